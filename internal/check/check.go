@@ -1,0 +1,66 @@
+package check
+
+import (
+	"time"
+
+	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/manifest"
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// Input is one environment's rendered set with the config that judges it.
+type Input struct {
+	Config *config.Config
+	Env    config.Environment
+	Set    *manifest.Set
+	// Today decides whether an exemption's until date has passed.
+	Today time.Time
+}
+
+// Environment runs every check over one environment and splits the result
+// into reported findings and exempted ones (with their reason).
+func Environment(in Input) (findings, ignored []Finding) {
+	var all []Finding
+	all = append(all, meshFindings(in)...)
+	all = append(all, secretFindings(in)...)
+	return exempt(in, all)
+}
+
+// RenderFailure is the render-error finding for an environment that did not
+// render, after exemptions (an exemption may name render-error).
+func RenderFailure(in Input, err *render.Error) (findings, ignored []Finding) {
+	f := Finding{
+		Rule:        RuleRenderError,
+		Severity:    SeverityError,
+		Environment: in.Env.Name,
+		Message:     err.Message,
+		File:        err.File,
+		Line:        err.Line,
+		Subject:     "render",
+	}
+	if f.File == "" {
+		f.File = in.Env.Path()
+	}
+	f.SetFingerprint()
+	return exempt(in, []Finding{f})
+}
+
+// newFinding is the one constructor the checks use: it fills identity,
+// location and fingerprint from the object and the field path.
+func newFinding(in Input, rule string, sev Severity, obj *manifest.Object, container, subject, message string, path ...any) Finding {
+	f := Finding{
+		Rule:        rule,
+		Severity:    sev,
+		Environment: in.Env.Name,
+		Kind:        obj.Kind,
+		Namespace:   obj.Namespace,
+		Name:        obj.Name,
+		Container:   container,
+		Message:     message,
+		File:        obj.File,
+		Line:        obj.LineOf(path...),
+		Subject:     subject,
+	}
+	f.SetFingerprint()
+	return f
+}

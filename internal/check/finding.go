@@ -1,0 +1,121 @@
+// Package check turns one environment's rendered set into findings: mesh
+// coverage, Secret references and exemptions. Checks are plain functions over
+// the whole set; findings are values, never errors.
+package check
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Severity of a finding, lowest to highest: notice, warning, error.
+type Severity string
+
+const (
+	SeverityNotice  Severity = "notice"
+	SeverityWarning Severity = "warning"
+	SeverityError   Severity = "error"
+)
+
+// Rank orders severities; unknown values rank below notice.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityError:
+		return 3
+	case SeverityWarning:
+		return 2
+	case SeverityNotice:
+		return 1
+	}
+	return 0
+}
+
+// Stable rule ids (SPEC "Rules").
+const (
+	RuleRenderError      = "render-error"
+	RuleMeshInjection    = "mesh-injection"
+	RuleMeshAnnotation   = "mesh-annotation"
+	RuleMeshEnv          = "mesh-env"
+	RuleSecretMissing    = "secret-missing"
+	RuleSecretKeyMissing = "secret-key-missing"
+	RuleMeshJobSidecar   = "mesh-job-sidecar"
+	RuleIgnoreExpired    = "ignore-expired"
+)
+
+// Finding is one gap in one environment. Its JSON shape is the SPEC's report
+// contract; field order here is the order in the JSON output.
+type Finding struct {
+	Rule        string   `json:"rule"`
+	Severity    Severity `json:"severity"`
+	Environment string   `json:"environment"`
+	Kind        string   `json:"kind"`
+	Namespace   string   `json:"namespace"`
+	Name        string   `json:"name"`
+	Container   string   `json:"container"`
+	Message     string   `json:"message"`
+	File        string   `json:"file"`
+	Line        int      `json:"line"`
+	Fingerprint string   `json:"fingerprint"`
+	// Policy names the config `rules:` entry that produced the finding.
+	Policy string `json:"policy,omitempty"`
+	// New is set when a baseline is known (--base-ref / --baseline).
+	New *bool `json:"new,omitempty"`
+	// Reason is set on exempted findings (the report's "ignored" list).
+	Reason string `json:"reason,omitempty"`
+	// Subject distinguishes two findings of one rule on one container (the
+	// Secret, key, annotation or env var concerned). It feeds the
+	// fingerprint and is not part of the JSON contract.
+	Subject string `json:"-"`
+}
+
+// WorkloadID is Kind/namespace/name, the form exemption globs match.
+func (f Finding) WorkloadID() string {
+	return f.Kind + "/" + f.Namespace + "/" + f.Name
+}
+
+// Fingerprint is a stable hash of rule+environment+kind+namespace+name+
+// container+subject: it survives line moves and message rewording, so
+// re-runs and baselines recognise the same gap.
+func Fingerprint(rule, env, kind, namespace, name, container, subject string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{rule, env, kind, namespace, name, container, subject}, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
+// SetFingerprint fills f.Fingerprint from its identifying fields.
+func (f *Finding) SetFingerprint() {
+	f.Fingerprint = Fingerprint(f.Rule, f.Environment, f.Kind, f.Namespace, f.Name, f.Container, f.Subject)
+}
+
+// Less is the report order: environment, namespace, kind, name, rule, then
+// container, file, line and message so that the order is total.
+func Less(a, b Finding) bool {
+	if a.Environment != b.Environment {
+		return a.Environment < b.Environment
+	}
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	if a.Rule != b.Rule {
+		return a.Rule < b.Rule
+	}
+	if a.Container != b.Container {
+		return a.Container < b.Container
+	}
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	if a.Line != b.Line {
+		return a.Line < b.Line
+	}
+	if a.Message != b.Message {
+		return a.Message < b.Message
+	}
+	return a.Fingerprint < b.Fingerprint
+}

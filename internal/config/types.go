@@ -1,0 +1,168 @@
+// Package config loads and validates .meshgate.yaml and discovers
+// environments when there is none.
+package config
+
+import "regexp"
+
+// Config is .meshgate.yaml after loading: paths resolved, defaults applied.
+type Config struct {
+	Environments []Environment `yaml:"environments" json:"environments"`
+	Mesh         Mesh          `yaml:"mesh" json:"mesh"`
+	Secrets      Secrets       `yaml:"secrets" json:"secrets"`
+	Rules        []Rule        `yaml:"rules" json:"rules"`
+	Ignore       []Ignore      `yaml:"ignore" json:"ignore"`
+
+	// Root is the repository root (absolute); every path in findings is
+	// relative to it.
+	Root string `yaml:"-" json:"-"`
+	// File is the config file relative to Root ("" when discovered).
+	File string `yaml:"-" json:"-"`
+	// Discovered is true when environments came from Discovery.
+	Discovered bool `yaml:"-" json:"-"`
+}
+
+// Environment is one deployment target: exactly one of Helm or Kustomize.
+type Environment struct {
+	Name      string     `yaml:"name" json:"name"`
+	Helm      *Helm      `yaml:"helm,omitempty" json:"helm,omitempty"`
+	Kustomize *Kustomize `yaml:"kustomize,omitempty" json:"kustomize,omitempty"`
+	// Namespace for kustomize objects that set none (default "default").
+	Namespace string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+
+	// Line is where the entry starts in the config file (0 if discovered).
+	Line int `yaml:"-" json:"-"`
+	// Origin explains a discovered environment ("charts/shop/values-prod.yaml").
+	Origin string `yaml:"-" json:"-"`
+}
+
+// Source is "helm" or "kustomize".
+func (e Environment) Source() string {
+	if e.Helm != nil {
+		return "helm"
+	}
+	return "kustomize"
+}
+
+// Path is the chart or overlay path relative to the repository root.
+func (e Environment) Path() string {
+	if e.Helm != nil {
+		return e.Helm.Chart
+	}
+	if e.Kustomize != nil {
+		return e.Kustomize.Path
+	}
+	return ""
+}
+
+// Helm renders a chart like `helm template`. Paths are relative to the
+// repository root after loading.
+type Helm struct {
+	Chart        string            `yaml:"chart" json:"chart"`
+	Release      string            `yaml:"release,omitempty" json:"release,omitempty"`
+	Namespace    string            `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	Values       []string          `yaml:"values,omitempty" json:"values,omitempty"`
+	Set          map[string]string `yaml:"set,omitempty" json:"set,omitempty"`
+	KubeVersion  string            `yaml:"kubeVersion,omitempty" json:"kubeVersion,omitempty"`
+	APIVersions  []string          `yaml:"apiVersions,omitempty" json:"apiVersions,omitempty"`
+	IncludeHooks *bool             `yaml:"includeHooks,omitempty" json:"includeHooks,omitempty"`
+}
+
+// DefaultKubeVersion is used for .Capabilities.KubeVersion when an
+// environment sets none: a current Kubernetes release, because helm's
+// client-only default (v1.20.0) fails real charts' kubeVersion constraints.
+const DefaultKubeVersion = "1.34.0"
+
+// Kustomize builds an overlay with krusty.
+type Kustomize struct {
+	Path string `yaml:"path" json:"path"`
+}
+
+// Mesh providers.
+const (
+	ProviderIstio        = "istio"
+	ProviderIstioAmbient = "istio-ambient"
+	ProviderLinkerd      = "linkerd"
+	ProviderConsul       = "consul"
+	ProviderKuma         = "kuma"
+	ProviderNone         = "none"
+)
+
+// Job policies (mesh.jobs).
+const (
+	JobsRequire = "require"
+	JobsWarn    = "warn"
+	JobsIgnore  = "ignore"
+)
+
+// Mesh is what the platform requires of every pod template.
+type Mesh struct {
+	Provider string `yaml:"provider" json:"provider"`
+	// Namespaces holds namespace labels and annotations that exist in the
+	// cluster but are not rendered; keys are label or annotation names.
+	Namespaces      map[string]map[string]string `yaml:"namespaces,omitempty" json:"namespaces,omitempty"`
+	Require         Requirements                 `yaml:"require,omitempty" json:"require,omitempty"`
+	Jobs            string                       `yaml:"jobs,omitempty" json:"jobs,omitempty"`
+	InjectByDefault bool                         `yaml:"injectByDefault,omitempty" json:"injectByDefault,omitempty"`
+}
+
+// Requirements on a pod template as rendered.
+type Requirements struct {
+	Annotations map[string]Matcher `yaml:"annotations,omitempty" json:"annotations,omitempty"`
+	Labels      map[string]Matcher `yaml:"labels,omitempty" json:"labels,omitempty"`
+	Env         []string           `yaml:"env,omitempty" json:"env,omitempty"`
+}
+
+// Matcher is one value matcher: a plain string (equals), {present: true},
+// {equals: S}, {matches: REGEX} or {hasKey: dotted.path}.
+type Matcher struct {
+	Present bool    `yaml:"present,omitempty" json:"present,omitempty"`
+	Equals  *string `yaml:"equals,omitempty" json:"equals,omitempty"`
+	Matches string  `yaml:"matches,omitempty" json:"matches,omitempty"`
+	HasKey  string  `yaml:"hasKey,omitempty" json:"hasKey,omitempty"`
+
+	// Regexp is Matches compiled at load time.
+	Regexp *regexp.Regexp `yaml:"-" json:"-"`
+}
+
+// Secrets settings.
+type Secrets struct {
+	// External globs name Secrets created outside the rendered manifests;
+	// a glob with a "/" matches namespace/name.
+	External []string `yaml:"external,omitempty" json:"external,omitempty"`
+	// CheckKeys defaults to true.
+	CheckKeys *bool `yaml:"checkKeys,omitempty" json:"checkKeys,omitempty"`
+}
+
+// KeysChecked reports whether secret-key-missing is on.
+func (s Secrets) KeysChecked() bool { return s.CheckKeys == nil || *s.CheckKeys }
+
+// Rule is an extra, targeted requirement (config `rules:`).
+type Rule struct {
+	Name     string       `yaml:"name" json:"name"`
+	Match    Match        `yaml:"match,omitempty" json:"match,omitempty"`
+	Require  Requirements `yaml:"require" json:"require"`
+	Severity string       `yaml:"severity,omitempty" json:"severity,omitempty"`
+
+	Line int `yaml:"-" json:"-"`
+}
+
+// Match selects objects for a Rule; empty lists match everything.
+type Match struct {
+	Environments []string          `yaml:"environments,omitempty" json:"environments,omitempty"`
+	Kinds        []string          `yaml:"kinds,omitempty" json:"kinds,omitempty"`
+	Namespaces   []string          `yaml:"namespaces,omitempty" json:"namespaces,omitempty"`
+	Names        []string          `yaml:"names,omitempty" json:"names,omitempty"`
+	Labels       map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+}
+
+// Ignore is an exemption; every one needs a reason.
+type Ignore struct {
+	Rules        []string `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Workloads    []string `yaml:"workloads,omitempty" json:"workloads,omitempty"`
+	Environments []string `yaml:"environments,omitempty" json:"environments,omitempty"`
+	Reason       string   `yaml:"reason,omitempty" json:"reason,omitempty"`
+	// Until is a date (YYYY-MM-DD); the exemption applies through that day.
+	Until string `yaml:"until,omitempty" json:"until,omitempty"`
+
+	Line int `yaml:"-" json:"-"`
+}

@@ -1,0 +1,144 @@
+// Package manifest decodes rendered documents into objects and extracts what
+// the checks need: workloads with their pod templates, Secret producers and
+// Secret references, each with the source line a person edits.
+package manifest
+
+// Object is one rendered Kubernetes object.
+type Object struct {
+	APIVersion  string
+	Kind        string
+	Namespace   string // defaulted to the environment's namespace
+	Name        string
+	Labels      map[string]string
+	Annotations map[string]string
+	// Body is the whole object decoded to JSON-compatible values
+	// (map[string]any, []any, string, int64, float64, bool, nil).
+	Body map[string]any
+	// File is the repo-relative source file ("" when unknown) and Line the
+	// line of the object in it (0 when unknown).
+	File string
+	Line int
+
+	locate func(path []any) int
+}
+
+// ID is Kind/namespace/name, the form exemption globs match.
+func (o *Object) ID() string { return o.Kind + "/" + o.Namespace + "/" + o.Name }
+
+// LineOf is the best line in o.File for the field at path (string keys and
+// int indexes, e.g. "spec","template","spec","containers",0,"env",2). It
+// falls back to the nearest known ancestor, then to o.Line.
+func (o *Object) LineOf(path ...any) int {
+	if o.locate != nil {
+		if l := o.locate(path); l > 0 {
+			return l
+		}
+	}
+	return o.Line
+}
+
+// Container kinds.
+const (
+	ContainerInit      = "init"
+	ContainerApp       = "container"
+	ContainerEphemeral = "ephemeral"
+)
+
+// Container is one container of a pod template.
+type Container struct {
+	Name string
+	Type string // ContainerInit, ContainerApp or ContainerEphemeral
+	// Path is the field path of the container within the object.
+	Path []any
+	// Env holds the names set by env (not envFrom).
+	Env []string
+	// EnvFrom lists envFrom sources (ConfigMaps and Secrets) in order.
+	EnvFrom []EnvFromSource
+	// RestartPolicyAlways marks a native sidecar (init container with
+	// restartPolicy: Always).
+	RestartPolicyAlways bool
+}
+
+// EnvFromSource is one envFrom entry.
+type EnvFromSource struct {
+	Kind     string // "ConfigMap" or "Secret"
+	Name     string
+	Prefix   string
+	Optional bool
+}
+
+// PodTemplate is the pod template of a workload (or a bare Pod's own
+// metadata and spec).
+type PodTemplate struct {
+	// Path is the field path of the template ("spec","template"), empty for
+	// a bare Pod.
+	Path        []any
+	Labels      map[string]string
+	Annotations map[string]string
+	Spec        map[string]any
+	Containers  []Container
+	HostNetwork bool
+	// AutomountServiceAccountToken is nil when not set.
+	AutomountServiceAccountToken *bool
+	ServiceAccountName           string // "default" when unset
+}
+
+// Workload is an object with a pod template.
+type Workload struct {
+	*Object
+	Pod PodTemplate
+	// IsJob is true for Job and CronJob.
+	IsJob bool
+}
+
+// Producer is something that produces a Secret in a namespace.
+type Producer struct {
+	Namespace string
+	Name      string
+	// Keys are the keys it produces, sorted; meaningful only if KeysKnown.
+	Keys      []string
+	KeysKnown bool
+	// Via describes the producer: "Secret", "SealedSecret",
+	// "ExternalSecret shop/db-sync", "Certificate shop/tls", "Ingress shop/web
+	// (cert-manager)".
+	Via    string
+	Object *Object
+}
+
+// Ref is one reference to a Secret.
+type Ref struct {
+	Object    *Object
+	Container string // "" for pod-level and object-level references
+	Namespace string
+	Name      string
+	// Key is the referenced key ("" when the whole Secret is referenced).
+	Key      string
+	Optional bool
+	// Where says how it is referenced, for messages: "env DB_PASSWORD",
+	// "envFrom", "volume certs", "projected volume bundle",
+	// "imagePullSecrets", "ServiceAccount imagePullSecrets", "ServiceAccount
+	// secrets", "Ingress tls", "Gateway listener https", "Gateway server
+	// 443 credentialName", "annotation sidecar.istio.io/userVolume".
+	Where string
+	// Path is the field path of the reference, for its line.
+	Path []any
+	// GatewaySelector is set for Istio Gateway credentialName references:
+	// the Secret must be in the namespace of the gateway workload these
+	// labels pick, when such a workload is rendered.
+	GatewaySelector map[string]string
+	// AnyNamespace is true when the reference may resolve anywhere in the
+	// environment (Istio Gateway whose workload is not rendered).
+	AnyNamespace bool
+}
+
+// Set is one environment's rendered objects, indexed for the checks.
+type Set struct {
+	Objects   []*Object
+	Workloads []*Workload
+	Producers []Producer
+	Refs      []Ref
+	// Namespaces are the Namespace objects rendered, by name.
+	Namespaces map[string]*Object
+	// ServiceAccounts by namespace/name.
+	ServiceAccounts map[string]*Object
+}

@@ -1,0 +1,141 @@
+// Package report holds the result of a run and the pure formatters that
+// write it: text, json, markdown, sarif and github workflow commands.
+package report
+
+import (
+	"sort"
+
+	"github.com/meshgate/meshgate/internal/check"
+)
+
+// Version of the JSON report format.
+const Version = 1
+
+// Report is the result of one run over one or more environments. Its JSON
+// form is the SPEC's report contract.
+type Report struct {
+	Version      int             `json:"version"`
+	Tool         Tool            `json:"tool"`
+	Environments []Environment   `json:"environments"`
+	Findings     []check.Finding `json:"findings"`
+	Ignored      []check.Finding `json:"ignored"`
+	Summary      Summary         `json:"summary"`
+}
+
+// Tool names the producer of the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Environment is one environment's rendering and check statistics.
+type Environment struct {
+	Name       string `json:"name"`
+	Source     string `json:"source"`
+	Path       string `json:"path"`
+	Objects    int    `json:"objects"`
+	Workloads  int    `json:"workloads"`
+	DurationMs int64  `json:"durationMs"`
+	Error      string `json:"error"`
+	// WorkloadIDs lists every workload checked (Kind/namespace/name), so the
+	// environment × workload matrix can be drawn from a report file alone
+	// (meshgate publish). An addition to the SPEC shape.
+	WorkloadIDs []string `json:"workloadIds,omitempty"`
+}
+
+// Summary counts what the report holds.
+type Summary struct {
+	Environments int `json:"environments"`
+	Workloads    int `json:"workloads"`
+	Findings     int `json:"findings"`
+	Errors       int `json:"errors"`
+	Warnings     int `json:"warnings"`
+	Notices      int `json:"notices"`
+}
+
+// Finalize sorts environments and findings into their stable order, makes
+// nil lists empty (so JSON shows [] not null) and recomputes the summary.
+func (r *Report) Finalize() {
+	if r.Version == 0 {
+		r.Version = Version
+	}
+	if r.Environments == nil {
+		r.Environments = []Environment{}
+	}
+	if r.Findings == nil {
+		r.Findings = []check.Finding{}
+	}
+	if r.Ignored == nil {
+		r.Ignored = []check.Finding{}
+	}
+	sort.SliceStable(r.Environments, func(i, j int) bool { return r.Environments[i].Name < r.Environments[j].Name })
+	for i := range r.Environments {
+		sort.Strings(r.Environments[i].WorkloadIDs)
+	}
+	sort.SliceStable(r.Findings, func(i, j int) bool { return check.Less(r.Findings[i], r.Findings[j]) })
+	sort.SliceStable(r.Ignored, func(i, j int) bool { return check.Less(r.Ignored[i], r.Ignored[j]) })
+	s := Summary{Environments: len(r.Environments), Findings: len(r.Findings)}
+	for _, e := range r.Environments {
+		s.Workloads += e.Workloads
+	}
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case check.SeverityError:
+			s.Errors++
+		case check.SeverityWarning:
+			s.Warnings++
+		case check.SeverityNotice:
+			s.Notices++
+		}
+	}
+	r.Summary = s
+}
+
+// Fail-on thresholds.
+const (
+	FailOnError   = "error"
+	FailOnWarning = "warning"
+	FailOnNever   = "never"
+)
+
+// Exit codes (SPEC "Command line").
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitUsage    = 2
+	ExitInternal = 3
+)
+
+// Failing returns the findings at or above failOn. With onlyNew, findings a
+// baseline marked as existing ("new": false) do not count.
+func (r Report) Failing(failOn string, onlyNew bool) []check.Finding {
+	var min check.Severity
+	switch failOn {
+	case FailOnNever:
+		return nil
+	case FailOnWarning:
+		min = check.SeverityWarning
+	default:
+		min = check.SeverityError
+	}
+	var out []check.Finding
+	for _, f := range r.Findings {
+		if f.Severity.Rank() < min.Rank() {
+			continue
+		}
+		if onlyNew && f.New != nil && !*f.New {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ExitCode is the process exit code the findings call for: 1 when any
+// finding is at or above failOn, else 0.
+func (r Report) ExitCode(failOn string, onlyNew bool) int {
+	if len(r.Failing(failOn, onlyNew)) > 0 {
+		return ExitFindings
+	}
+	return ExitOK
+}
