@@ -1,0 +1,115 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// describe prints environments one a line, as a person reads them.
+func describe(envs []Environment) string {
+	var b strings.Builder
+	for _, e := range envs {
+		fmt.Fprintf(&b, "%s: %s %s", e.Name, e.Source(), e.Path())
+		if h := e.Helm; h != nil {
+			fmt.Fprintf(&b, " release=%s namespace=%s values=%v kubeVersion=%s includeHooks=%v",
+				h.Release, h.Namespace, h.Values, h.KubeVersion, h.IncludeHooks != nil && *h.IncludeHooks)
+		} else {
+			fmt.Fprintf(&b, " namespace=%s", e.Namespace)
+		}
+		fmt.Fprintf(&b, " (from %s)\n", e.Origin)
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("got:\n%s\nwant (%s):\n%s", got, p, want)
+	}
+}
+
+// The fixture tree has a kustomize base with two overlays and a component,
+// a legacy overlay also named prod, a chart with values-staging.yaml,
+// values.prod.yaml and a subchart, a chart folder named staging like an
+// overlay, a kustomization inflating its own chart, and folders discovery
+// must not enter (.hidden, node_modules).
+func TestDiscover(t *testing.T) {
+	envs, err := Discover("testdata/discover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "discover.golden", describe(envs))
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg, err := DefaultConfig("testdata/discover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs("testdata/discover")
+	if !cfg.Discovered || cfg.Root != abs || cfg.File != "" {
+		t.Errorf("Discovered=%v Root=%q File=%q", cfg.Discovered, cfg.Root, cfg.File)
+	}
+	if cfg.Mesh.Provider != "istio" || cfg.Mesh.Jobs != "warn" || !cfg.Secrets.KeysChecked() {
+		t.Errorf("defaults not applied: %s", dump(cfg.Mesh))
+	}
+	if len(cfg.Environments) != 8 {
+		t.Errorf("%d environments, want 8", len(cfg.Environments))
+	}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestDiscoverRootChart(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "payments")
+	writeFiles(t, root, map[string]string{
+		"Chart.yaml":      "apiVersion: v2\nname: payments\nversion: 1.0.0\n",
+		"values.yaml":     "",
+		"values-dev.yaml": "",
+		"values-dev.yml":  "",
+	})
+	envs, err := Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// values-dev.yaml and values-dev.yml both make payments/dev: only their
+	// file names tell them apart.
+	want := `payments: helm . release=payments namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from Chart.yaml)
+values-dev.yaml: helm . release=payments namespace=default values=[values-dev.yaml] kubeVersion=1.34.0 includeHooks=true (from values-dev.yaml)
+values-dev.yml: helm . release=payments namespace=default values=[values-dev.yml] kubeVersion=1.34.0 includeHooks=true (from values-dev.yml)
+`
+	if got := describe(envs); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDiscoverNothing(t *testing.T) {
+	envs, err := Discover(t.TempDir())
+	if err != nil || len(envs) != 0 {
+		t.Errorf("Discover(empty) = %v, %v; want none", envs, err)
+	}
+}
