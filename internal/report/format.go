@@ -1,0 +1,156 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/meshgate/meshgate/internal/check"
+)
+
+// Options tune the formatters. Formatters never look at the terminal or the
+// environment: the CLI decides (Color is true only on a terminal with
+// NO_COLOR unset).
+type Options struct {
+	// Color enables ANSI colours (text format only).
+	Color bool
+	// ToolVersion is meshgate's version; the report's Tool.Version is used
+	// when it is empty.
+	ToolVersion string
+	// CheckRunURL is where a cut markdown report points for the rest.
+	CheckRunURL string
+	// MaxBytes caps the markdown output (0 = unlimited); whole rows are cut
+	// and a pointer to CheckRunURL or the JSON artifact ends the body.
+	MaxBytes int
+}
+
+// Formatter writes a report in one output format.
+type Formatter func(w io.Writer, r Report, o Options) error
+
+// Format names accepted by Lookup (and --format).
+const (
+	FormatText     = "text"
+	FormatJSON     = "json"
+	FormatMarkdown = "markdown"
+	FormatSARIF    = "sarif"
+	FormatGitHub   = "github"
+)
+
+var formatters = []struct {
+	name string
+	f    Formatter
+}{
+	{FormatText, Text},
+	{FormatJSON, JSON},
+	{FormatMarkdown, writeMarkdown},
+	{FormatSARIF, SARIF},
+	{FormatGitHub, GitHub},
+}
+
+// Names lists the format names in their documented order.
+func Names() []string {
+	out := make([]string, len(formatters))
+	for i, f := range formatters {
+		out[i] = f.name
+	}
+	return out
+}
+
+// Lookup returns the formatter with that name; an unknown name is an error
+// that lists the valid ones.
+func Lookup(name string) (Formatter, error) {
+	for _, f := range formatters {
+		if f.name == name {
+			return f.f, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown format %q (valid: %s)", name, strings.Join(Names(), ", "))
+}
+
+// normalized is a finalized copy of r: formatters sort and count without
+// touching the caller's slices.
+func normalized(r Report) Report {
+	r.Environments = append([]Environment(nil), r.Environments...)
+	for i := range r.Environments {
+		r.Environments[i].WorkloadIDs = append([]string(nil), r.Environments[i].WorkloadIDs...)
+	}
+	r.Findings = append([]check.Finding(nil), r.Findings...)
+	r.Ignored = append([]check.Finding(nil), r.Ignored...)
+	r.Finalize()
+	return r
+}
+
+func toolVersion(r Report, o Options) string {
+	if o.ToolVersion != "" {
+		return o.ToolVersion
+	}
+	return r.Tool.Version
+}
+
+// envNames is every environment named by the report, its environments'
+// order first, then any only findings name (a hand-merged report).
+func envNames(r Report) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, e := range r.Environments {
+		add(e.Name)
+	}
+	var extra []string
+	for _, f := range append(append([]check.Finding(nil), r.Findings...), r.Ignored...) {
+		if !seen[f.Environment] {
+			seen[f.Environment] = true
+			extra = append(extra, f.Environment)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// hasNew reports whether a baseline marked the findings new or existing.
+func hasNew(fs []check.Finding) bool {
+	for _, f := range fs {
+		if f.New != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func isNew(f check.Finding) bool { return f.New != nil && *f.New }
+
+// object is "Kind namespace/name" (or "Kind name" for cluster objects), ""
+// for findings about the environment as a whole.
+func object(f check.Finding) string {
+	switch {
+	case f.Kind == "":
+		return ""
+	case f.Namespace == "":
+		return f.Kind + " " + f.Name
+	}
+	return f.Kind + " " + f.Namespace + "/" + f.Name
+}
+
+// location is "file:line", "file" or "".
+func location(f check.Finding) string {
+	if f.File == "" {
+		return ""
+	}
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	return f.File
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

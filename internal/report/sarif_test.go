@@ -1,0 +1,84 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/meshgate/meshgate/internal/check"
+)
+
+// TestSARIFSchema validates the SARIF output against the SARIF 2.1.0 JSON
+// schema (testdata/README.md says where the file comes from).
+func TestSARIFSchema(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const url = "sarif-schema-2.1.0.json"
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]Report{"sample": sample(), "no-baseline": sampleNoBaseline(), "clean": clean(), "empty": {}} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := SARIF(&buf, r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			inst, err := jsonschema.UnmarshalJSON(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Validate(inst); err != nil {
+				t.Errorf("SARIF output does not validate:\n%v", err)
+			}
+		})
+	}
+}
+
+// TestSARIFContract checks what code scanning relies on beyond the schema.
+func TestSARIFContract(t *testing.T) {
+	var buf bytes.Buffer
+	if err := SARIF(&buf, sample(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != len(check.Rules) {
+		t.Fatalf("%d rules, want every one of check.Rules (%d)", len(run.Tool.Driver.Rules), len(check.Rules))
+	}
+	r := sample()
+	if want := len(r.Findings) + len(r.Ignored); len(run.Results) != want {
+		t.Fatalf("%d results, want %d", len(run.Results), want)
+	}
+	for _, res := range run.Results {
+		if res.RuleIndex == nil || run.Tool.Driver.Rules[*res.RuleIndex].ID != res.RuleID {
+			t.Errorf("result %s: ruleIndex does not point at its rule", res.RuleID)
+		}
+		loc := res.Locations[0].PhysicalLocation
+		if loc.Region.StartLine < 1 || loc.ArtifactLocation.URI == "" || loc.ArtifactLocation.URIBaseID != "%SRCROOT%" {
+			t.Errorf("result %s: bad location %+v", res.RuleID, loc)
+		}
+		if res.PartialFingerprints["meshgate/v1"] == "" {
+			t.Errorf("result %s: no partial fingerprint", res.RuleID)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/meshgate/meshgate/internal/check"
+)
+
+// ANSI SGR sequences; used only when Options.Color is set.
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiFaint   = "\x1b[2m"
+	ansiRed     = "\x1b[1;31m"
+	ansiYellow  = "\x1b[33m"
+	ansiCyan    = "\x1b[36m"
+	ansiGreen   = "\x1b[32m"
+	ansiMagenta = "\x1b[35m"
+)
+
+// messageIndent lines a finding's message up under its rule id.
+const messageIndent = "          "
+
+// Text writes the human report: one block per environment, one entry per
+// finding, then a summary line.
+func Text(w io.Writer, r Report, o Options) error {
+	r = normalized(r)
+	paint := func(code, s string) string {
+		if !o.Color || s == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	byEnv := map[string][]check.Finding{}
+	for _, f := range r.Findings {
+		byEnv[f.Environment] = append(byEnv[f.Environment], f)
+	}
+	envs := map[string]Environment{}
+	for _, e := range r.Environments {
+		envs[e.Name] = e
+	}
+	marked := hasNew(r.Findings)
+
+	var b strings.Builder
+	for i, name := range envNames(r) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		e, known := envs[name]
+		b.WriteString(paint(ansiBold, name))
+		if known {
+			b.WriteString(textEnvHeader(e))
+		}
+		b.WriteString("\n")
+		fs := byEnv[name]
+		if e.Error != "" && !hasRule(fs, check.RuleRenderError) {
+			// The render-error finding was exempted: still say why nothing
+			// was checked.
+			label := "render error:"
+			for _, ig := range r.Ignored {
+				if ig.Environment == name && ig.Rule == check.RuleRenderError && ig.Reason != "" {
+					label = "render error (exempted: " + ig.Reason + "):"
+					break
+				}
+			}
+			fmt.Fprintf(&b, "  %s\n", paint(ansiRed, label))
+			writeIndented(&b, e.Error)
+		}
+		if len(fs) == 0 && e.Error == "" {
+			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no gaps"))
+		}
+		for _, f := range fs {
+			sev, code := severityLabel(f.Severity)
+			fields := []string{paint(code, sev) + strings.Repeat(" ", max(0, 7-len(sev))), ruleLabel(f)}
+			if obj := object(f); obj != "" {
+				if f.Container != "" {
+					obj += " [" + f.Container + "]"
+				}
+				fields = append(fields, obj)
+			}
+			if loc := location(f); loc != "" {
+				fields = append(fields, paint(ansiFaint, loc))
+			}
+			if marked && f.New != nil {
+				if *f.New {
+					fields = append(fields, paint(ansiMagenta, "new"))
+				} else {
+					fields = append(fields, paint(ansiFaint, "existing"))
+				}
+			}
+			// The severity column is padded to 8 so rule ids line up.
+			b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
+			writeIndented(&b, f.Message)
+		}
+	}
+	if len(r.Environments) > 0 || len(r.Findings) > 0 {
+		b.WriteString("\n")
+	}
+	summary := summaryLine(r)
+	switch {
+	case r.Summary.Errors > 0:
+		summary = paint(ansiRed, summary)
+	case r.Summary.Warnings > 0:
+		summary = paint(ansiYellow, summary)
+	case r.Summary.Notices > 0:
+		summary = paint(ansiCyan, summary)
+	default:
+		summary = paint(ansiGreen, summary)
+	}
+	b.WriteString(summary + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// textEnvHeader is " (source path): N objects, N workloads, 87ms".
+func textEnvHeader(e Environment) string {
+	var src []string
+	for _, s := range []string{e.Source, e.Path} {
+		if s != "" {
+			src = append(src, s)
+		}
+	}
+	var h string
+	if len(src) > 0 {
+		h = " (" + strings.Join(src, " ") + ")"
+	}
+	stats := plural(e.Objects, "object", "objects") + ", " + plural(e.Workloads, "workload", "workloads")
+	if e.Error != "" {
+		stats = "render failed"
+	}
+	return h + ": " + stats + ", " + duration(e.DurationMs)
+}
+
+func duration(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+func writeIndented(b *strings.Builder, msg string) {
+	msg = strings.ReplaceAll(msg, "\r\n", "\n")
+	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+		b.WriteString(strings.TrimRight(messageIndent+line, " ") + "\n")
+	}
+}
+
+func severityLabel(s check.Severity) (label, ansi string) {
+	switch s {
+	case check.SeverityError:
+		return "ERROR", ansiRed
+	case check.SeverityWarning:
+		return "WARNING", ansiYellow
+	case check.SeverityNotice:
+		return "NOTICE", ansiCyan
+	}
+	return strings.ToUpper(string(s)), ""
+}
+
+// ruleLabel is the rule id, with the config policy that raised it.
+func ruleLabel(f check.Finding) string {
+	if f.Policy != "" {
+		return f.Rule + " (policy " + f.Policy + ")"
+	}
+	return f.Rule
+}
+
+func hasRule(fs []check.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryLine is "3 environments, 30 workloads: 4 errors, 1 warning,
+// 0 notices (2 ignored)", with the new count when a baseline is known.
+func summaryLine(r Report) string {
+	s := r.Summary
+	line := fmt.Sprintf("%s, %s: %s, %s, %s",
+		plural(s.Environments, "environment", "environments"),
+		plural(s.Workloads, "workload", "workloads"),
+		plural(s.Errors, "error", "errors"),
+		plural(s.Warnings, "warning", "warnings"),
+		plural(s.Notices, "notice", "notices"))
+	if hasNew(r.Findings) {
+		n := 0
+		for _, f := range r.Findings {
+			if isNew(f) {
+				n++
+			}
+		}
+		line += fmt.Sprintf(", %d new", n)
+	}
+	return line + fmt.Sprintf(" (%d ignored)", len(r.Ignored))
+}
