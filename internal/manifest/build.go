@@ -1,7 +1,180 @@
 package manifest
 
-import "github.com/meshgate/meshgate/internal/render"
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/render"
+)
 
 // Build decodes a rendering into an indexed Set. A document that does not
-// decode is returned as a *render.Error naming its file and line.
-func Build(res render.Result) (*Set, *render.Error) { return &Set{}, nil }
+// decode, or an object without apiVersion or kind, is returned as a
+// *render.Error naming its file and line. A failed rendering (res.Err) is
+// returned as is.
+func Build(res render.Result) (*Set, *render.Error) {
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	b := &builder{res: res, templates: map[string]*helmTemplate{}, sources: map[string]*yamlSource{},
+		texts: map[string][]byte{}, occurrences: map[string]int{}}
+	set := &Set{Namespaces: map[string]*Object{}, ServiceAccounts: map[string]*Object{}}
+	for i, doc := range res.Docs {
+		decoded, derr := decodeDocs(doc.YAML)
+		if derr != nil {
+			return nil, b.docError(i, doc, derr)
+		}
+		for _, d := range decoded {
+			obj := newObject(d, doc.File, res.DefaultNamespace)
+			b.locate(obj)
+			set.Objects = append(set.Objects, obj)
+		}
+	}
+	for _, obj := range set.Objects {
+		if group(obj.APIVersion) == "" {
+			switch obj.Kind {
+			case "Namespace":
+				set.Namespaces[obj.Name] = obj
+			case "ServiceAccount":
+				set.ServiceAccounts[obj.Namespace+"/"+obj.Name] = obj
+			}
+		}
+		if w := workload(obj); w != nil {
+			set.Workloads = append(set.Workloads, w)
+		}
+		set.Producers = append(set.Producers, producers(obj)...)
+	}
+	wi := 0
+	for _, obj := range set.Objects {
+		if wi < len(set.Workloads) && set.Workloads[wi].Object == obj {
+			refs, problems := workloadRefs(set.Workloads[wi])
+			set.Refs = append(set.Refs, refs...)
+			set.Problems = append(set.Problems, problems...)
+			wi++
+		}
+		set.Refs = append(set.Refs, objectRefs(obj, set.Workloads)...)
+	}
+	return set, nil
+}
+
+func newObject(d decodedObject, file, defaultNS string) *Object {
+	obj := &Object{
+		Body: d.body,
+		File: file,
+		node: d.node,
+	}
+	obj.APIVersion, _ = d.body["apiVersion"].(string)
+	obj.Kind, _ = d.body["kind"].(string)
+	obj.Name = stringify(mapAt(d.body, "metadata")["name"])
+	obj.Labels = stringMap(d.body, "metadata", "labels")
+	obj.Annotations = stringMap(d.body, "metadata", "annotations")
+	if group(obj.APIVersion) == "" && obj.Kind == "Secret" {
+		redactSecret(obj)
+	}
+	if namespaced(obj.Kind) {
+		obj.Namespace = stringify(mapAt(d.body, "metadata")["namespace"])
+		if obj.Namespace == "" {
+			obj.Namespace = defaultNS
+		}
+	}
+	return obj
+}
+
+// builder holds the per-file caches of one Build.
+type builder struct {
+	res       render.Result
+	templates map[string]*helmTemplate
+	sources   map[string]*yamlSource
+	texts     map[string][]byte
+	// occurrences counts objects per file and kind, so the n-th Deployment
+	// of a template maps to the n-th "kind: Deployment" line in it.
+	occurrences map[string]int
+}
+
+// text is a source file's text: from the renderer, else from the
+// repository (nil when unavailable or outside the repository).
+func (b *builder) text(file string) []byte {
+	if file == "" {
+		return nil
+	}
+	if t, ok := b.texts[file]; ok {
+		return t
+	}
+	t, ok := b.res.Sources[file]
+	if !ok {
+		t, _ = readSource(b.res.Root, file)
+	}
+	b.texts[file] = t
+	return t
+}
+
+// locate sets the object's line and its field line mapper.
+func (b *builder) locate(obj *Object) {
+	text := b.text(obj.File)
+	if text == nil {
+		return
+	}
+	if b.res.Source == "helm" {
+		t, ok := b.templates[obj.File]
+		if !ok {
+			t = parseTemplate(text)
+			b.templates[obj.File] = t
+		}
+		occKey := obj.File + "\x00" + obj.Kind
+		h := newHelmObject(t, obj.node, b.occurrences[occKey])
+		if !h.byName {
+			b.occurrences[occKey]++
+		}
+		obj.Line = h.objectLine()
+		obj.locate = h.line
+		return
+	}
+	src, ok := b.sources[obj.File]
+	if !ok {
+		src = parseYAMLSource(text)
+		b.sources[obj.File] = src
+	}
+	doc := src.find(obj.Kind, obj.Name)
+	if doc == nil {
+		return
+	}
+	obj.Line = docLine(doc)
+	rendered := obj.node
+	obj.locate = func(path []any) int { return walkSource(doc, rendered, path) }
+}
+
+// docError turns a decoding problem into a render error at the source line
+// that holds the offending text, when it can be found there.
+func (b *builder) docError(i int, doc render.Doc, derr *decodeError) *render.Error {
+	where := "rendered YAML"
+	if doc.File == "" {
+		where = fmt.Sprintf("rendered document %d", i+1)
+	}
+	e := &render.Error{
+		File:    doc.File,
+		Line:    derr.line,
+		Message: fmt.Sprintf("%s: line %d: %s", where, derr.line, derr.msg),
+	}
+	if l, ok := sourceLine(b.text(doc.File), doc.YAML, derr.line); ok {
+		e.Line = l
+	}
+	return e
+}
+
+// redactSecret blanks a Secret's values in the body and the node tree as
+// soon as it is decoded: nothing downstream needs them, and a value that is
+// not kept cannot leak into a message, a report or a crash dump.
+func redactSecret(obj *Object) {
+	for _, field := range []string{"data", "stringData"} {
+		if m := mapAt(obj.Body, field); m != nil {
+			for k := range m {
+				m[k] = ""
+			}
+		}
+		if _, n := mappingGet(obj.node, field); n != nil && n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				n.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: n.Content[i].Line, Column: n.Content[i].Column}
+			}
+		}
+	}
+}

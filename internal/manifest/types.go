@@ -3,6 +3,8 @@
 // Secret references, each with the source line a person edits.
 package manifest
 
+import "gopkg.in/yaml.v3"
+
 // Object is one rendered Kubernetes object.
 type Object struct {
 	APIVersion  string
@@ -12,7 +14,8 @@ type Object struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	// Body is the whole object decoded to JSON-compatible values
-	// (map[string]any, []any, string, int64, float64, bool, nil).
+	// (map[string]any, []any, string, int64, float64, bool, nil). A v1
+	// Secret's data and stringData values are blanked (keys kept).
 	Body map[string]any
 	// File is the repo-relative source file ("" when unknown) and Line the
 	// line of the object in it (0 when unknown).
@@ -20,6 +23,9 @@ type Object struct {
 	Line int
 
 	locate func(path []any) int
+	// node is the rendered document's root mapping (or the List item), kept
+	// so that lines can be mapped from the rendered text to the source.
+	node *yaml.Node
 }
 
 // ID is Kind/namespace/name, the form exemption globs match.
@@ -120,8 +126,11 @@ type Ref struct {
 	// secrets", "Ingress tls", "Gateway listener https", "Gateway server
 	// 443 credentialName", "annotation sidecar.istio.io/userVolume".
 	Where string
-	// Path is the field path of the reference, for its line.
+	// Path is the field path of the reference (the field naming the
+	// Secret), for its line.
 	Path []any
+	// KeyPath is the field path of the referenced key (nil when Key is "").
+	KeyPath []any
 	// GatewaySelector is set for Istio Gateway credentialName references:
 	// the Secret must be in the namespace of the gateway workload these
 	// labels pick, when such a workload is rendered.
@@ -141,4 +150,24 @@ type Set struct {
 	Namespaces map[string]*Object
 	// ServiceAccounts by namespace/name.
 	ServiceAccounts map[string]*Object
+	// Problems are malformed values found while extracting (an unparsable
+	// sidecar.istio.io/userVolume annotation): data for the checks, not
+	// errors, so the rest of the environment is still checked.
+	Problems []Problem
+}
+
+// Problem is a malformed value in an object.
+type Problem struct {
+	Object  *Object
+	Path    []any
+	Message string
+}
+
+// PodServiceAccount is the rendered ServiceAccount the workload's pods run
+// as, nil when it is not rendered.
+func (s *Set) PodServiceAccount(w *Workload) *Object {
+	if s == nil || w == nil || w.Object == nil {
+		return nil
+	}
+	return s.ServiceAccounts[w.Namespace+"/"+w.Pod.ServiceAccountName]
 }

@@ -1,0 +1,205 @@
+package manifest
+
+// Secret producers (SPEC "What produces a Secret"). Only key names are
+// read; values are never copied.
+
+// tlsKeys are the keys cert-manager writes into a certificate's Secret.
+var tlsKeys = []string{"ca.crt", "tls.crt", "tls.key"}
+
+// certManagerIssuerAnnotations make cert-manager's ingress-shim and
+// gateway-shim create a Certificate for the object's TLS Secrets;
+// kubernetes.io/tls-acme does so when the controller has a default issuer.
+var certManagerIssuerAnnotations = []string{
+	"cert-manager.io/issuer",
+	"cert-manager.io/cluster-issuer",
+	"kubernetes.io/tls-acme",
+}
+
+func producers(obj *Object) []Producer {
+	g := group(obj.APIVersion)
+	switch {
+	case g == "" && obj.Kind == "Secret":
+		return []Producer{{
+			Namespace: obj.Namespace, Name: obj.Name,
+			Keys:      sortedKeys(mapAt(obj.Body, "data"), mapAt(obj.Body, "stringData")),
+			KeysKnown: true, Via: "Secret", Object: obj,
+		}}
+	case g == "bitnami.com" && obj.Kind == "SealedSecret":
+		return sealedSecret(obj)
+	case g == "external-secrets.io" && obj.Kind == "ExternalSecret":
+		return externalSecret(obj)
+	case g == "cert-manager.io" && obj.Kind == "Certificate":
+		return certificate(obj)
+	case g == "secrets.hashicorp.com" && vaultKinds[obj.Kind]:
+		name := stringAt(obj.Body, "spec", "destination", "name")
+		if name == "" {
+			return nil
+		}
+		return []Producer{{Namespace: obj.Namespace, Name: name, Via: obj.Kind + " " + obj.Namespace + "/" + obj.Name, Object: obj}}
+	case (g == "networking.k8s.io" || g == "extensions") && obj.Kind == "Ingress":
+		return ingressShim(obj)
+	case g == "gateway.networking.k8s.io" && obj.Kind == "Gateway":
+		return gatewayShim(obj)
+	}
+	return nil
+}
+
+// vaultKinds are the Vault Secrets Operator kinds that sync into a
+// destination Secret.
+var vaultKinds = map[string]bool{
+	"VaultStaticSecret":  true,
+	"VaultDynamicSecret": true,
+	"VaultPKISecret":     true,
+	"HCPVaultSecretsApp": true,
+}
+
+// sealedSecret: the controller unseals spec.encryptedData into a Secret
+// named and placed by spec.template.metadata, adding spec.template.data.
+func sealedSecret(obj *Object) []Producer {
+	name := stringAt(obj.Body, "spec", "template", "metadata", "name")
+	if name == "" {
+		name = obj.Name
+	}
+	ns := stringAt(obj.Body, "spec", "template", "metadata", "namespace")
+	if ns == "" {
+		ns = obj.Namespace
+	}
+	return []Producer{{
+		Namespace: ns, Name: name,
+		Keys:      sortedKeys(mapAt(obj.Body, "spec", "encryptedData"), mapAt(obj.Body, "spec", "template", "data")),
+		KeysKnown: true, Via: "SealedSecret", Object: obj,
+	}}
+}
+
+// externalSecret: creationPolicy Merge and None write into a Secret that
+// must exist already (or none at all), so only Owner and Orphan create one.
+func externalSecret(obj *Object) []Producer {
+	switch stringAt(obj.Body, "spec", "target", "creationPolicy") {
+	case "Merge", "None":
+		return nil
+	}
+	name := stringAt(obj.Body, "spec", "target", "name")
+	if name == "" {
+		name = obj.Name
+	}
+	p := Producer{Namespace: obj.Namespace, Name: name, KeysKnown: true,
+		Via: "ExternalSecret " + obj.Namespace + "/" + obj.Name, Object: obj}
+	keys := []string{}
+	for _, d := range listAt(obj.Body, "spec", "data") {
+		if m, ok := d.(map[string]any); ok {
+			if k := stringify(m["secretKey"]); k != "" {
+				keys = append(keys, k)
+			}
+		}
+	}
+	keys = append(keys, sortedKeys(mapAt(obj.Body, "spec", "target", "template", "data"))...)
+	// dataFrom fetches whole remote secrets and templateFrom renders keys
+	// from ConfigMaps or Secrets: neither shows its keys here.
+	if len(listAt(obj.Body, "spec", "dataFrom")) > 0 || len(listAt(obj.Body, "spec", "target", "template", "templateFrom")) > 0 {
+		p.KeysKnown = false
+	}
+	p.Keys = uniqueSorted(keys)
+	return []Producer{p}
+}
+
+// certificate: cert-manager writes the key pair and CA into spec.secretName,
+// plus keystores and additional output formats when asked.
+func certificate(obj *Object) []Producer {
+	name := stringAt(obj.Body, "spec", "secretName")
+	if name == "" {
+		return nil
+	}
+	keys := append([]string{}, tlsKeys...)
+	if on, _ := boolAt(obj.Body, "spec", "keystores", "jks", "create"); on {
+		keys = append(keys, "keystore.jks", "truststore.jks")
+	}
+	if on, _ := boolAt(obj.Body, "spec", "keystores", "pkcs12", "create"); on {
+		keys = append(keys, "keystore.p12", "truststore.p12")
+	}
+	for _, f := range listAt(obj.Body, "spec", "additionalOutputFormats") {
+		if m, ok := f.(map[string]any); ok {
+			switch stringify(m["type"]) {
+			case "CombinedPEM":
+				keys = append(keys, "tls-combined.pem")
+			case "DER":
+				keys = append(keys, "key.der")
+			}
+		}
+	}
+	return []Producer{{
+		Namespace: obj.Namespace, Name: name, Keys: uniqueSorted(keys), KeysKnown: true,
+		Via: "Certificate " + obj.Namespace + "/" + obj.Name, Object: obj,
+	}}
+}
+
+func hasIssuerAnnotation(obj *Object) bool {
+	for _, a := range certManagerIssuerAnnotations {
+		if v, ok := obj.Annotations[a]; ok && (a != "kubernetes.io/tls-acme" || v == "true") {
+			return true
+		}
+	}
+	return false
+}
+
+// ingressShim: cert-manager creates a Certificate for each tls entry of an
+// annotated Ingress.
+func ingressShim(obj *Object) []Producer {
+	if !hasIssuerAnnotation(obj) {
+		return nil
+	}
+	var out []Producer
+	for _, t := range listAt(obj.Body, "spec", "tls") {
+		m, _ := t.(map[string]any)
+		if name := stringAt(m, "secretName"); name != "" {
+			out = append(out, Producer{
+				Namespace: obj.Namespace, Name: name, Keys: append([]string{}, tlsKeys...), KeysKnown: true,
+				Via: "Ingress " + obj.Namespace + "/" + obj.Name + " (cert-manager)", Object: obj,
+			})
+		}
+	}
+	return out
+}
+
+// gatewayShim: cert-manager's gateway-shim does the same for the Secret
+// certificateRefs of an annotated Gateway API Gateway's listeners.
+func gatewayShim(obj *Object) []Producer {
+	if !hasIssuerAnnotation(obj) {
+		return nil
+	}
+	var out []Producer
+	for _, l := range listAt(obj.Body, "spec", "listeners") {
+		lm, _ := l.(map[string]any)
+		for _, r := range listAt(lm, "tls", "certificateRefs") {
+			rm, _ := r.(map[string]any)
+			name, ns, ok := gatewaySecretRef(rm, obj.Namespace)
+			if !ok {
+				continue
+			}
+			out = append(out, Producer{
+				Namespace: ns, Name: name, Keys: append([]string{}, tlsKeys...), KeysKnown: true,
+				Via: "Gateway " + obj.Namespace + "/" + obj.Name + " (cert-manager)", Object: obj,
+			})
+		}
+	}
+	return out
+}
+
+// gatewaySecretRef reads a Gateway API SecretObjectReference: kind Secret
+// in the core group (the defaults), namespace defaulting to the Gateway's.
+func gatewaySecretRef(ref map[string]any, defaultNS string) (name, ns string, ok bool) {
+	if ref == nil {
+		return "", "", false
+	}
+	if k := stringAt(ref, "kind"); k != "" && k != "Secret" {
+		return "", "", false
+	}
+	if g := stringAt(ref, "group"); g != "" && g != "core" {
+		return "", "", false
+	}
+	name = stringAt(ref, "name")
+	ns = stringAt(ref, "namespace")
+	if ns == "" {
+		ns = defaultNS
+	}
+	return name, ns, name != ""
+}

@@ -1,0 +1,8 @@
+{{- define "shop.fullname" -}}
+{{ .Release.Name }}-shop
+{{- end }}
+
+{{- define "shop.labels" -}}
+app.kubernetes.io/name: shop
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
