@@ -1,0 +1,205 @@
+// Package helm renders a Helm chart exactly like `helm template` does, through
+// the Helm SDK, client-only: nothing is downloaded and no cluster is reached.
+package helm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/release"
+
+	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// Renderer renders config.Helm environments.
+type Renderer struct{}
+
+var _ render.Renderer = Renderer{}
+
+// Render renders env like
+//
+//	helm template RELEASE CHART --namespace NS --include-crds --skip-tests \
+//	  --kube-version KV --api-versions ... -f VALUES... --set K=V...
+//
+// run from root, minus the test hooks always and the other hooks when
+// env.Helm.IncludeHooks is false. Non-vendored file:// dependencies are
+// attached as `helm dependency build` would. A failure is returned in
+// Result.Err with every path relative to root.
+func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
+	res := render.Result{Source: "helm", Root: root, DefaultNamespace: "default"}
+	if env.Helm == nil {
+		res.Err = &render.Error{Message: fmt.Sprintf("environment %q has no helm section", env.Name)}
+		return res
+	}
+	res.Path = env.Helm.Chart
+	if env.Helm.Namespace != "" {
+		res.DefaultNamespace = env.Helm.Namespace
+	}
+	return bounded(ctx, res, func() render.Result { return renderChart(ctx, root, env.Helm, res) })
+}
+
+// bounded runs fn, turning a panic into an internal error and giving up when
+// ctx ends first: the Helm engine cannot be interrupted, so a runaway
+// template is abandoned rather than waited for.
+func bounded(ctx context.Context, base render.Result, fn func() render.Result) render.Result {
+	run := func() (res render.Result) {
+		defer func() {
+			if r := recover(); r != nil {
+				res = base
+				res.Err = &render.Error{Message: fmt.Sprintf("internal error while rendering the chart: %v; this is a bug in meshgate, please report it", r)}
+			}
+		}()
+		return fn()
+	}
+	if ctx.Done() == nil {
+		return run()
+	}
+	if err := ctx.Err(); err != nil {
+		base.Err = &render.Error{Message: fmt.Sprintf("rendering not started: %v", err)}
+		return base
+	}
+	done := make(chan render.Result, 1)
+	go func() { done <- run() }()
+	select {
+	case res := <-done:
+		return res
+	case <-ctx.Done():
+		base.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err())}
+		return base
+	}
+}
+
+// renderChart follows the order of `helm template`: the chart path, then
+// the values, then loading the chart and its dependencies, then rendering.
+func renderChart(ctx context.Context, root string, h *config.Helm, res render.Result) render.Result {
+	p := newPaths(root)
+	chartAbs, rerr := p.existing(h.Chart, "chart")
+	if rerr != nil {
+		res.Err = rerr
+		return res
+	}
+	vals, rerr := mergeValues(p, h.Values, h.Set)
+	if rerr != nil {
+		res.Err = rerr
+		return res
+	}
+	kubeVersion := h.KubeVersion
+	if kubeVersion == "" {
+		kubeVersion = config.DefaultKubeVersion
+	}
+	kv, err := chartutil.ParseKubeVersion(kubeVersion)
+	if err != nil {
+		res.Err = &render.Error{Message: fmt.Sprintf("invalid kube version '%s': %s", kubeVersion, err)}
+		return res
+	}
+	ld, rerr := loadChart(p, h.Chart, chartAbs)
+	if rerr != nil {
+		res.Err = rerr
+		return res
+	}
+	res.Sources = ld.sources
+	chrt := ld.chart
+
+	client := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})
+	client.DryRun = true
+	client.DryRunOption = "true"
+	client.ClientOnly = true
+	client.Replace = true
+	client.IncludeCRDs = true
+	client.ReleaseName = h.Release
+	if client.ReleaseName == "" {
+		client.ReleaseName = chrt.Name()
+	}
+	client.Namespace = res.DefaultNamespace
+	client.KubeVersion = kv
+	client.APIVersions = chartutil.VersionSet(h.APIVersions)
+	// client.PostRenderer stays nil and the engine gets no cluster
+	// configuration, so `lookup` answers empty as in `helm template`.
+
+	rel, err := client.RunWithContext(ctx, chrt, vals)
+	if err != nil {
+		res.Err = ld.renderError(err)
+		return res
+	}
+	includeHooks := h.IncludeHooks == nil || *h.IncludeHooks
+	res.Docs = splitDocs(rel.Manifest, ld.fileFor, nil)
+	for _, hk := range rel.Hooks {
+		if isTestHook(hk) || !includeHooks {
+			continue
+		}
+		res.Docs = splitDocs("---\n# Source: "+hk.Path+"\n"+hk.Manifest, ld.fileFor, res.Docs)
+	}
+	return res
+}
+
+// isTestHook is true for `helm.sh/hook: test` (and Helm 2's test-success):
+// tests run against a live release and are never deployed.
+func isTestHook(h *release.Hook) bool {
+	for _, e := range h.Events {
+		if e == release.HookTest {
+			return true
+		}
+	}
+	return false
+}
+
+// splitDocs appends the documents of a `helm template` stream to docs. Each
+// "# Source: NAME" line after a separator names the template of the
+// documents up to the next one; a CRD file holds several documents under
+// one Source line.
+func splitDocs(stream string, fileFor func(string) string, docs []render.Doc) []render.Doc {
+	var source string
+	var cur []string
+	flush := func() {
+		if y := normalizeDoc(cur); y != "" {
+			docs = append(docs, render.Doc{YAML: []byte(y), File: fileFor(source)})
+		}
+		cur = cur[:0]
+	}
+	afterSep := false
+	for _, line := range strings.Split(stream, "\n") {
+		if isSeparator(line) {
+			flush()
+			afterSep = true
+			continue
+		}
+		if afterSep && strings.HasPrefix(line, sourcePrefix) {
+			source = strings.TrimSpace(strings.TrimPrefix(line, sourcePrefix))
+			afterSep = false
+			continue
+		}
+		afterSep = false
+		cur = append(cur, line)
+	}
+	flush()
+	return docs
+}
+
+const sourcePrefix = "# Source: "
+
+// isSeparator reports a YAML document start marker line.
+func isSeparator(line string) bool {
+	if !strings.HasPrefix(line, "---") {
+		return false
+	}
+	rest := line[3:]
+	return rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r'
+}
+
+// normalizeDoc joins a document's lines without the blank lines around it;
+// "" when nothing is left.
+func normalizeDoc(lines []string) string {
+	start := 0
+	for start < len(lines) && strings.TrimSpace(lines[start]) == "" {
+		start++
+	}
+	text := strings.TrimRight(strings.Join(lines[start:], "\n"), " \t\r\n")
+	if text == "" {
+		return ""
+	}
+	return text + "\n"
+}

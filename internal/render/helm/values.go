@@ -1,0 +1,84 @@
+package helm
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"helm.sh/helm/v3/pkg/strvals"
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// mergeValues does what `helm template -f F... --set K=V...` does with its
+// values: each file merged over the previous ones (maps deeply, anything
+// else replaced), then each set entry parsed with --set semantics. The
+// chart's own values.yaml is coalesced under these later by Helm. The files
+// are read here rather than by Helm's values.Options so that a "-" never
+// reads stdin and a URL is never fetched.
+func mergeValues(p paths, files []string, set map[string]string) (map[string]interface{}, *render.Error) {
+	base := map[string]interface{}{}
+	for _, f := range files {
+		abs, rerr := p.existing(f, "values file")
+		if rerr != nil {
+			return nil, rerr
+		}
+		data, err := os.ReadFile(abs)
+		if err != nil {
+			return nil, &render.Error{Message: p.message(err.Error()), File: f}
+		}
+		cur := map[string]interface{}{}
+		if err := yaml.Unmarshal(data, &cur); err != nil {
+			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.message(err.Error())), File: f, Line: yamlLine(err.Error())}
+		}
+		base = mergeMaps(base, cur)
+	}
+	// --set order matters ("a=1" then "a.b=2" differs from the reverse);
+	// a map has none, so apply the keys sorted for a stable result.
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := strvals.ParseInto(k+"="+set[k], base); err != nil {
+			// helm's wording; the value is left out, it may be a credential
+			return nil, &render.Error{Message: fmt.Sprintf("set %q: failed parsing --set data: %s", k, err)}
+		}
+	}
+	return base, nil
+}
+
+// mergeMaps merges b over a: nested maps merge, any other value of b
+// replaces a's.
+func mergeMaps(a, b map[string]interface{}) map[string]interface{} {
+	out := make(map[string]interface{}, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if bm, ok := v.(map[string]interface{}); ok {
+			if am, ok := out[k].(map[string]interface{}); ok {
+				out[k] = mergeMaps(am, bm)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+var yamlLineRe = regexp.MustCompile(`yaml: line (\d+):`)
+
+// yamlLine is the line number a YAML parser error names, or 0.
+func yamlLine(msg string) int {
+	m := yamlLineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}

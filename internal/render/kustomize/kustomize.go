@@ -1,0 +1,154 @@
+// Package kustomize builds a kustomize overlay exactly like `kustomize build`
+// does, through krusty, with plugins disabled and nothing fetched.
+package kustomize
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/openapi"
+
+	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// Renderer renders config.Kustomize environments.
+type Renderer struct{}
+
+var _ render.Renderer = Renderer{}
+
+// Render builds env like `kustomize build DIR` (kustomize v5 defaults:
+// load restrictions root-only, legacy output order, builtin plugins only, no
+// helmCharts) run on the overlay. A remote base, resource or component is
+// refused before the build, since kustomize would run git or fetch it.
+// Each document's File is the repository file it came from, told by the
+// origin annotation kustomize adds on request; meshgate requests it in
+// memory and removes it from every document, also when the kustomization
+// itself asks for it. env.Namespace is not applied: it only becomes
+// Result.DefaultNamespace, for objects that set none.
+func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
+	res := render.Result{Source: "kustomize", Root: root, DefaultNamespace: "default"}
+	if env.Namespace != "" {
+		res.DefaultNamespace = env.Namespace
+	}
+	if env.Kustomize == nil {
+		res.Err = &render.Error{Message: fmt.Sprintf("environment %q has no kustomize section", env.Name)}
+		return res
+	}
+	res.Path = env.Kustomize.Path
+	return bounded(ctx, res, func() render.Result { return build(root, env.Kustomize.Path, res) })
+}
+
+// bounded runs fn, turning a panic into an internal error and giving up when
+// ctx ends first: a krusty build cannot be interrupted, so a runaway one is
+// abandoned rather than waited for.
+func bounded(ctx context.Context, base render.Result, fn func() render.Result) render.Result {
+	run := func() (res render.Result) {
+		defer func() {
+			if r := recover(); r != nil {
+				res = base
+				res.Err = &render.Error{Message: fmt.Sprintf("internal error while building the kustomization: %v; this is a bug in meshgate, please report it", r)}
+			}
+		}()
+		return fn()
+	}
+	if ctx.Done() == nil {
+		return run()
+	}
+	if err := ctx.Err(); err != nil {
+		base.Err = &render.Error{Message: fmt.Sprintf("rendering not started: %v", err)}
+		return base
+	}
+	done := make(chan render.Result, 1)
+	go func() { done <- run() }()
+	select {
+	case res := <-done:
+		return res
+	case <-ctx.Done():
+		base.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err())}
+		return base
+	}
+}
+
+var schemaMu sync.RWMutex
+
+// build runs krusty on the overlay at rel.
+func build(root, rel string, res render.Result) render.Result {
+	p := newPaths(root)
+	dir := p.abs(rel)
+	if !p.inside(dir) {
+		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
+		return res
+	}
+	openAPI, rerr := findRemote(p, dir)
+	if rerr != nil {
+		res.Err = rerr
+		return res
+	}
+	// kustomize keeps the OpenAPI schema in package state: a build with its
+	// own schema runs alone and resets it afterwards, so that concurrent and
+	// later builds see the builtin one, as a separate `kustomize build` would.
+	if openAPI {
+		schemaMu.Lock()
+		defer schemaMu.Unlock()
+		defer openapi.ResetOpenAPI()
+	} else {
+		schemaMu.RLock()
+		defer schemaMu.RUnlock()
+	}
+	opts := krusty.MakeDefaultOptions()
+	// `kustomize build` leaves the order unspecified, which means the legacy
+	// order unless the kustomization sets sortOptions.
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	opts.PluginConfig = types.DisabledPluginConfig()
+	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir)
+	m, err := krusty.MakeKustomizer(opts).Run(fsys, dir)
+	if err != nil {
+		res.Err = buildError(p, rel, err)
+		return res
+	}
+	for _, r := range m.Resources() {
+		file, err := originFile(rel, r)
+		if err != nil {
+			res.Err = &render.Error{Message: fmt.Sprintf("read origin of %s: %v", r.CurId(), err)}
+			return res
+		}
+		// The same removal `kustomize build` does when originAnnotations was
+		// not asked for: the annotation, then the annotations map if empty.
+		if err := r.SetOrigin(nil); err != nil {
+			res.Err = &render.Error{Message: fmt.Sprintf("remove origin of %s: %v", r.CurId(), err)}
+			return res
+		}
+		y, err := r.AsYAML()
+		if err != nil {
+			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err)}
+			return res
+		}
+		res.Docs = append(res.Docs, render.Doc{YAML: y, File: file})
+	}
+	return res
+}
+
+// originFile is the repository file that r came from: the file named by its
+// origin annotation (relative to the overlay), or for a generated object
+// the kustomization that configured the generator.
+func originFile(overlay string, r *resource.Resource) (string, error) {
+	o, err := r.GetOrigin()
+	if err != nil || o == nil || o.Repo != "" {
+		return "", err
+	}
+	switch {
+	case o.Path != "":
+		return path.Join(overlay, o.Path), nil
+	case o.ConfiguredIn != "":
+		return path.Join(overlay, o.ConfiguredIn), nil
+	}
+	return "", nil
+}

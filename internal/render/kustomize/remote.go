@@ -1,0 +1,201 @@
+package kustomize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/types"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// findRemote walks the kustomization at dir and the local kustomizations it
+// includes, and refuses the first entry kustomize would fetch: a git
+// repository (which krusty clones by running git) or an http(s) file; and
+// the first included folder outside the repository. A
+// kustomization that cannot be read or parsed is left to krusty, which
+// reports it in its own words. openAPI reports a kustomization of the tree
+// that sets its own OpenAPI schema.
+func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
+	seen := map[string]bool{}
+	var walk func(dir string) *render.Error
+	walk = func(dir string) *render.Error {
+		if seen[dir] {
+			return nil
+		}
+		seen[dir] = true
+		file := kustomizationFile(dir)
+		if file == "" || !p.inside(file) {
+			return nil
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil
+		}
+		var k types.Kustomization
+		if err := sigsyaml.Unmarshal(data, &k); err != nil {
+			return nil
+		}
+		if len(k.OpenAPI) > 0 {
+			openAPI = true
+		}
+		for _, e := range fetchedEntries(&k) {
+			if isRemote(e.value) {
+				return &render.Error{
+					Message: fmt.Sprintf("%s entry %q is remote: meshgate does not fetch remote bases, resources or components", e.field, e.value),
+					File:    p.rel(file),
+					Line:    scalarLine(data, e.raw),
+				}
+			}
+		}
+		for _, e := range includedDirs(&k) {
+			sub := filepath.Join(dir, filepath.FromSlash(e.value))
+			if filepath.IsAbs(e.value) {
+				continue // krusty refuses an absolute root itself
+			}
+			if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
+				continue
+			}
+			if !p.inside(sub) {
+				return &render.Error{
+					Message: fmt.Sprintf("%s entry %q is outside the repository", e.field, e.value),
+					File:    p.rel(file),
+					Line:    scalarLine(data, e.raw),
+				}
+			}
+			if rerr := walk(filepath.Clean(sub)); rerr != nil {
+				return rerr
+			}
+		}
+		return nil
+	}
+	rerr = walk(filepath.Clean(dir))
+	return openAPI, rerr
+}
+
+// kustomizationFile is the kustomization file in dir ("" when none), in
+// kustomize's order of preference.
+func kustomizationFile(dir string) string {
+	for _, n := range konfig.RecognizedKustomizationFileNames() {
+		f := filepath.Join(dir, n)
+		if fi, err := os.Stat(f); err == nil && !fi.IsDir() {
+			return f
+		}
+	}
+	return ""
+}
+
+// entry is a path of a kustomization: value as kustomize loads it, raw as
+// written ("key=path" for a generator file).
+type entry struct{ field, value, raw string }
+
+// fetchedEntries lists every path of k that kustomize loads and could
+// therefore fetch.
+func fetchedEntries(k *types.Kustomization) []entry {
+	var out []entry
+	add := func(field string, values ...string) {
+		for _, v := range values {
+			if v != "" {
+				out = append(out, entry{field, v, v})
+			}
+		}
+	}
+	add("resources", k.Resources...)
+	add("bases", k.Bases...)
+	add("components", k.Components...)
+	add("crds", k.Crds...)
+	add("configurations", k.Configurations...)
+	add("generators", k.Generators...)
+	add("transformers", k.Transformers...)
+	add("validators", k.Validators...)
+	for _, ps := range k.PatchesStrategicMerge {
+		add("patchesStrategicMerge", string(ps))
+	}
+	for _, pt := range k.Patches {
+		add("patches", pt.Path)
+	}
+	for _, pt := range k.PatchesJson6902 {
+		add("patchesJson6902", pt.Path)
+	}
+	for _, r := range k.Replacements {
+		add("replacements", r.Path)
+	}
+	add("openapi", k.OpenAPI["path"])
+	kv := func(field string, src types.KvPairSources) {
+		for _, f := range src.FileSources {
+			// [{key}=]{path}
+			if _, v, ok := strings.Cut(f, "="); ok {
+				out = append(out, entry{field, v, f})
+				continue
+			}
+			add(field, f)
+		}
+		add(field, src.EnvSources...)
+		add(field, src.EnvSource)
+	}
+	for _, g := range k.ConfigMapGenerator {
+		kv("configMapGenerator", g.KvPairSources)
+	}
+	for _, g := range k.SecretGenerator {
+		kv("secretGenerator", g.KvPairSources)
+	}
+	return out
+}
+
+// includedDirs lists the entries of k that may be kustomization folders.
+func includedDirs(k *types.Kustomization) []entry {
+	var out []entry
+	for _, e := range fetchedEntries(k) {
+		switch e.field {
+		case "resources", "bases", "components", "generators", "transformers", "validators":
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+var (
+	schemeRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://`)
+	userRe   = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@`)
+)
+
+// isRemote reports an entry that kustomize treats as a git repository or
+// an http(s) file rather than a local path: any URL scheme (https, http,
+// ssh, file, ...), the "git::" prefix, "github.com/" or "github.com:"
+// without a scheme, and scp-like "user@host:path".
+func isRemote(s string) bool {
+	s = strings.TrimSpace(s)
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "git::") ||
+		schemeRe.MatchString(s) ||
+		strings.HasPrefix(l, "github.com/") || strings.HasPrefix(l, "github.com:") ||
+		userRe.MatchString(s)
+}
+
+// scalarLine is the line of the first scalar equal to value in a YAML
+// document, or 0.
+func scalarLine(data []byte, value string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return 0
+	}
+	var find func(n *yaml.Node) int
+	find = func(n *yaml.Node) int {
+		if n.Kind == yaml.ScalarNode && n.Value == value {
+			return n.Line
+		}
+		for _, c := range n.Content {
+			if l := find(c); l > 0 {
+				return l
+			}
+		}
+		return 0
+	}
+	return find(&doc)
+}

@@ -1,0 +1,3 @@
+{{- define "helper.port" -}}
+{{ .Values.server.port }}
+{{- end -}}
