@@ -1,0 +1,392 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/go-github/v56/github"
+
+	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/report"
+)
+
+// Check run limits.
+const (
+	// maxAnnotationsPerRequest: "The Checks API limits the number of
+	// annotations to a maximum of 50 per API request. To create more than
+	// 50 annotations, you have to make multiple requests to the Update a
+	// check run endpoint" (output.annotations maxItems 50).
+	maxAnnotationsPerRequest = 50
+	// maxAnnotations bounds the PATCHes of one run (20 requests); the rest
+	// are counted in the check run's text and listed in its summary.
+	maxAnnotations = 1000
+	// maxCheckRunText: output.summary and output.text have maxLength 65535
+	// (counted here in bytes, which never undercounts).
+	maxCheckRunText = 65535
+	// maxAnnotationTitle: "The maximum size is 255 characters."
+	maxAnnotationTitle = 255
+	// maxAnnotationMessage: message and raw_details: "The maximum size is
+	// 64 KB."
+	maxAnnotationMessage = 64 << 10
+	// maxWriteAttempts bounds the attempts of a write that cannot simply be
+	// repeated (a create, an annotations PATCH): each retry first checks
+	// whether the previous attempt landed.
+	maxWriteAttempts = 3
+)
+
+// Check run statuses.
+const (
+	statusInProgress = "in_progress"
+	statusCompleted  = "completed"
+)
+
+func (p *publisher) externalID() string { return p.pc.ExternalID }
+
+// createCheckRun creates the check run in_progress and records its id.
+func (p *publisher) createCheckRun(ctx context.Context) error {
+	opts := github.CreateCheckRunOptions{
+		Name:       p.pc.Inputs.CheckName,
+		HeadSHA:    p.pc.HeadSHA,
+		ExternalID: github.String(p.externalID()),
+		Status:     github.String(statusInProgress),
+		StartedAt:  &github.Timestamp{Time: p.now().UTC()},
+	}
+	if u := p.pc.RunURL(); u != "" {
+		opts.DetailsURL = github.String(u)
+	}
+	var created *github.CheckRun
+	err := p.writeOnce(ctx,
+		func(ctx context.Context) error {
+			cr, _, err := p.gh.Checks.CreateCheckRun(ctx, p.pc.Owner, p.pc.Repo, opts)
+			created = cr
+			return err
+		},
+		func(ctx context.Context) (bool, error) {
+			cr, err := p.findCheckRun(ctx)
+			created = cr
+			return cr != nil, err
+		})
+	if err != nil {
+		return err
+	}
+	p.pc.CheckRunID = created.GetID()
+	p.pc.CheckRunURL = created.GetHTMLURL()
+	return nil
+}
+
+// findCheckRun finds this process's check run by name, commit and
+// external id.
+func (p *publisher) findCheckRun(ctx context.Context) (*github.CheckRun, error) {
+	opt := &github.ListCheckRunsOptions{CheckName: github.String(p.pc.Inputs.CheckName), Filter: github.String("all"),
+		ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := p.gh.Checks.ListCheckRunsForRef(ctx, p.pc.Owner, p.pc.Repo, p.pc.HeadSHA, opt)
+		if err != nil {
+			return nil, err
+		}
+		for _, cr := range res.CheckRuns {
+			if cr.GetExternalID() == p.externalID() {
+				return cr, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return nil, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// writeOnce performs a write that must not be duplicated. The transport
+// does not repeat it after an ambiguous failure (5xx, no answer); here
+// found tells whether that attempt landed before it is tried again.
+func (p *publisher) writeOnce(ctx context.Context, write func(context.Context) error, found func(context.Context) (bool, error)) error {
+	var err error
+	for attempt := 1; attempt <= maxWriteAttempts; attempt++ {
+		cctx, cancel := context.WithTimeout(withoutAmbiguousRetry(ctx), callTimeout)
+		err = write(cctx)
+		cancel()
+		if err == nil || !ambiguous(ctx, err) {
+			return err
+		}
+		if werr := p.sleep(ctx, baseBackoff<<(attempt-1)+p.jitter(baseBackoff)); werr != nil {
+			return err
+		}
+		fctx, cancel := context.WithTimeout(ctx, callTimeout)
+		ok, ferr := found(fctx)
+		cancel()
+		if ok {
+			return nil
+		}
+		if ferr != nil {
+			// Unknown whether the write landed: not writing again is the
+			// lesser harm.
+			return err
+		}
+	}
+	return err
+}
+
+// publishCheckRun completes the check run with the report, its annotations
+// batched over PATCHes. It reports whether the annotations were posted.
+func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) bool {
+	if p.pc.CheckRunID == 0 {
+		if err := p.createCheckRun(ctx); err != nil {
+			p.noteFailure(err, permChecks, "create the check run")
+			return false
+		}
+	}
+	p.res.CheckRunID = p.pc.CheckRunID
+	p.res.CheckRunURL = p.pc.CheckRunURL
+
+	annotations, unlocated, overflow := p.annotations(rep)
+	title := checkTitle(rep)
+	summary := p.markdown(rep, maxCheckRunText, "")
+	text := checkText(rep, unlocated, overflow, inline)
+
+	batches := chunk(annotations, maxAnnotationsPerRequest)
+	if len(batches) == 0 {
+		batches = [][]*github.CheckRunAnnotation{nil}
+	}
+	posted := 0
+	for i, batch := range batches {
+		opts := github.UpdateCheckRunOptions{
+			Name: p.pc.Inputs.CheckName,
+			Output: &github.CheckRunOutput{
+				Title:       github.String(title),
+				Summary:     github.String(summary),
+				Text:        github.String(text),
+				Annotations: batch,
+			},
+		}
+		if i == len(batches)-1 {
+			opts.Status = github.String(statusCompleted)
+			opts.Conclusion = github.String(p.res.Conclusion)
+			opts.CompletedAt = &github.Timestamp{Time: p.now().UTC()}
+		}
+		want := posted + len(batch)
+		var err error
+		if len(batch) == 0 {
+			// Without annotations the PATCH is idempotent: the transport
+			// retries it.
+			cctx, cancel := context.WithTimeout(ctx, callTimeout)
+			_, _, err = p.gh.Checks.UpdateCheckRun(cctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+			cancel()
+		} else {
+			// Annotations are appended: a repeated PATCH would post them
+			// twice, so a retry first counts what the check run holds.
+			err = p.writeOnce(ctx,
+				func(ctx context.Context) error {
+					_, _, err := p.gh.Checks.UpdateCheckRun(ctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+					return err
+				},
+				func(ctx context.Context) (bool, error) {
+					cr, _, err := p.gh.Checks.GetCheckRun(ctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID)
+					if err != nil {
+						return false, err
+					}
+					return cr.GetOutput().GetAnnotationsCount() >= want, nil
+				})
+		}
+		if err != nil {
+			p.noteFailure(err, permChecks, "update the check run")
+			return false
+		}
+		posted = want
+		p.res.AnnotationRequests++
+	}
+	p.res.Annotations = posted
+	return true
+}
+
+// annotations turns located findings into check run annotations (at most
+// maxAnnotations); unlocated counts findings without a file, overflow those
+// beyond the cap.
+func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, unlocated, overflow int) {
+	for _, f := range rep.Findings {
+		if f.File == "" {
+			unlocated++
+			continue
+		}
+		if len(out) == maxAnnotations {
+			overflow++
+			continue
+		}
+		line := f.Line
+		if line < 1 {
+			line = 1
+		}
+		a := &github.CheckRunAnnotation{
+			Path:            github.String(f.File),
+			StartLine:       github.Int(line),
+			EndLine:         github.Int(line),
+			AnnotationLevel: github.String(annotationLevel(f.Severity)),
+			Title:           github.String(cut(annotationTitle(f), maxAnnotationTitle)),
+			Message:         github.String(cut(findingText(f), maxAnnotationMessage)),
+		}
+		if fix := ruleFix(f.Rule); fix != "" {
+			a.RawDetails = github.String(cut("How to fix: "+fix, maxAnnotationMessage))
+		}
+		out = append(out, a)
+	}
+	return out, unlocated, overflow
+}
+
+// annotationLevel maps a severity to the Checks API's levels.
+func annotationLevel(s check.Severity) string {
+	switch s {
+	case check.SeverityError:
+		return "failure"
+	case check.SeverityWarning:
+		return "warning"
+	}
+	return "notice"
+}
+
+func annotationTitle(f check.Finding) string {
+	t := "meshgate " + f.Rule
+	if f.Environment != "" {
+		t += " (" + f.Environment + ")"
+	}
+	return t
+}
+
+// findingText names the object, since an annotation shows only its title
+// and message: "Deployment shop/cart [server]: message".
+func findingText(f check.Finding) string {
+	var obj string
+	switch {
+	case f.Kind == "":
+	case f.Namespace == "":
+		obj = f.Kind + " " + f.Name
+	default:
+		obj = f.Kind + " " + f.Namespace + "/" + f.Name
+	}
+	if obj == "" {
+		return f.Message
+	}
+	if f.Container != "" {
+		obj += " [" + f.Container + "]"
+	}
+	if f.Policy != "" {
+		obj += " (policy " + f.Policy + ")"
+	}
+	return obj + ": " + f.Message
+}
+
+func ruleFix(id string) string {
+	for _, r := range check.Rules {
+		if r.ID == id {
+			return r.Fix
+		}
+	}
+	return ""
+}
+
+func ruleInfo(id string) (check.RuleInfo, bool) {
+	for _, r := range check.Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return check.RuleInfo{}, false
+}
+
+// checkTitle is the check run's one-line title.
+func checkTitle(rep report.Report) string {
+	s := rep.Summary
+	envs := plural(s.Environments, "environment", "environments")
+	if s.Findings == 0 {
+		return "No gaps in " + envs
+	}
+	var parts []string
+	if s.Errors > 0 {
+		parts = append(parts, plural(s.Errors, "error", "errors"))
+	}
+	if s.Warnings > 0 {
+		parts = append(parts, plural(s.Warnings, "warning", "warnings"))
+	}
+	if s.Notices > 0 {
+		parts = append(parts, plural(s.Notices, "notice", "notices"))
+	}
+	return strings.Join(parts, ", ") + " in " + envs
+}
+
+// checkText is the check run's details: what was not annotated and why,
+// and how to fix each rule that fired.
+func checkText(rep report.Report, unlocated, overflow int, inline inlineOutcome) string {
+	var b strings.Builder
+	if unlocated > 0 {
+		fmt.Fprintf(&b, "%s no file to annotate (an environment that did not render, for instance); the summary lists them.\n\n",
+			plural(unlocated, "finding has", "findings have"))
+	}
+	if overflow > 0 {
+		fmt.Fprintf(&b, "%s not annotated: meshgate posts at most %d annotations per run; the summary lists them.\n\n",
+			plural(overflow, "finding is", "findings are"), maxAnnotations)
+	}
+	if inline.overflow > 0 {
+		fmt.Fprintf(&b, "%s on changed lines got no inline comment: meshgate posts at most %d inline comments per run.\n\n",
+			plural(inline.overflow, "gap", "gaps"), maxInlineComments)
+	}
+	seen := map[string]bool{}
+	var rules []check.RuleInfo
+	for _, f := range rep.Findings {
+		if seen[f.Rule] {
+			continue
+		}
+		seen[f.Rule] = true
+		if ri, ok := ruleInfo(f.Rule); ok {
+			rules = append(rules, ri)
+		}
+	}
+	if len(rules) > 0 {
+		b.WriteString("### Rules\n")
+		for _, r := range rules {
+			fmt.Fprintf(&b, "\n**`%s`**: %s\n\n- Why: %s\n- Fix: %s\n", r.ID, r.Description, r.Why, r.Fix)
+		}
+	}
+	return cutLines(b.String(), maxCheckRunText)
+}
+
+func chunk[T any](s []T, n int) [][]T {
+	var out [][]T
+	for len(s) > 0 {
+		k := min(n, len(s))
+		out = append(out, s[:k])
+		s = s[k:]
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// cut shortens s to at most n bytes on a rune boundary, ending with "…".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	s = s[:n-len(ell)]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + ell
+}
+
+// cutLines shortens s to at most n bytes at a line end.
+func cutLines(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[:i+1]
+	}
+	return cut(s, n)
+}

@@ -1,0 +1,1101 @@
+// Package githubtest is a fake GitHub REST API for tests. It validates every
+// request against GitHub's own OpenAPI description (npm @octokit/openapi),
+// keeps the state the publisher touches (check runs, issue comments, reviews
+// and review comments, pull request files), answers with bodies shaped from
+// the description's examples (and validated against its response schemas),
+// records every request, and can inject faults. A request that does not
+// validate, that the fake does not expect, or that carries the wrong token
+// fails the test.
+package githubtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// GitHub's limits the fake enforces beyond the schema (the REST API answers
+// 422 "Body is too long (maximum is 65536 characters)").
+const maxCommentBody = 65536
+
+// Token is the token the fake expects unless Options.Token says otherwise.
+const Token = "ghs_fakeTokenForTests0123456789"
+
+// Options shape a Server.
+type Options struct {
+	Owner, Repo string // default octo-org/octo-repo
+	Token       string // expected bearer token; default Token
+	// PathPrefix mounts the API under a path, as GitHub Enterprise Server
+	// does ("/api/v3").
+	PathPrefix string
+	// MaxPerPage caps per_page below GitHub's 100 so tests exercise
+	// pagination with few objects.
+	MaxPerPage int
+	// Bot is the login the fake gives the token's author.
+	Bot string
+}
+
+// Server is the fake API. Its exported methods are safe for concurrent use.
+type Server struct {
+	// URL is what GITHUB_API_URL should be set to.
+	URL string
+
+	t    testing.TB
+	spec *Spec
+	srv  *httptest.Server
+	opts Options
+
+	mu             sync.Mutex
+	nextID         int64
+	checkRuns      []*CheckRun
+	issueComments  []*IssueComment
+	reviews        []*Review
+	reviewComments []*ReviewComment
+	pulls          []*PullRequest
+	requests       []Request
+	faults         []*Fault
+	now            time.Time
+	curPath        string // path of the request being handled, for Link headers
+}
+
+// CheckRun is a check run as the fake holds it.
+type CheckRun struct {
+	ID                                    int64
+	Name, HeadSHA, ExternalID, DetailsURL string
+	Status, Conclusion                    string
+	StartedAt, CompletedAt                string
+	Title, Summary, Text                  string
+	Annotations                           []Annotation
+	Updates                               int // PATCH requests that succeeded
+	AnnotationsPerUpdate                  []int
+}
+
+// Annotation is one check run annotation.
+type Annotation struct {
+	Path               string
+	StartLine, EndLine int
+	Level              string
+	Title, Message     string
+	RawDetails         string
+}
+
+// IssueComment is a comment on an issue or pull request conversation.
+type IssueComment struct {
+	ID        int64
+	Issue     int
+	Body      string
+	User      string
+	Edits     int
+	CreatedAt string
+	UpdatedAt string
+}
+
+// Review is a pull request review.
+type Review struct {
+	ID       int64
+	PR       int
+	CommitID string
+	Event    string
+	Body     string
+}
+
+// ReviewComment is an inline comment on a pull request's diff.
+type ReviewComment struct {
+	ID       int64
+	ReviewID int64
+	PR       int
+	Path     string
+	Line     int
+	Side     string
+	CommitID string
+	Body     string
+	User     string
+	Edits    int
+}
+
+// PullRequest is the part of a pull request the fake knows.
+type PullRequest struct {
+	Number           int
+	HeadSHA, HeadRef string
+	HeadOwner        string // login owning the head repository (a fork's owner)
+	BaseSHA          string
+	State            string // open by default
+	Files            []File
+}
+
+// File is one file of a pull request with its unified diff patch.
+type File struct {
+	Filename string
+	Status   string // added, modified, removed, renamed
+	Patch    string
+}
+
+// Request is one request the fake received.
+type Request struct {
+	Method      string
+	Path        string // without the PathPrefix
+	Query       string
+	OperationID string
+	Body        []byte
+	Status      int // the status the fake answered
+	Header      http.Header
+}
+
+// Fault makes the fake answer matching requests with an error instead of
+// (or, with Apply, after) doing what they ask.
+type Fault struct {
+	// Operation is an operationId of the description ("checks/update");
+	// empty matches every operation.
+	Operation string
+	// Writes limits the fault to requests that are not GET.
+	Writes bool
+	// Times is how many matching requests get the fault; 0 means all.
+	Times  int
+	Status int
+	// RetryAfter, when set, is sent as the Retry-After header (seconds).
+	RetryAfter string
+	// Message is the JSON error message; a status text when empty.
+	Message string
+	// DocumentationURL of the error body.
+	DocumentationURL string
+	// Apply performs the request before answering the fault: a write that
+	// landed although the client saw an error (a 502 from a proxy).
+	Apply bool
+
+	hits int
+}
+
+// Secondary rate limit errors as GitHub sends them today: 403 with
+// Retry-After and a documentation_url that go-github v56 does not know.
+const (
+	SecondaryRateLimitMessage = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000."
+	SecondaryRateLimitDocURL  = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+	ReadOnlyMessage           = "Resource not accessible by integration"
+	ReadOnlyDocURL            = "https://docs.github.com/rest/checks/runs#create-a-check-run"
+)
+
+// ReadOnly answers every write with 403, as GitHub does for a fork's token
+// or a workflow without checks: write / pull-requests: write.
+func ReadOnly() Fault {
+	return Fault{Writes: true, Status: http.StatusForbidden, Message: ReadOnlyMessage, DocumentationURL: ReadOnlyDocURL}
+}
+
+// SecondaryRateLimit answers the next times requests of op with a secondary
+// rate limit error.
+func SecondaryRateLimit(op string, times int, retryAfter string) Fault {
+	return Fault{Operation: op, Times: times, Status: http.StatusForbidden, RetryAfter: retryAfter,
+		Message: SecondaryRateLimitMessage, DocumentationURL: SecondaryRateLimitDocURL}
+}
+
+// BadGateway answers the next times requests of op with 502.
+func BadGateway(op string, times int) Fault {
+	return Fault{Operation: op, Times: times, Status: http.StatusBadGateway, Message: "Server Error"}
+}
+
+// NewServer starts a fake API for t and stops it when t ends. It fails t
+// when GitHub's description cannot be loaded.
+func NewServer(t testing.TB, opts Options) *Server {
+	t.Helper()
+	spec, err := LoadSpec()
+	if err != nil {
+		t.Fatalf("githubtest: %v", err)
+	}
+	if opts.Owner == "" {
+		opts.Owner = "octo-org"
+	}
+	if opts.Repo == "" {
+		opts.Repo = "octo-repo"
+	}
+	if opts.Token == "" {
+		opts.Token = Token
+	}
+	if opts.MaxPerPage <= 0 || opts.MaxPerPage > 100 {
+		opts.MaxPerPage = 100
+	}
+	if opts.Bot == "" {
+		opts.Bot = "github-actions[bot]"
+	}
+	opts.PathPrefix = strings.TrimSuffix(opts.PathPrefix, "/")
+	s := &Server{t: t, spec: spec, opts: opts, nextID: 1000,
+		now: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL + opts.PathPrefix
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// AddPullRequest makes a pull request known to the fake.
+func (s *Server) AddPullRequest(pr PullRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pr.State == "" {
+		pr.State = "open"
+	}
+	p := pr
+	s.pulls = append(s.pulls, &p)
+}
+
+// SetPullRequestHead moves a pull request to a new head (a push to its
+// branch), with the files of the new diff.
+func (s *Server) SetPullRequestHead(number int, sha string, files []File) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.pulls {
+		if p.Number == number {
+			p.HeadSHA = sha
+			p.Files = files
+		}
+	}
+}
+
+// AddIssueComment seeds a comment written by someone (not through the API).
+func (s *Server) AddIssueComment(issue int, user, body string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &IssueComment{ID: s.id(), Issue: issue, Body: body, User: user, CreatedAt: s.stamp(), UpdatedAt: s.stamp()}
+	s.issueComments = append(s.issueComments, c)
+	return c.ID
+}
+
+// Inject adds a fault; faults are tried in the order they were added.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ff := f
+	s.faults = append(s.faults, &ff)
+}
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// CheckRuns returns copies of the check runs in creation order.
+func (s *Server) CheckRuns() []CheckRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CheckRun, 0, len(s.checkRuns))
+	for _, c := range s.checkRuns {
+		cc := *c
+		cc.Annotations = append([]Annotation(nil), c.Annotations...)
+		cc.AnnotationsPerUpdate = append([]int(nil), c.AnnotationsPerUpdate...)
+		out = append(out, cc)
+	}
+	return out
+}
+
+// IssueComments returns copies of the comments on issue in creation order.
+func (s *Server) IssueComments(issue int) []IssueComment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []IssueComment
+	for _, c := range s.issueComments {
+		if c.Issue == issue {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// Reviews returns copies of the reviews of pull request pr.
+func (s *Server) Reviews(pr int) []Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Review
+	for _, r := range s.reviews {
+		if r.PR == pr {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// ReviewComments returns copies of the inline comments of pull request pr.
+func (s *Server) ReviewComments(pr int) []ReviewComment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ReviewComment
+	for _, c := range s.reviewComments {
+		if c.PR == pr {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// Requests returns the recorded requests, all of them when op is empty,
+// else those of operation op.
+func (s *Server) Requests(op string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if op == "" || r.OperationID == op {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Calls counts the requests of operation op ("" for all).
+func (s *Server) Calls(op string) int { return len(s.Requests(op)) }
+
+// CallCounts maps each operation to its number of requests, for exact
+// assertions on the whole conversation.
+func (s *Server) CallCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[string]int{}
+	for _, r := range s.requests {
+		m[r.Method+" "+r.OperationID]++
+	}
+	return m
+}
+
+// AssertNotSent fails t when any recorded request (URL, headers other than
+// Authorization, body) contains needle.
+func (s *Server) AssertNotSent(t testing.TB, needle string) {
+	t.Helper()
+	for _, r := range s.Requests("") {
+		if strings.Contains(string(r.Body), needle) || strings.Contains(r.Path, needle) || strings.Contains(r.Query, needle) {
+			t.Errorf("%s %s sent %q", r.Method, r.Path, needle)
+		}
+		for k, vs := range r.Header {
+			if k == "Authorization" {
+				continue
+			}
+			for _, v := range vs {
+				if strings.Contains(v, needle) {
+					t.Errorf("%s %s sent %q in header %s", r.Method, r.Path, needle, k)
+				}
+			}
+		}
+	}
+}
+
+func (s *Server) id() int64 {
+	s.nextID++
+	return s.nextID
+}
+
+// stamp is a deterministic clock: every call is one second later.
+func (s *Server) stamp() string {
+	s.now = s.now.Add(time.Second)
+	return s.now.Format(time.RFC3339)
+}
+
+// apiError is GitHub's error body.
+type apiError struct {
+	Message          string `json:"message"`
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	Status           string `json:"status,omitempty"`
+	Errors           []any  `json:"errors,omitempty"`
+}
+
+// reply is what a handler answers.
+type reply struct {
+	status int
+	body   any
+	header http.Header
+	// unchecked skips response validation (injected faults, which GitHub
+	// also sends off-schema, such as a proxy's 502).
+	unchecked bool
+}
+
+func errReply(status int, msg string) reply {
+	return reply{status: status, body: apiError{Message: msg, DocumentationURL: "https://docs.github.com/rest", Status: strconv.Itoa(status)}}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.t.Errorf("githubtest: read body of %s %s: %v", r.Method, r.URL.Path, err)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	path := r.URL.Path
+	if s.opts.PathPrefix != "" {
+		if !strings.HasPrefix(path, s.opts.PathPrefix+"/") {
+			s.t.Errorf("githubtest: %s %s is outside the API prefix %s", r.Method, path, s.opts.PathPrefix)
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		path = strings.TrimPrefix(path, s.opts.PathPrefix)
+	}
+	rec := Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: body, Header: r.Header.Clone()}
+
+	ctx := context.Background()
+	v, verr := s.spec.validateRequest(ctx, r, path, body)
+	if verr != nil {
+		s.t.Errorf("githubtest: %s %s?%s does not validate against GitHub's API description: %v\nbody: %s", r.Method, path, r.URL.RawQuery, verr, truncate(body))
+		s.write(w, &rec, nil, errReply(http.StatusUnprocessableEntity, "request does not validate: "+verr.Error()))
+		return
+	}
+	rec.OperationID = v.route.Operation.OperationID
+
+	if got, want := r.Header.Get("Authorization"), "Bearer "+s.opts.Token; got != want && got != "token "+s.opts.Token {
+		s.t.Errorf("githubtest: %s %s: Authorization header is not the expected token", r.Method, path)
+		s.write(w, &rec, v, errReply(http.StatusUnauthorized, "Bad credentials"))
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), "html") {
+		s.t.Errorf("githubtest: %s %s: unexpected Accept %q", r.Method, path, r.Header.Get("Accept"))
+	}
+
+	s.mu.Lock()
+	fault := s.fault(rec.OperationID, r.Method)
+	var rep reply
+	s.curPath = path
+	if fault == nil || fault.Apply {
+		rep = s.handle(rec.OperationID, v.params, r.URL.Query(), body)
+	}
+	s.mu.Unlock()
+
+	if fault != nil {
+		h := http.Header{}
+		if fault.RetryAfter != "" {
+			h.Set("Retry-After", fault.RetryAfter)
+		}
+		msg := fault.Message
+		if msg == "" {
+			msg = http.StatusText(fault.Status)
+		}
+		rep = reply{status: fault.Status, header: h, unchecked: true,
+			body: apiError{Message: msg, DocumentationURL: fault.DocumentationURL, Status: strconv.Itoa(fault.Status)}}
+	}
+	s.write(w, &rec, v, rep)
+}
+
+// fault returns the first fault matching the request and counts its use.
+func (s *Server) fault(op, method string) *Fault {
+	for _, f := range s.faults {
+		if f.Operation != "" && f.Operation != op {
+			continue
+		}
+		if f.Writes && method == http.MethodGet {
+			continue
+		}
+		if f.Times > 0 && f.hits >= f.Times {
+			continue
+		}
+		f.hits++
+		return f
+	}
+	return nil
+}
+
+func (s *Server) write(w http.ResponseWriter, rec *Request, v *validated, rep reply) {
+	var b []byte
+	if rep.body != nil {
+		var err error
+		b, err = json.Marshal(rep.body)
+		if err != nil {
+			s.t.Errorf("githubtest: encode answer to %s %s: %v", rec.Method, rec.Path, err)
+		}
+	}
+	h := w.Header()
+	for k, vs := range rep.header {
+		h[k] = vs
+	}
+	if b != nil {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	// Plenty of primary quota left, so go-github never holds requests back.
+	h.Set("X-RateLimit-Limit", "5000")
+	h.Set("X-RateLimit-Remaining", "4999")
+	h.Set("X-RateLimit-Used", "1")
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	h.Set("X-RateLimit-Resource", "core")
+	if v != nil && !rep.unchecked {
+		if err := s.spec.validateResponse(context.Background(), v, rep.status, h, b); err != nil {
+			s.t.Errorf("githubtest: the fake's answer %d to %s %s does not validate: %v", rep.status, rec.Method, rec.Path, err)
+		}
+	}
+	rec.Status = rep.status
+	s.mu.Lock()
+	s.requests = append(s.requests, *rec)
+	s.mu.Unlock()
+	w.WriteHeader(rep.status)
+	if b != nil {
+		_, _ = w.Write(b)
+	}
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + "..."
+	}
+	return string(b)
+}
+
+// handle performs one validated operation; s.mu is held.
+func (s *Server) handle(op string, params map[string]string, q url.Values, body []byte) reply {
+	if params["owner"] != s.opts.Owner || params["repo"] != s.opts.Repo {
+		s.t.Errorf("githubtest: %s on %s/%s, want %s/%s", op, params["owner"], params["repo"], s.opts.Owner, s.opts.Repo)
+		return errReply(http.StatusNotFound, "Not Found")
+	}
+	switch op {
+	case "checks/list-for-ref":
+		return s.listCheckRuns(params["ref"], q)
+	case "checks/create":
+		return s.createCheckRun(body)
+	case "checks/update":
+		return s.updateCheckRun(params["check_run_id"], body)
+	case "checks/get":
+		if c := s.findCheckRun(params["check_run_id"]); c != nil {
+			return reply{status: http.StatusOK, body: s.checkRunJSON(c)}
+		}
+		return errReply(http.StatusNotFound, "Not Found")
+	case "issues/list-comments":
+		return s.listIssueComments(params["issue_number"], q)
+	case "issues/create-comment":
+		return s.createIssueComment(params["issue_number"], body)
+	case "issues/update-comment":
+		return s.updateIssueComment(params["comment_id"], body)
+	case "pulls/list":
+		return s.listPulls(q)
+	case "pulls/list-files":
+		return s.listFiles(params["pull_number"], q)
+	case "pulls/list-review-comments":
+		return s.listReviewComments(params["pull_number"], q)
+	case "pulls/create-review":
+		return s.createReview(params["pull_number"], body)
+	case "pulls/update-review-comment":
+		return s.updateReviewComment(params["comment_id"], body)
+	}
+	s.t.Errorf("githubtest: unexpected operation %s", op)
+	return errReply(http.StatusNotFound, "Not Found")
+}
+
+// shape returns the description's example (the first item of a list
+// example) with fields replaced; keys are dotted paths.
+func (s *Server) shape(example string, set map[string]any) map[string]any {
+	v, err := s.spec.example(example)
+	if err != nil {
+		s.t.Errorf("githubtest: %v", err)
+		return map[string]any{}
+	}
+	if l, ok := v.([]any); ok && len(l) > 0 {
+		v = l[0]
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		s.t.Errorf("githubtest: example %s is not an object", example)
+		return map[string]any{}
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts := strings.Split(k, ".")
+		cur := m
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := cur[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[p] = next
+			}
+			cur = next
+		}
+		cur[parts[len(parts)-1]] = set[k]
+	}
+	return m
+}
+
+func (s *Server) repoAPI() string {
+	return "https://api.github.com/repos/" + s.opts.Owner + "/" + s.opts.Repo
+}
+func (s *Server) repoHTML() string { return "https://github.com/" + s.opts.Owner + "/" + s.opts.Repo }
+
+func nullable(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func (s *Server) checkRunJSON(c *CheckRun) map[string]any {
+	return s.shape("check-run", map[string]any{
+		"id":                       c.ID,
+		"name":                     c.Name,
+		"head_sha":                 c.HeadSHA,
+		"external_id":              c.ExternalID,
+		"details_url":              c.DetailsURL,
+		"status":                   c.Status,
+		"conclusion":               nullable(c.Conclusion),
+		"started_at":               nullable(c.StartedAt),
+		"completed_at":             nullable(c.CompletedAt),
+		"url":                      fmt.Sprintf("%s/check-runs/%d", s.repoAPI(), c.ID),
+		"html_url":                 fmt.Sprintf("%s/runs/%d", s.repoHTML(), c.ID),
+		"output.title":             nullable(c.Title),
+		"output.summary":           nullable(c.Summary),
+		"output.text":              nullable(c.Text),
+		"output.annotations_count": len(c.Annotations),
+		"output.annotations_url":   fmt.Sprintf("%s/check-runs/%d/annotations", s.repoAPI(), c.ID),
+		"pull_requests":            []any{},
+		"app.slug":                 "github-actions",
+	})
+}
+
+type checkRunBody struct {
+	Name        *string `json:"name"`
+	HeadSHA     *string `json:"head_sha"`
+	DetailsURL  *string `json:"details_url"`
+	ExternalID  *string `json:"external_id"`
+	Status      *string `json:"status"`
+	Conclusion  *string `json:"conclusion"`
+	StartedAt   *string `json:"started_at"`
+	CompletedAt *string `json:"completed_at"`
+	Output      *struct {
+		Title       *string `json:"title"`
+		Summary     *string `json:"summary"`
+		Text        *string `json:"text"`
+		Annotations []struct {
+			Path            string `json:"path"`
+			StartLine       int    `json:"start_line"`
+			EndLine         int    `json:"end_line"`
+			AnnotationLevel string `json:"annotation_level"`
+			Message         string `json:"message"`
+			Title           string `json:"title"`
+			RawDetails      string `json:"raw_details"`
+		} `json:"annotations"`
+	} `json:"output"`
+}
+
+func (s *Server) applyCheckRun(c *CheckRun, b checkRunBody) *reply {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.Name, b.Name)
+	set(&c.HeadSHA, b.HeadSHA)
+	set(&c.DetailsURL, b.DetailsURL)
+	set(&c.ExternalID, b.ExternalID)
+	set(&c.Status, b.Status)
+	set(&c.StartedAt, b.StartedAt)
+	set(&c.CompletedAt, b.CompletedAt)
+	if b.Conclusion != nil {
+		c.Conclusion = *b.Conclusion
+		c.Status = "completed"
+	}
+	if c.Status == "completed" && c.Conclusion == "" {
+		r := errReply(http.StatusUnprocessableEntity, "Invalid request.\n\nconclusion is required when status is completed")
+		return &r
+	}
+	if b.Output != nil {
+		if b.Output.Title == nil || *b.Output.Title == "" {
+			// The description marks title "**Required**" in prose only.
+			r := errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"title\" wasn't supplied.")
+			return &r
+		}
+		set(&c.Title, b.Output.Title)
+		set(&c.Summary, b.Output.Summary)
+		set(&c.Text, b.Output.Text)
+		for _, a := range b.Output.Annotations {
+			c.Annotations = append(c.Annotations, Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
+				Level: a.AnnotationLevel, Title: a.Title, Message: a.Message, RawDetails: a.RawDetails})
+		}
+	}
+	return nil
+}
+
+func (s *Server) listCheckRuns(ref string, q url.Values) reply {
+	var runs []any
+	for _, c := range s.checkRuns {
+		if c.HeadSHA != ref {
+			continue
+		}
+		if n := q.Get("check_name"); n != "" && c.Name != n {
+			continue
+		}
+		runs = append(runs, s.checkRunJSON(c))
+	}
+	page, next := s.page(len(runs), q)
+	return reply{status: http.StatusOK, header: next, body: map[string]any{"total_count": len(runs), "check_runs": pick(runs, page)}}
+}
+
+func (s *Server) createCheckRun(body []byte) reply {
+	var b checkRunBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+	}
+	c := &CheckRun{ID: s.id(), Status: "queued"}
+	if r := s.applyCheckRun(c, b); r != nil {
+		return *r
+	}
+	s.checkRuns = append(s.checkRuns, c)
+	return reply{status: http.StatusCreated, body: s.checkRunJSON(c)}
+}
+
+func (s *Server) updateCheckRun(idStr string, body []byte) reply {
+	c := s.findCheckRun(idStr)
+	if c == nil {
+		return errReply(http.StatusNotFound, "Not Found")
+	}
+	var b checkRunBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+	}
+	n := 0
+	if b.Output != nil {
+		n = len(b.Output.Annotations)
+	}
+	if r := s.applyCheckRun(c, b); r != nil {
+		return *r
+	}
+	c.Updates++
+	c.AnnotationsPerUpdate = append(c.AnnotationsPerUpdate, n)
+	return reply{status: http.StatusOK, body: s.checkRunJSON(c)}
+}
+
+func (s *Server) findCheckRun(idStr string) *CheckRun {
+	id, _ := strconv.ParseInt(idStr, 10, 64)
+	for _, c := range s.checkRuns {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Server) issueCommentJSON(c *IssueComment) map[string]any {
+	return s.shape("issue-comment", map[string]any{
+		"id":         c.ID,
+		"body":       c.Body,
+		"url":        fmt.Sprintf("%s/issues/comments/%d", s.repoAPI(), c.ID),
+		"html_url":   fmt.Sprintf("%s/pull/%d#issuecomment-%d", s.repoHTML(), c.Issue, c.ID),
+		"issue_url":  fmt.Sprintf("%s/issues/%d", s.repoAPI(), c.Issue),
+		"user.login": c.User,
+		"created_at": c.CreatedAt,
+		"updated_at": c.UpdatedAt,
+	})
+}
+
+type bodyOnly struct {
+	Body *string `json:"body"`
+}
+
+func (s *Server) listIssueComments(issue string, q url.Values) reply {
+	n, _ := strconv.Atoi(issue)
+	var items []any
+	for _, c := range s.issueComments {
+		if c.Issue == n {
+			items = append(items, s.issueCommentJSON(c))
+		}
+	}
+	page, next := s.page(len(items), q)
+	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+}
+
+func (s *Server) createIssueComment(issue string, body []byte) reply {
+	n, _ := strconv.Atoi(issue)
+	var b bodyOnly
+	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
+		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
+	}
+	if len([]rune(*b.Body)) > maxCommentBody {
+		return errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
+	}
+	c := &IssueComment{ID: s.id(), Issue: n, Body: *b.Body, User: s.opts.Bot, CreatedAt: s.stamp()}
+	c.UpdatedAt = c.CreatedAt
+	s.issueComments = append(s.issueComments, c)
+	return reply{status: http.StatusCreated, body: s.issueCommentJSON(c),
+		header: http.Header{"Location": {fmt.Sprintf("%s/issues/comments/%d", s.repoAPI(), c.ID)}}}
+}
+
+func (s *Server) updateIssueComment(idStr string, body []byte) reply {
+	id, _ := strconv.ParseInt(idStr, 10, 64)
+	var b bodyOnly
+	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
+		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
+	}
+	if len([]rune(*b.Body)) > maxCommentBody {
+		return errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
+	}
+	for _, c := range s.issueComments {
+		if c.ID == id {
+			c.Body = *b.Body
+			c.Edits++
+			c.UpdatedAt = s.stamp()
+			return reply{status: http.StatusOK, body: s.issueCommentJSON(c)}
+		}
+	}
+	return errReply(http.StatusNotFound, "Not Found")
+}
+
+func (s *Server) pull(numStr string) *PullRequest {
+	n, _ := strconv.Atoi(numStr)
+	for _, p := range s.pulls {
+		if p.Number == n {
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *Server) listPulls(q url.Values) reply {
+	var items []any
+	for _, p := range s.pulls {
+		if st := q.Get("state"); st != "" && st != "all" && st != p.State {
+			continue
+		}
+		label := p.HeadOwner + ":" + p.HeadRef
+		if h := q.Get("head"); h != "" && h != label {
+			continue
+		}
+		items = append(items, s.shape("pull-request-simple-items", map[string]any{
+			"number":          p.Number,
+			"state":           p.State,
+			"url":             fmt.Sprintf("%s/pulls/%d", s.repoAPI(), p.Number),
+			"html_url":        fmt.Sprintf("%s/pull/%d", s.repoHTML(), p.Number),
+			"head.sha":        p.HeadSHA,
+			"head.ref":        p.HeadRef,
+			"head.label":      label,
+			"head.user.login": p.HeadOwner,
+			"base.sha":        p.BaseSHA,
+			// The example's team lacks a property its schema requires.
+			"requested_teams": []any{},
+		}))
+	}
+	page, next := s.page(len(items), q)
+	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+}
+
+func (s *Server) listFiles(numStr string, q url.Values) reply {
+	p := s.pull(numStr)
+	if p == nil {
+		return errReply(http.StatusNotFound, "Not Found")
+	}
+	var items []any
+	for _, f := range p.Files {
+		add, del := 0, 0
+		for _, l := range strings.Split(f.Patch, "\n") {
+			switch {
+			case strings.HasPrefix(l, "+"):
+				add++
+			case strings.HasPrefix(l, "-"):
+				del++
+			}
+		}
+		set := map[string]any{
+			"filename":     f.Filename,
+			"status":       f.Status,
+			"additions":    add,
+			"deletions":    del,
+			"changes":      add + del,
+			"blob_url":     fmt.Sprintf("%s/blob/%s/%s", s.repoHTML(), p.HeadSHA, f.Filename),
+			"raw_url":      fmt.Sprintf("%s/raw/%s/%s", s.repoHTML(), p.HeadSHA, f.Filename),
+			"contents_url": fmt.Sprintf("%s/contents/%s?ref=%s", s.repoAPI(), f.Filename, p.HeadSHA),
+			"patch":        f.Patch,
+		}
+		m := s.shape("diff-entry-items", set)
+		if f.Patch == "" {
+			delete(m, "patch") // binary or too large: GitHub omits the patch
+		}
+		items = append(items, m)
+	}
+	page, next := s.page(len(items), q)
+	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+}
+
+func (s *Server) reviewCommentJSON(c *ReviewComment) map[string]any {
+	return s.shape("pull-request-review-comment-2", map[string]any{
+		"id":                     c.ID,
+		"pull_request_review_id": c.ReviewID,
+		"path":                   c.Path,
+		"line":                   c.Line,
+		"original_line":          c.Line,
+		"side":                   c.Side,
+		"commit_id":              c.CommitID,
+		"original_commit_id":     c.CommitID,
+		"body":                   c.Body,
+		"user.login":             c.User,
+		"url":                    fmt.Sprintf("%s/pulls/comments/%d", s.repoAPI(), c.ID),
+		"html_url":               fmt.Sprintf("%s/pull/%d#discussion_r%d", s.repoHTML(), c.PR, c.ID),
+		"pull_request_url":       fmt.Sprintf("%s/pulls/%d", s.repoAPI(), c.PR),
+		"in_reply_to_id":         nil,
+	})
+}
+
+func (s *Server) listReviewComments(numStr string, q url.Values) reply {
+	p := s.pull(numStr)
+	if p == nil {
+		return errReply(http.StatusNotFound, "Not Found")
+	}
+	var items []any
+	for _, c := range s.reviewComments {
+		if c.PR == p.Number {
+			m := s.reviewCommentJSON(c)
+			delete(m, "in_reply_to_id")
+			items = append(items, m)
+		}
+	}
+	page, next := s.page(len(items), q)
+	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+}
+
+func (s *Server) createReview(numStr string, body []byte) reply {
+	p := s.pull(numStr)
+	if p == nil {
+		return errReply(http.StatusNotFound, "Not Found")
+	}
+	var b struct {
+		CommitID *string `json:"commit_id"`
+		Body     *string `json:"body"`
+		Event    *string `json:"event"`
+		Comments []struct {
+			Path     string `json:"path"`
+			Body     string `json:"body"`
+			Line     int    `json:"line"`
+			Side     string `json:"side"`
+			Position *int   `json:"position"`
+		} `json:"comments"`
+	}
+	if err := json.Unmarshal(body, &b); err != nil {
+		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+	}
+	if b.Event == nil || *b.Event != "COMMENT" {
+		s.t.Errorf("githubtest: review event %v: meshgate only comments", b.Event)
+	}
+	if b.Body == nil || *b.Body == "" {
+		return errReply(http.StatusUnprocessableEntity, "Unprocessable Entity: body is required for COMMENT reviews")
+	}
+	commit := p.HeadSHA
+	if b.CommitID != nil {
+		commit = *b.CommitID
+	}
+	for _, c := range b.Comments {
+		if c.Position != nil || c.Side != "RIGHT" || !onDiff(p, c.Path, c.Line) {
+			return reply{status: http.StatusUnprocessableEntity, body: apiError{
+				Message: "Unprocessable Entity", Status: "422",
+				DocumentationURL: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+				Errors:           []any{"Pull request review thread line must be part of the diff"}}}
+		}
+	}
+	rv := &Review{ID: s.id(), PR: p.Number, CommitID: commit, Event: *b.Event, Body: *b.Body}
+	s.reviews = append(s.reviews, rv)
+	for _, c := range b.Comments {
+		s.reviewComments = append(s.reviewComments, &ReviewComment{ID: s.id(), ReviewID: rv.ID, PR: p.Number,
+			Path: c.Path, Line: c.Line, Side: c.Side, CommitID: commit, Body: c.Body, User: s.opts.Bot})
+	}
+	return reply{status: http.StatusOK, body: s.shape("pull-request-review", map[string]any{
+		"id":               rv.ID,
+		"body":             rv.Body,
+		"state":            "COMMENTED",
+		"commit_id":        commit,
+		"user.login":       s.opts.Bot,
+		"html_url":         fmt.Sprintf("%s/pull/%d#pullrequestreview-%d", s.repoHTML(), p.Number, rv.ID),
+		"pull_request_url": fmt.Sprintf("%s/pulls/%d", s.repoAPI(), p.Number),
+	})}
+}
+
+// onDiff reports whether line of path is on the new side of a hunk of the
+// pull request's diff, where GitHub accepts a RIGHT-side comment.
+func onDiff(p *PullRequest, path string, line int) bool {
+	for _, f := range p.Files {
+		if f.Filename != path {
+			continue
+		}
+		n := 0
+		for _, l := range strings.Split(f.Patch, "\n") {
+			if strings.HasPrefix(l, "@@") {
+				var a, b, c, d int
+				if _, err := fmt.Sscanf(l, "@@ -%d,%d +%d,%d @@", &a, &b, &c, &d); err != nil {
+					if _, err := fmt.Sscanf(l, "@@ -%d +%d", &a, &c); err != nil {
+						return false
+					}
+				}
+				n = c
+				continue
+			}
+			if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
+				continue
+			}
+			if n == line {
+				return true
+			}
+			n++
+		}
+	}
+	return false
+}
+
+func (s *Server) updateReviewComment(idStr string, body []byte) reply {
+	id, _ := strconv.ParseInt(idStr, 10, 64)
+	var b bodyOnly
+	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
+		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
+	}
+	for _, c := range s.reviewComments {
+		if c.ID == id {
+			c.Body = *b.Body
+			c.Edits++
+			m := s.reviewCommentJSON(c)
+			delete(m, "in_reply_to_id")
+			return reply{status: http.StatusOK, body: m}
+		}
+	}
+	return errReply(http.StatusNotFound, "Not Found")
+}
+
+// page picks the slice of n items the query's page/per_page ask for and
+// the Link header pointing at the next and last pages.
+func (s *Server) page(n int, q url.Values) ([2]int, http.Header) {
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	if per > s.opts.MaxPerPage {
+		per = s.opts.MaxPerPage
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page <= 0 {
+		page = 1
+	}
+	lo := (page - 1) * per
+	hi := lo + per
+	if lo > n {
+		lo = n
+	}
+	if hi > n {
+		hi = n
+	}
+	h := http.Header{}
+	last := (n + per - 1) / per
+	if page < last {
+		link := func(p int) string {
+			qq := url.Values{}
+			for k, v := range q {
+				qq[k] = v
+			}
+			qq.Set("page", strconv.Itoa(p))
+			qq.Set("per_page", strconv.Itoa(per))
+			return "<" + s.srv.URL + s.opts.PathPrefix + s.curPath + "?" + qq.Encode() + ">"
+		}
+		h.Set("Link", link(page+1)+`; rel="next", `+link(last)+`; rel="last"`)
+	}
+	return [2]int{lo, hi}, h
+}
+
+func pick(items []any, r [2]int) []any {
+	out := items[r[0]:r[1]]
+	if out == nil {
+		return []any{}
+	}
+	return out
+}

@@ -1,0 +1,350 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/google/go-github/v56/github"
+
+	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/report"
+)
+
+// Inline review comments.
+const (
+	// maxInlineComments caps new review comments per run: GitHub's
+	// secondary rate limits count content-creating requests, and a wall of
+	// comments buries the review (reviewdog keeps to about 30).
+	maxInlineComments = 30
+	// maxInlineItemMessage keeps one line's comment readable (and within
+	// the 65,536-character body limit) when many findings share it.
+	maxInlineItemMessage = 500
+	// inlineMarker opens every inline comment meshgate writes.
+	inlineMarker = "<!-- meshgate:inline -->"
+)
+
+// fpMarker is the hidden marker ending each finding's line in an inline
+// comment: <!-- meshgate:fp=FINGERPRINT env=ENV --> while open,
+// <!-- meshgate:fixed=FINGERPRINT env=ENV --> once fixed.
+var fpMarker = regexp.MustCompile(`<!-- meshgate:(fp|fixed)=([0-9A-Za-z]+) env=(\S+) -->`)
+
+// inlineOutcome is what publishInline did.
+type inlineOutcome struct {
+	// created new comments' findings, existing findings already commented,
+	// overflow findings on changed lines left out for the cap.
+	created, existing, overflow int
+}
+
+// inlineGroup is one comment: the findings a changed line defines.
+type inlineGroup struct {
+	path     string
+	line     int
+	findings []check.Finding
+}
+
+// publishInline comments on changed lines that define a failing workload,
+// skipping gaps already commented, and marks comments of fixed gaps.
+func (p *publisher) publishInline(ctx context.Context, rep report.Report) inlineOutcome {
+	var out inlineOutcome
+	changed, err := p.changedLines(ctx)
+	if err != nil {
+		p.noteFailure(err, permPullRequests, "list the pull request's files")
+		return out
+	}
+	comments, err := p.reviewComments(ctx)
+	if err != nil {
+		p.noteFailure(err, permPullRequests, "list the pull request's review comments")
+		return out
+	}
+	open := map[string]bool{}
+	for _, c := range comments {
+		for _, m := range fpMarker.FindAllStringSubmatch(c.GetBody(), -1) {
+			if m[1] == "fp" {
+				open[m[2]] = true
+			}
+		}
+	}
+
+	groups, overflow, existing := p.inlineGroups(rep, changed, open)
+	out.overflow, out.existing = overflow, existing
+	if len(groups) > 0 {
+		n, left, err := p.createReview(ctx, groups)
+		if err != nil {
+			p.noteFailure(err, permPullRequests, "comment on the pull request's changed lines")
+		} else {
+			out.created = n
+			out.overflow += left
+			p.res.InlineCreated = n
+		}
+	}
+	p.res.InlineOverflow = out.overflow
+	p.markFixed(ctx, rep, comments)
+	return out
+}
+
+// changedLines maps each file of the pull request to the lines it adds.
+func (p *publisher) changedLines(ctx context.Context) (map[string]map[int]bool, error) {
+	out := map[string]map[int]bool{}
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		files, resp, err := p.gh.PullRequests.ListFiles(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			// No patch: a binary file or a diff too large for the API.
+			if f.GetPatch() != "" {
+				out[f.GetFilename()] = addedLines(f.GetPatch())
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// reviewComments lists the pull request's inline comments written by
+// meshgate.
+func (p *publisher) reviewComments(ctx context.Context) ([]*github.PullRequestComment, error) {
+	var out []*github.PullRequestComment
+	opt := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		cs, resp, err := p.gh.PullRequests.ListComments(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if strings.HasPrefix(c.GetBody(), inlineMarker) {
+				out = append(out, c)
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// inlineFindings are the findings worth an inline comment: those at or
+// above fail-on (errors when fail-on is never).
+func (p *publisher) inlineFindings(rep report.Report) []check.Finding {
+	failOn := p.opts.FailOn
+	if failOn == report.FailOnNever {
+		failOn = report.FailOnError
+	}
+	return rep.Failing(failOn, p.opts.OnlyNew)
+}
+
+// inlineGroups groups the findings on changed lines not yet commented by
+// line, capped at maxInlineComments groups; it returns the groups, the
+// findings left out, and the findings already commented.
+func (p *publisher) inlineGroups(rep report.Report, changed map[string]map[int]bool, open map[string]bool) ([]inlineGroup, int, int) {
+	type key struct {
+		path string
+		line int
+	}
+	byLine := map[key]*inlineGroup{}
+	seen := map[string]bool{}
+	existing := 0
+	for _, f := range p.inlineFindings(rep) {
+		if f.File == "" || f.Line < 1 || !changed[f.File][f.Line] {
+			continue
+		}
+		fp := fingerprint(f)
+		if seen[fp] {
+			continue
+		}
+		seen[fp] = true
+		if open[fp] {
+			existing++
+			continue
+		}
+		k := key{f.File, f.Line}
+		if byLine[k] == nil {
+			byLine[k] = &inlineGroup{path: f.File, line: f.Line}
+		}
+		byLine[k].findings = append(byLine[k].findings, f)
+	}
+	groups := make([]inlineGroup, 0, len(byLine))
+	for _, g := range byLine {
+		groups = append(groups, *g)
+	}
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].path != groups[j].path {
+			return groups[i].path < groups[j].path
+		}
+		return groups[i].line < groups[j].line
+	})
+	overflow := 0
+	if len(groups) > maxInlineComments {
+		for _, g := range groups[maxInlineComments:] {
+			overflow += len(g.findings)
+		}
+		groups = groups[:maxInlineComments]
+	}
+	return groups, overflow, existing
+}
+
+// inlineBody is one line's comment; findings that would not fit in a
+// comment body are left out (they are commented on a later run).
+func (p *publisher) inlineBody(g inlineGroup) (string, int) {
+	var b strings.Builder
+	b.WriteString(inlineMarker + "\n")
+	head := "**meshgate**: the workload defined here has a gap"
+	if len(g.findings) > 1 {
+		head += "s"
+	}
+	b.WriteString(head + " (details in the meshgate comment and check run):\n\n")
+	n := 0
+	for _, f := range g.findings {
+		item := inlineItem(f)
+		if b.Len()+len(item) > maxCommentBody {
+			break
+		}
+		b.WriteString(item)
+		n++
+	}
+	return b.String(), n
+}
+
+// inlineItem is one finding's line, ending with its hidden marker.
+func inlineItem(f check.Finding) string {
+	return fmt.Sprintf("- %s **%s** `%s` in **%s**: %s <!-- meshgate:fp=%s env=%s -->\n",
+		severityIcon(f.Severity), f.Severity, f.Rule, inlineText(f.Environment),
+		inlineText(cut(findingText(f), maxInlineItemMessage)), fingerprint(f), url.PathEscape(f.Environment))
+}
+
+func severityIcon(s check.Severity) string {
+	switch s {
+	case check.SeverityError:
+		return "❌"
+	case check.SeverityWarning:
+		return "⚠️"
+	}
+	return "ℹ️"
+}
+
+// inlineText keeps a message on one list line and out of HTML.
+func inlineText(s string) string {
+	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "~", "&#126;").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// createReview posts the groups as one review (one notification instead of
+// one per comment) and returns how many findings it commented and how many
+// did not fit in their line's comment.
+func (p *publisher) createReview(ctx context.Context, groups []inlineGroup) (int, int, error) {
+	var comments []*github.DraftReviewComment
+	n, left := 0, 0
+	var fps []string
+	for _, g := range groups {
+		body, k := p.inlineBody(g)
+		left += len(g.findings) - k
+		if k == 0 {
+			continue
+		}
+		for _, f := range g.findings[:k] {
+			fps = append(fps, fingerprint(f))
+		}
+		n += k
+		comments = append(comments, &github.DraftReviewComment{
+			Path: github.String(g.path),
+			Line: github.Int(g.line),
+			Side: github.String("RIGHT"),
+			Body: github.String(body),
+		})
+	}
+	if len(comments) == 0 {
+		return 0, left, nil
+	}
+	req := &github.PullRequestReviewRequest{
+		CommitID: github.String(p.pc.HeadSHA),
+		Event:    github.String("COMMENT"),
+		Body: github.String(fmt.Sprintf("meshgate found %s on lines this pull request changes.",
+			plural(n, "gap", "gaps"))),
+		Comments: comments,
+	}
+	err := p.writeOnce(ctx,
+		func(ctx context.Context) error {
+			_, _, err := p.gh.PullRequests.CreateReview(ctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, req)
+			return err
+		},
+		func(ctx context.Context) (bool, error) {
+			cs, err := p.reviewComments(ctx)
+			if err != nil {
+				return false, err
+			}
+			for _, c := range cs {
+				if strings.Contains(c.GetBody(), "<!-- meshgate:fp="+fps[0]+" ") {
+					return true, nil
+				}
+			}
+			return false, nil
+		})
+	if err != nil {
+		return 0, 0, err
+	}
+	return n, left, nil
+}
+
+// markFixed edits meshgate's inline comments whose gaps this run no longer
+// finds: the finding's line is struck through and says where it was fixed.
+// Gaps of environments this run did not check are left alone.
+func (p *publisher) markFixed(ctx context.Context, rep report.Report, comments []*github.PullRequestComment) {
+	current := map[string]bool{}
+	checked := map[string]bool{}
+	for _, e := range rep.Environments {
+		checked[e.Name] = true
+	}
+	for _, f := range rep.Findings {
+		current[fingerprint(f)] = true
+		checked[f.Environment] = true
+	}
+	for _, c := range comments {
+		body, fixed := fixBody(c.GetBody(), p.pc.HeadSHA, func(fp, env string) bool {
+			return !current[fp] && checked[env]
+		})
+		if fixed == 0 {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		_, _, err := p.gh.PullRequests.EditComment(cctx, p.pc.Owner, p.pc.Repo, c.GetID(), &github.PullRequestComment{Body: github.String(body)})
+		cancel()
+		if err != nil {
+			p.noteFailure(err, permPullRequests, "mark a fixed gap's inline comment")
+			continue
+		}
+		p.res.InlineFixed += fixed
+	}
+}
+
+// fixBody strikes through the items of body whose open marker isFixed
+// says are fixed, and counts them.
+func fixBody(body, sha string, isFixed func(fp, env string) bool) (string, int) {
+	lines := strings.Split(body, "\n")
+	n := 0
+	for i, l := range lines {
+		m := fpMarker.FindStringSubmatchIndex(l)
+		if m == nil || l[m[2]:m[3]] != "fp" {
+			continue
+		}
+		fp, envEsc := l[m[4]:m[5]], l[m[6]:m[7]]
+		env, err := url.PathUnescape(envEsc)
+		if err != nil || !isFixed(fp, env) {
+			continue
+		}
+		item := strings.TrimSpace(strings.TrimPrefix(l[:m[0]], "- "))
+		lines[i] = fmt.Sprintf("- ~~%s~~ ✅ fixed in %s <!-- meshgate:fixed=%s env=%s -->", item, short(sha), fp, envEsc)
+		n++
+	}
+	return strings.Join(lines, "\n"), n
+}
