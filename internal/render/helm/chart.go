@@ -463,15 +463,33 @@ var templateLocRe = regexp.MustCompile(`(?:template: |\()([^\s():]+):(\d+)(?::\d
 // yamlParseRe finds the template of a rendered document that is not YAML.
 var yamlParseRe = regexp.MustCompile(`YAML parse error on ([^\s:]+):`)
 
+// repoPaths rewrites the template names in helm's message ("shop/templates/x.yaml")
+// to the repository paths a person opens ("charts/shop/templates/x.yaml"),
+// as SPEC asks of quoted errors.
+func (ld *loaded) repoPaths(msg string) string {
+	rewrite := func(re *regexp.Regexp, msg string) string {
+		return re.ReplaceAllStringFunc(msg, func(m string) string {
+			sub := re.FindStringSubmatchIndex(m)
+			name := m[sub[2]:sub[3]]
+			if file := ld.fileFor(name); file != "" && file != name {
+				return m[:sub[2]] + file + m[sub[3]:]
+			}
+			return m
+		})
+	}
+	return rewrite(yamlParseRe, rewrite(templateLocRe, msg))
+}
+
 // renderError locates an error of the install action: the kubeVersion
 // constraint, or a template. Chained template errors name the outermost
 // template first; the last location is where the failure is.
 func (ld *loaded) renderError(err error) *render.Error {
-	msg := strings.TrimSpace(ld.p.message(err.Error()))
-	if strings.HasPrefix(msg, "chart requires kubeVersion") {
-		return ld.chartYAMLError(msg, "kubeVersion")
+	raw := strings.TrimSpace(ld.p.message(err.Error()))
+	if strings.HasPrefix(raw, "chart requires kubeVersion") {
+		return ld.chartYAMLError(raw, "kubeVersion")
 	}
-	if locs := templateLocRe.FindAllStringSubmatch(msg, -1); locs != nil {
+	msg := ld.repoPaths(raw)
+	if locs := templateLocRe.FindAllStringSubmatch(raw, -1); locs != nil {
 		last := locs[len(locs)-1]
 		line, _ := strconv.Atoi(last[2])
 		file := ld.fileFor(last[1])
@@ -480,7 +498,7 @@ func (ld *loaded) renderError(err error) *render.Error {
 		}
 		return &render.Error{Message: msg, File: file, Line: line}
 	}
-	if m := yamlParseRe.FindStringSubmatch(msg); m != nil {
+	if m := yamlParseRe.FindStringSubmatch(raw); m != nil {
 		// The line helm gives is in the rendered output, not the template.
 		return &render.Error{Message: msg, File: ld.fileFor(m[1])}
 	}

@@ -269,19 +269,19 @@ func TestRenderErrors(t *testing.T) {
 			name: "template fail",
 			helm: config.Helm{Chart: "helm/bad/failure.template-fail"},
 			want: render.Error{File: "helm/bad/failure.template-fail/templates/configmap.yaml", Line: 7,
-				Message: "execution error at (fail/templates/configmap.yaml:7:6): cart needs a database: set database.host"},
+				Message: "execution error at (helm/bad/failure.template-fail/templates/configmap.yaml:7:6): cart needs a database: set database.host"},
 		},
 		{
 			name: "template required",
 			helm: config.Helm{Chart: "helm/bad/failure.template-required"},
 			want: render.Error{File: "helm/bad/failure.template-required/templates/deployment.yaml", Line: 10,
-				Message: "execution error at (required/templates/deployment.yaml:10:25): image.tag is required"},
+				Message: "execution error at (helm/bad/failure.template-required/templates/deployment.yaml:10:25): image.tag is required"},
 		},
 		{
 			name: "template parse error",
 			helm: config.Helm{Chart: "helm/bad/failure.template-parse"},
 			want: render.Error{File: "helm/bad/failure.template-parse/templates/service.yaml", Line: 6,
-				Message: `parse error at (parse/templates/service.yaml:6): function "nosuchfunc" not defined`},
+				Message: `parse error at (helm/bad/failure.template-parse/templates/service.yaml:6): function "nosuchfunc" not defined`},
 		},
 		{
 			// The error chain names the including template first; the
@@ -289,14 +289,14 @@ func TestRenderErrors(t *testing.T) {
 			name: "nil pointer in a helper",
 			helm: config.Helm{Chart: "helm/bad/failure.helper-nil-pointer"},
 			want: render.Error{File: "helm/bad/failure.helper-nil-pointer/templates/_helpers.tpl", Line: 2,
-				Message: `template: helper/templates/service.yaml:7:15: executing "helper/templates/service.yaml" at <include "helper.port" .>: error calling include: template: helper/templates/_helpers.tpl:2:10: executing "helper.port" at <.Values.server.port>: nil pointer evaluating interface {}.port`},
+				Message: `template: helm/bad/failure.helper-nil-pointer/templates/service.yaml:7:15: executing "helper/templates/service.yaml" at <include "helper.port" .>: error calling include: template: helm/bad/failure.helper-nil-pointer/templates/_helpers.tpl:2:10: executing "helper.port" at <.Values.server.port>: nil pointer evaluating interface {}.port`},
 		},
 		{
 			// helm's line is in the rendered output, not in the template.
 			name: "rendered output is not YAML",
 			helm: config.Helm{Chart: "helm/bad/failure.rendered-yaml"},
 			want: render.Error{File: "helm/bad/failure.rendered-yaml/templates/configmap.yaml",
-				Message: "YAML parse error on badyaml/templates/configmap.yaml: error converting YAML to JSON: yaml: line 6: mapping values are not allowed in this context"},
+				Message: "YAML parse error on helm/bad/failure.rendered-yaml/templates/configmap.yaml: error converting YAML to JSON: yaml: line 6: mapping values are not allowed in this context"},
 		},
 		{
 			name: "dependency neither vendored nor file://",
