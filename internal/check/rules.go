@@ -8,7 +8,11 @@ type RuleInfo struct {
 	Description string // one line
 	Why         string // why it matters
 	Fix         string // how to fix it
-	Example     string // an example finding message
+	Example     string // an example finding message: the one Failing gives
+	// Failing is a repository that gives exactly the Example finding;
+	// Passing is what changes to fix it (see Example).
+	Failing Example
+	Passing Example
 }
 
 // Rules is every rule meshgate reports, in the order they are documented.
@@ -19,7 +23,9 @@ var Rules = []RuleInfo{
 		Description: "the environment did not render (template error, missing file, bad kustomization)",
 		Why:         "an environment that does not render cannot be deployed, and nothing in it can be checked",
 		Fix:         "run `meshgate render --env NAME` and fix the error helm or kustomize reports at the file and line quoted in the message",
-		Example:     `helm template: charts/shop/templates/cart.yaml:12:4: executing "shop/templates/cart.yaml" at <required "image.tag is required" .Values.image.tag>: error calling required: image.tag is required`,
+		Example:     `execution error at (charts/cart/templates/deployment.yaml:14:52): image.tag is required`,
+		Failing:     exampleRenderError,
+		Passing:     exampleRenderErrorFixed,
 	},
 	{
 		ID:          RuleMeshInjection,
@@ -27,7 +33,9 @@ var Rules = []RuleInfo{
 		Description: "the pod will not get the mesh dataplane under the provider's injection rules",
 		Why:         "a pod without its sidecar (or ambient dataplane) gets no mTLS, no request ids for tracing and no traffic policy, and its calls fail where peers require mTLS",
 		Fix:         "label the pod template (not the Deployment) or its namespace as the mesh expects, e.g. namespace label istio-injection=enabled or pod label sidecar.istio.io/inject=\"true\"; remove opt-outs such as hostNetwork",
-		Example:     `pod template has annotation sidecar.istio.io/inject="true" but namespace "shop" has no istio-injection or istio.io/rev label: the injector selects on labels only, use the label sidecar.istio.io/inject="true"`,
+		Example:     `pod template has annotation sidecar.istio.io/inject="true" but namespace "shop" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace`,
+		Failing:     exampleMeshInjection,
+		Passing:     exampleMeshInjectionFixed,
 	},
 	{
 		ID:          RuleMeshAnnotation,
@@ -36,6 +44,8 @@ var Rules = []RuleInfo{
 		Why:         "the platform relies on these settings (proxy config, request ids, telemetry); a pod without them behaves differently from its siblings",
 		Fix:         "add the annotation or label to spec.template.metadata with a value that satisfies the requirement in .meshgate.yaml",
 		Example:     `annotation proxy.istio.io/config has no key proxyMetadata.ISTIO_META_REQUEST_ID`,
+		Failing:     exampleMeshAnnotation,
+		Passing:     exampleMeshAnnotationFixed,
 	},
 	{
 		ID:          RuleMeshEnv,
@@ -44,6 +54,8 @@ var Rules = []RuleInfo{
 		Why:         "required env vars carry settings every service of the mesh must share, such as request-id propagation",
 		Fix:         "set the env var on the container (env or envFrom of a ConfigMap/Secret that the environment renders)",
 		Example:     `container "server" does not set env ISTIO_META_REQUEST_ID`,
+		Failing:     exampleMeshEnv,
+		Passing:     exampleMeshEnvFixed,
 	},
 	{
 		ID:          RuleSecretMissing,
@@ -52,6 +64,8 @@ var Rules = []RuleInfo{
 		Why:         "a pod that references a missing Secret never starts (CreateContainerConfigError), and an Ingress or Gateway without its certificate serves no TLS",
 		Fix:         "render the Secret (Secret, SealedSecret, ExternalSecret, Certificate, VaultStaticSecret) in the same namespace, fix the name, or list it in secrets.external if it is created outside these manifests",
 		Example:     `env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce`,
+		Failing:     exampleSecretMissing,
+		Passing:     exampleSecretMissingFixed,
 	},
 	{
 		ID:          RuleSecretKeyMissing,
@@ -60,6 +74,8 @@ var Rules = []RuleInfo{
 		Why:         "a missing key fails the pod at start just like a missing Secret",
 		Fix:         "add the key to the Secret's producer or reference a key it has",
 		Example:     `env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has keys password, user`,
+		Failing:     exampleSecretKeyMissing,
+		Passing:     exampleSecretKeyMissingFixed,
 	},
 	{
 		ID:          RuleMeshJobSidecar,
@@ -68,6 +84,8 @@ var Rules = []RuleInfo{
 		Why:         "a classic sidecar keeps running after the job's container exits, so the Job never completes",
 		Fix:         "opt the pod template into native sidecars (sidecar.istio.io/nativeSidecar: \"true\", or config.beta.linkerd.io/proxy-enable-native-sidecar: \"true\"), or exempt the Job from injection",
 		Example:     `Job pod gets a classic sidecar and will never complete: set annotation sidecar.istio.io/nativeSidecar: "true"`,
+		Failing:     exampleMeshJobSidecar,
+		Passing:     exampleMeshJobSidecarFixed,
 	},
 	{
 		ID:          RuleIgnoreExpired,
@@ -75,7 +93,9 @@ var Rules = []RuleInfo{
 		Description: "an exemption is past its until date or has no reason",
 		Why:         "exemptions are meant to be temporary and explained; an expired one no longer applies and the covered finding is reported again",
 		Fix:         "fix the covered finding, or renew the exemption with a new until date and a reason",
-		Example:     `exemption at .meshgate.yaml:42 expired on 2026-01-31; mesh-injection is reported again`,
+		Example:     `exemption at .meshgate.yaml:8 expired on 2024-12-31; mesh-injection is reported again`,
+		Failing:     exampleIgnoreExpired,
+		Passing:     exampleIgnoreExpiredFixed,
 	},
 }
 

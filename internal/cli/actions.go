@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/meshgate/meshgate/internal/publish"
+	"github.com/meshgate/meshgate/internal/report"
+)
+
+// inActions reports whether meshgate runs as a GitHub Actions step.
+func inActions(getenv func(string) string) bool { return getenv("GITHUB_ACTIONS") == "true" }
+
+// actionRun is the Actions side of one `meshgate check`: the inputs applied
+// to the options, the check run started early, the report published late.
+type actionRun struct {
+	pc         *publish.Context
+	reportPath string
+	// sarifFile is the sarif-file input: written from the report with
+	// repository-relative paths, as code scanning resolves them from the
+	// checkout's root, not from working-directory.
+	sarifFile string
+}
+
+// retryWait replaces how publishing waits between retries of GitHub's
+// transient failures; nil fields mean a real wait with random jitter. Tests
+// set it so that a flaky API costs them no time.
+var retryWait struct {
+	sleep  func(context.Context, time.Duration) error
+	jitter func(time.Duration) time.Duration
+}
+
+// startAction reads the action's inputs and event, applies them to o and
+// starts the check run. Inputs fill only what the command line left unset.
+func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, error) {
+	pc, err := publish.LoadContext(s.Getenv, s.Stdout)
+	if err != nil {
+		return nil, usagef("github action: %v", err)
+	}
+	in := pc.Inputs
+	if o.Dir == "." && in.WorkingDirectory != "" {
+		o.Dir = in.WorkingDirectory
+	}
+	if o.Config == "" {
+		o.Config = in.Config
+	}
+	if len(o.Envs) == 0 {
+		o.Envs = in.Environments
+	}
+	if !o.failOnSet && in.FailOn != "" {
+		o.FailOn = in.FailOn
+	}
+	ar := &actionRun{pc: pc, reportPath: in.JSONFile, sarifFile: in.SARIFFile}
+	if in.JSONFile != "" {
+		o.Outputs = append(o.Outputs, output{Format: report.FormatJSON, File: in.JSONFile})
+	}
+	// In a pull request, compare with the base commit when the checkout
+	// has it, so that fail-on counts only the gaps this change brings.
+	if o.BaseRef == "" && o.Baseline == "" && pc.PRNumber > 0 && pc.BaseSHA != "" && hasCommit(ctx, o.Dir, pc.BaseSHA) {
+		o.BaseRef = pc.BaseSHA
+	}
+	if err := publish.Start(ctx, pc, publish.Options{FailOn: o.FailOn, ToolVersion: Version(),
+		Sleep: retryWait.sleep, Jitter: retryWait.jitter}); err != nil {
+		return nil, fmt.Errorf("github action: %w", err)
+	}
+	return ar, nil
+}
+
+// finish writes the sarif-file and publishes the report; the exit code
+// stays the findings'.
+func (ar *actionRun) finish(ctx context.Context, s Streams, o *checkOptions, rep report.Report, onlyNew bool) error {
+	if ar.sarifFile != "" {
+		if err := writeOutputs(s, []output{{Format: report.FormatSARIF, File: ar.sarifFile}}, ar.pc.RepoRelative(rep)); err != nil {
+			return err
+		}
+	}
+	_, err := publish.Publish(ctx, ar.pc, rep, publish.Options{
+		FailOn:      o.FailOn,
+		OnlyNew:     onlyNew,
+		ReportPath:  ar.reportPath,
+		ToolVersion: Version(),
+		Sleep:       retryWait.sleep,
+		Jitter:      retryWait.jitter,
+	})
+	if err != nil {
+		return fmt.Errorf("github action: %w", err)
+	}
+	return nil
+}
+
+// logGroups writes one collapsible log group per environment, with its
+// timing and its findings in the text format.
+func logGroups(s Streams, rep report.Report) {
+	for _, e := range rep.Environments {
+		sub := report.Report{Version: rep.Version, Tool: rep.Tool, Environments: []report.Environment{e}}
+		for _, f := range rep.Findings {
+			if f.Environment == e.Name {
+				sub.Findings = append(sub.Findings, f)
+			}
+		}
+		for _, f := range rep.Ignored {
+			if f.Environment == e.Name {
+				sub.Ignored = append(sub.Ignored, f)
+			}
+		}
+		sub.Finalize()
+		fmt.Fprintf(s.Stdout, "::group::%s: %d workloads, %d findings (%d ms)\n", e.Name, e.Workloads, len(sub.Findings), e.DurationMs)
+		var buf bytes.Buffer
+		if err := report.Text(&buf, sub, report.Options{}); err == nil {
+			s.Stdout.Write(buf.Bytes())
+		}
+		fmt.Fprintln(s.Stdout, "::endgroup::")
+	}
+}
+
+// hasCommit reports whether the repository at dir has commit sha.
+func hasCommit(ctx context.Context, dir, sha string) bool {
+	cmd := exec.CommandContext(ctx, "git", "-C", dir, "cat-file", "-e", sha+"^{commit}")
+	cmd.Env = gitEnv()
+	return cmd.Run() == nil
+}
+
+// gitEnv lets git work on a checkout owned by another user, as the
+// workspace is inside GitHub's docker action container.
+func gitEnv() []string {
+	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
+}

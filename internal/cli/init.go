@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/config"
+)
+
+// schemaURL is the JSON Schema of .meshgate.yaml as shipped in the
+// repository; editors with the YAML language server complete against it.
+const schemaURL = "https://raw.githubusercontent.com/meshgate/meshgate/main/schema/meshgate.schema.json"
+
+// initOptions are the flags of `meshgate init`.
+type initOptions struct {
+	Dir      string
+	Force    bool
+	Provider string
+}
+
+func parseInitFlags(args []string, s Streams) (*initOptions, error) {
+	o := &initOptions{}
+	fs := newFlagSet("init", s.Stderr)
+	fs.StringVar(&o.Dir, "C", ".", "write the config of the repository in `DIR`")
+	fs.BoolVar(&o.Force, "force", false, "overwrite an existing config file")
+	fs.StringVar(&o.Provider, "provider", config.DefaultProvider, "mesh `PROVIDER`: "+strings.Join(config.Providers, ", "))
+	if err := fs.Parse(args); err != nil {
+		if err == errHelp {
+			return nil, errHelp
+		}
+		return nil, usagef("init: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("init: unexpected argument %q", fs.Arg(0))
+	}
+	if !slices.Contains(config.Providers, o.Provider) {
+		return nil, usagef("init: --provider %q: want %s", o.Provider, strings.Join(config.Providers, ", "))
+	}
+	return o, nil
+}
+
+// runInit writes a commented .meshgate.yaml from discovery. The file is
+// checked with config.Load before it replaces anything.
+func runInit(ctx context.Context, s Streams, args []string) (int, error) {
+	o, err := parseInitFlags(args, s)
+	if err != nil {
+		return 0, err
+	}
+	root, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return 0, usagef("init: -C %s: %v", o.Dir, err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return 0, usagef("init: -C %s: not a directory", o.Dir)
+	}
+	name := config.FileNames[0]
+	for _, n := range config.FileNames {
+		_, err := os.Stat(filepath.Join(root, n))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if !o.Force {
+			return 0, usagef("init: %s already exists; run meshgate init --force to overwrite it", filepath.Join(o.Dir, n))
+		}
+		// Overwrite the user's file rather than leave two config files,
+		// which meshgate refuses to choose between.
+		name = n
+		break
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	cfg, err := config.DefaultConfig(root)
+	if err != nil {
+		return 0, usagef("init: %v", err)
+	}
+	if len(cfg.Environments) == 0 {
+		return 0, usagef("init: found no Helm chart (Chart.yaml) or kustomization in %s, so there is no environment to write; see %s/configuration.md to write %s by hand", o.Dir, docsURL, name)
+	}
+	if err := writeConfigFile(root, name, initConfig(cfg.Environments, o.Provider)); err != nil {
+		return 0, err
+	}
+
+	fmt.Fprintf(s.Stderr, "meshgate: wrote %s with %d environment(s):\n", filepath.Join(o.Dir, name), len(cfg.Environments))
+	for _, e := range cfg.Environments {
+		fmt.Fprintf(s.Stderr, "  %-24s %-9s %s\n", e.Name, e.Source(), e.Origin)
+	}
+	fmt.Fprintf(s.Stderr, "Next: set each environment's namespace and the labels of namespaces the cluster has (mesh.namespaces), then run meshgate check.\n")
+	return 0, nil
+}
+
+// writeConfigFile writes the config beside its final name, loads it as
+// `meshgate check` would, and only then renames it into place.
+func writeConfigFile(root, name, content string) error {
+	tmp, err := os.CreateTemp(root, ".meshgate-init-*.yaml")
+	if err != nil {
+		return usagef("init: write %s: %v", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(content)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return usagef("init: write %s: %v", name, werr)
+	}
+	if _, err := config.Load(root, tmp.Name()); err != nil {
+		return fmt.Errorf("init: the config written for %s does not load; this is a bug in meshgate: %w", root, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return usagef("init: write %s: %v", name, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(root, name)); err != nil {
+		return usagef("init: write %s: %v", name, err)
+	}
+	return nil
+}
+
+// initConfig is the text of a .meshgate.yaml for the discovered
+// environments: every section present, with the settings most repositories
+// change commented in place.
+func initConfig(envs []config.Environment, provider string) string {
+	var b strings.Builder
+	b.WriteString("# yaml-language-server: $schema=" + schemaURL + "\n")
+	b.WriteString(`#
+# meshgate configuration. ` + "`meshgate init`" + ` wrote it from the Helm charts and
+# kustomizations it found; edit it to match how you deploy, then run
+# ` + "`meshgate check`" + `. Every field: ` + docsURL + `/configuration.md
+# Paths are relative to this file's folder.
+
+environments:
+`)
+	for _, e := range envs {
+		fmt.Fprintf(&b, "  # Found %s\n", e.Origin)
+		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(e.Name))
+		switch {
+		case e.Helm != nil:
+			b.WriteString("    helm:\n")
+			fmt.Fprintf(&b, "      chart: %s\n", yamlScalar(e.Helm.Chart))
+			if len(e.Helm.Values) > 0 {
+				b.WriteString("      # Merged over the chart's values.yaml, in order (helm -f).\n")
+				b.WriteString("      values:\n")
+				for _, v := range e.Helm.Values {
+					fmt.Fprintf(&b, "        - %s\n", yamlScalar(v))
+				}
+			}
+			b.WriteString("      # The release namespace: where this environment is deployed.\n")
+			fmt.Fprintf(&b, "      namespace: %s\n", yamlScalar(e.Helm.Namespace))
+		case e.Kustomize != nil:
+			b.WriteString("    kustomize:\n")
+			fmt.Fprintf(&b, "      path: %s\n", yamlScalar(e.Kustomize.Path))
+			b.WriteString("    # The namespace of objects that set none.\n")
+			fmt.Fprintf(&b, "    namespace: %s\n", yamlScalar(e.Namespace))
+		}
+	}
+
+	b.WriteString(`
+mesh:
+  # istio | istio-ambient | linkerd | consul | kuma | none
+  provider: ` + provider + "\n")
+	if ns := initNamespaceExample[provider]; ns != "" {
+		b.WriteString(`  # Labels and annotations of namespaces that exist in the cluster but are
+  # not rendered here; a Namespace object rendered in an environment wins.
+  # namespaces:
+  #   shop: {` + ns + "}\n")
+	}
+	b.WriteString(`  # What every pod template must carry as rendered, meshed or not.
+  # require:
+`)
+	if provider == config.ProviderIstio || provider == config.ProviderIstioAmbient {
+		b.WriteString(`  #   annotations:
+  #     proxy.istio.io/config: {hasKey: proxyMetadata.ISTIO_META_REQUEST_ID}
+`)
+	}
+	b.WriteString(`  #   labels:
+  #     app.kubernetes.io/name: {present: true}
+`)
+	if provider == config.ProviderIstio || provider == config.ProviderIstioAmbient {
+		b.WriteString("  #   env: [ISTIO_META_REQUEST_ID]\n")
+	}
+	b.WriteString(`  # Injection on Job and CronJob pods: require | warn | ignore
+  jobs: warn
+`)
+	if byDefault := initByDefault[provider]; byDefault != "" {
+		b.WriteString(`  # The injector injects pods in unlabelled namespaces too (` + byDefault + `).
+  injectByDefault: false
+`)
+	}
+	b.WriteString(`
+secrets:
+  # Secrets created outside these manifests (by hand, by a controller):
+  # globs of NAME, or of NAMESPACE/NAME, e.g. ["vault-*", shop/regcred]
+  external: []
+  # Referenced keys must exist where a Secret's keys are known.
+  checkKeys: true
+
+# Extra requirements for some workloads; findings name the entry.
+# rules:
+#   - name: payments-request-id
+#     match: {environments: [prod], kinds: [Deployment], namespaces: ["pay*"]}
+#     require:
+#       env: [ISTIO_META_REQUEST_ID]
+#     severity: error
+
+# Exemptions: each needs a reason, and lapses after its until date.
+# ignore:
+#   - rules: [mesh-injection]
+#     workloads: ["Job/*/db-migrate"]
+#     reason: migrations run before the mesh is up
+#     until: 2027-01-31
+`)
+	return b.String()
+}
+
+// initNamespaceExample is a namespace label that turns injection on, per
+// provider (consul injects per pod, none checks no injection).
+var initNamespaceExample = map[string]string{
+	config.ProviderIstio:        "istio-injection: enabled",
+	config.ProviderIstioAmbient: "istio.io/dataplane-mode: ambient",
+	config.ProviderLinkerd:      "linkerd.io/inject: enabled",
+	config.ProviderKuma:         "kuma.io/sidecar-injection: enabled",
+}
+
+// initByDefault names the switch injectByDefault models, for the providers
+// whose injection it changes.
+var initByDefault = map[string]string{
+	config.ProviderIstio:        "istio's enableNamespacesByDefault",
+	config.ProviderIstioAmbient: "istio's enableNamespacesByDefault",
+	config.ProviderConsul:       "consul's connectInject.default",
+}
+
+// yamlScalar writes s as a YAML flow scalar, quoted where YAML needs it.
+func yamlScalar(s string) string {
+	out, err := yaml.Marshal(s)
+	if err != nil || strings.Count(string(out), "\n") > 1 {
+		return fmt.Sprintf("%q", s)
+	}
+	return strings.TrimSuffix(string(out), "\n")
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+func runRender(ctx context.Context, s Streams, args []string) (int, error) {
+	o := &checkOptions{}
+	fs := newFlagSet("render", s.Stderr)
+	commonFlags(fs, o)
+	if err := fs.Parse(args); err != nil {
+		if err == errHelp {
+			return 0, errHelp
+		}
+		return 0, usagef("render: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return 0, usagef("render: unexpected argument %q", fs.Arg(0))
+	}
+	if len(o.Envs) != 1 {
+		return 0, usagef("render: name exactly one --env")
+	}
+	cfg, err := loadConfig(o.Dir, o.Config)
+	if err != nil {
+		return 0, err
+	}
+	envs, err := selectEnvironments(cfg, o.Envs, shard{})
+	if err != nil {
+		return 0, err
+	}
+	res := renderers[envs[0].Source()].Render(ctx, cfg.Root, envs[0], render.Options{})
+	if res.Err != nil {
+		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", envs[0].Name, res.Err)
+		return 1, nil
+	}
+	if err := writeRendered(s.Stdout, envs[0], res.Docs); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}
+
+// writeRendered prints the documents as one YAML stream, each preceded by
+// the source a person edits, with Secret values redacted.
+func writeRendered(w io.Writer, env config.Environment, docs []render.Doc) error {
+	for _, d := range docs {
+		if _, err := fmt.Fprintf(w, "---\n# Source: %s\n", d.File); err != nil {
+			return err
+		}
+		body := redactSecret(d.YAML)
+		if _, err := w.Write(body); err != nil {
+			return err
+		}
+		if len(body) > 0 && body[len(body)-1] != '\n' {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// redactedValue replaces every Secret value in `meshgate render` output.
+const redactedValue = "REDACTED"
+
+// redactSecret returns doc with the values of a Secret's data and
+// stringData replaced, keys kept. Documents that are not Secrets come back
+// unchanged; one that does not parse is withheld entirely, since it might
+// be a Secret.
+func redactSecret(doc []byte) []byte {
+	if !bytes.Contains(doc, []byte("Secret")) {
+		return doc
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(doc, &n); err != nil {
+		return []byte("# (document withheld: it does not parse as YAML)\n")
+	}
+	if len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
+		return doc
+	}
+	root := n.Content[0]
+	if v := mapValue(root, "kind"); v == nil || v.Value != "Secret" {
+		return doc
+	}
+	for _, field := range []string{"data", "stringData"} {
+		m := mapValue(root, field)
+		if m == nil || m.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 1; i < len(m.Content); i += 2 {
+			m.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
+		}
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&n); err != nil {
+		return []byte("# (document withheld: it could not be redacted)\n")
+	}
+	return buf.Bytes()
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
