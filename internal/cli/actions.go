@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/publish"
@@ -62,6 +63,9 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	// has it, so that fail-on counts only the gaps this change brings.
 	if o.BaseRef == "" && o.Baseline == "" && pc.PRNumber > 0 && pc.BaseSHA != "" && hasCommit(ctx, o.Dir, pc.BaseSHA) {
 		o.BaseRef = pc.BaseSHA
+	}
+	if strings.EqualFold(s.Getenv("INPUT_CHANGED-ONLY"), "true") && o.ChangedSince == "" {
+		changedOnly(ctx, s, o, pc)
 	}
 	if err := publish.Start(ctx, pc, publish.Options{FailOn: o.FailOn, ToolVersion: Version(),
 		Sleep: retryWait.sleep, Jitter: retryWait.jitter}); err != nil {
@@ -128,4 +132,21 @@ func hasCommit(ctx context.Context, dir, sha string) bool {
 // workspace is inside GitHub's docker action container.
 func gitEnv() []string {
 	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
+}
+
+// changedOnly applies the changed-only input: in a pull request, only the
+// environments whose inputs the pull request's files touch are checked.
+// The files come from the API, as the action's image has no git.
+func changedOnly(ctx context.Context, s Streams, o *checkOptions, pc *publish.Context) {
+	if pc.PRNumber == 0 {
+		fmt.Fprintln(s.Stdout, "meshgate: changed-only applies to pull requests; checking every environment")
+		return
+	}
+	files, err := publish.ChangedFiles(ctx, pc, publish.Options{FailOn: o.FailOn, Sleep: retryWait.sleep, Jitter: retryWait.jitter})
+	if err != nil {
+		fmt.Fprintf(s.Stdout, "::warning title=meshgate::changed-only: cannot list the pull request's files (%v); checking every environment\n", err)
+		return
+	}
+	o.changedFiles = append([]string{}, files...)
+	o.changedFrom = fmt.Sprintf("the base of pull request #%d", pc.PRNumber)
 }

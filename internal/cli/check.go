@@ -53,6 +53,18 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if o.ChangedSince != "" {
+		files, err := gitChangedFiles(ctx, cfg.Root, o.ChangedSince)
+		if err != nil {
+			return 0, usagef("--changed-since %s: %v", o.ChangedSince, err)
+		}
+		o.changedFiles, o.changedFrom = files, o.ChangedSince
+	}
+	if o.changedFiles != nil {
+		kept := onlyChanged(cfg, envs, o.changedFiles)
+		describeChanged(s, o.changedFrom, kept, envs)
+		envs = kept
+	}
 	if o.RenderOnly {
 		results := runEnvironments(ctx, cfg, envs, runOptions{Today: day, RenderOnly: true})
 		failed := 0

@@ -226,3 +226,74 @@ func TestBaseRef(t *testing.T) {
 	checkJSON(t, 0, "-C", dir, "--env", "prod", "--base-ref", "HEAD")
 	checkJSON(t, 1, "-C", dir, "--env", "prod", "--base-ref", "HEAD", "--fail-on-existing")
 }
+
+// TestChangedSince: only the environments whose inputs changed since the
+// ref are checked: chart files, values files, the kustomize tree.
+func TestChangedSince(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "../../testdata/demo", dir)
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "base")
+	appendTo := func(rel, text string) {
+		t.Helper()
+		f, err := os.OpenFile(filepath.Join(dir, rel), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, file, want string
+	}{
+		{"nothing changed", "", "none"},
+		{"a values file", "envs/prod.yaml", "shop-prod"},
+		{"the chart", "charts/shop/values.yaml", "broken, shop-prod, shop-staging"},
+		{"a kustomize component", "deploy/components/mesh/pod-mesh.yaml", "prod, staging"},
+		{"an overlay", "deploy/overlays/staging/namespace.yaml", "staging"},
+		{"the config", ".meshgate.yaml", "broken, prod, shop-prod, shop-staging, staging"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			git("checkout", "-q", "--", ".")
+			if tt.file != "" {
+				appendTo(tt.file, "\n# changed\n")
+			}
+			code, stdout, stderr := run(t, env("MESHGATE_TODAY", "2026-11-25"), "check", "-C", dir, "--changed-since", "HEAD", "--format", "json", "--fail-on", "never")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, "changed since HEAD: "+tt.want+"\n") {
+				t.Errorf("stderr %q does not name %q", stderr, tt.want)
+			}
+			var rep report.Report
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(envNames(rep), ", ")
+			if got == "" {
+				got = "none"
+			}
+			if got != tt.want {
+				t.Errorf("checked %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// A new, untracked file in an overlay counts too.
+	git("checkout", "-q", "--", ".")
+	os.WriteFile(filepath.Join(dir, "deploy/overlays/prod/extra.yaml"), []byte("kind: ConfigMap\n"), 0o644)
+	_, _, stderr := run(t, env(), "check", "-C", dir, "--changed-since", "HEAD", "--format", "json", "--fail-on", "never")
+	if !strings.Contains(stderr, "changed since HEAD: prod\n") {
+		t.Errorf("untracked file: stderr %q", stderr)
+	}
+}

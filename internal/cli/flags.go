@@ -29,6 +29,14 @@ type checkOptions struct {
 	BaseRef        string
 	Baseline       string
 	FailOnExisting bool
+	// ChangedSince keeps the environments whose inputs changed since this
+	// git ref (or between A..B).
+	ChangedSince string
+	// changedFiles, when not nil, are the changed files (the changed-only
+	// action input, from the pull request).
+	changedFiles []string
+	changedFrom  string
+
 	// RenderOnly renders and stops: the benchmark's render-only baseline.
 	RenderOnly bool
 
@@ -133,6 +141,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.BaseRef, "base-ref", "", "also check git `REF` and mark findings new or existing")
 	fs.StringVar(&o.Baseline, "baseline", "", "take the base report from `REPORT.json` instead of --base-ref")
 	fs.BoolVar(&o.FailOnExisting, "fail-on-existing", false, "with a base, count existing findings for --fail-on too")
+	fs.StringVar(&o.ChangedSince, "changed-since", "", "check only environments whose inputs changed since git `REF` (or between A..B)")
 	fs.BoolVar(&o.RenderOnly, "render-only", false, "render every environment and stop (for benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

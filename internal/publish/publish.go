@@ -211,7 +211,7 @@ func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) 
 	if err != nil {
 		return Result{}, err
 	}
-	rep = p.repoRelative(rep)
+	rep = pc.RepoRelative(rep)
 
 	failing := rep.Failing(p.opts.FailOn, p.opts.OnlyNew)
 	p.res.Result = "pass"
@@ -262,13 +262,15 @@ func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) 
 	return p.res, nil
 }
 
-// repoRelative returns rep with its file paths relative to the repository
-// root instead of working-directory.
-func (p *publisher) repoRelative(rep report.Report) report.Report {
+// RepoRelative returns rep with its file paths (findings, exemptions,
+// environments) relative to the repository root instead of
+// working-directory, as annotations, review comments and code scanning's
+// SARIF need.
+func (c *Context) RepoRelative(rep report.Report) report.Report {
 	fix := func(fs []check.Finding) []check.Finding {
 		out := make([]check.Finding, len(fs))
 		for i, f := range fs {
-			f.File = p.pc.repoPath(f.File)
+			f.File = c.repoPath(f.File)
 			out[i] = f
 		}
 		return out
@@ -277,7 +279,7 @@ func (p *publisher) repoRelative(rep report.Report) report.Report {
 	rep.Ignored = fix(rep.Ignored)
 	envs := make([]report.Environment, len(rep.Environments))
 	for i, e := range rep.Environments {
-		e.Path = p.pc.repoPath(e.Path)
+		e.Path = c.repoPath(e.Path)
 		envs[i] = e
 	}
 	rep.Environments = envs

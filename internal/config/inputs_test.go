@@ -1,0 +1,73 @@
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestInputs(t *testing.T) {
+	root, err := filepath.Abs("../../testdata/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(root, ".meshgate.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"shop-prod": {".meshgate.yaml", "charts/shop/", "envs/prod.yaml"},
+		"prod":      {".meshgate.yaml", "deploy/base/", "deploy/components/mesh/", "deploy/overlays/prod/"},
+	}
+	for _, env := range cfg.Environments {
+		w, ok := want[env.Name]
+		if !ok {
+			continue
+		}
+		if got := cfg.Inputs(env); !reflect.DeepEqual(got, w) {
+			t.Errorf("%s: inputs %q, want %q", env.Name, got, w)
+		}
+	}
+}
+
+func TestTouches(t *testing.T) {
+	inputs := []string{".meshgate.yaml", "charts/shop/", "envs/prod.yaml"}
+	for file, want := range map[string]bool{
+		"charts/shop/templates/cart.yaml": true,
+		"charts/shopping/Chart.yaml":      false,
+		"envs/prod.yaml":                  true,
+		"envs/staging.yaml":               false,
+		".meshgate.yaml":                  true,
+		"README.md":                       false,
+	} {
+		if got := Touches(inputs, file); got != want {
+			t.Errorf("Touches(%q) = %v, want %v", file, got, want)
+		}
+	}
+}
+
+// TestInputsFollowsFilesOutsideTheOverlay: patches, generator files and
+// file:// dependencies outside an environment's own folder are inputs too.
+func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"shared/patch.yaml":          "kind: Deployment\n",
+		"shared/env.txt":             "A=b\n",
+		"base/kustomization.yaml":    "resources: [d.yaml]\n",
+		"base/d.yaml":                "kind: Deployment\n",
+		"overlay/kustomization.yaml": "resources: [../base, https://example.invalid/x]\npatches:\n  - path: ../shared/patch.yaml\n  - patch: |\n      - op: add\nconfigMapGenerator:\n  - name: c\n    envs: [../shared/env.txt]\n",
+		"lib/Chart.yaml":             "apiVersion: v2\nname: lib\nversion: 0.1.0\n",
+		"app/Chart.yaml":             "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n",
+	})
+	cfg := &Config{Root: root}
+	got := cfg.Inputs(Environment{Name: "k", Kustomize: &Kustomize{Path: "overlay"}})
+	want := []string{"base/", "overlay/", "shared/env.txt", "shared/patch.yaml"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kustomize inputs %q, want %q", got, want)
+	}
+	got = cfg.Inputs(Environment{Name: "h", Helm: &Helm{Chart: "app", Values: []string{"v/prod.yaml"}}})
+	want = []string{"app/", "lib/", "v/prod.yaml"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("helm inputs %q, want %q", got, want)
+	}
+}
