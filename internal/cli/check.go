@@ -76,7 +76,20 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		fmt.Fprintf(s.Stderr, "meshgate: rendered %d environment(s), %d failed\n", len(results), failed)
 		return 0, nil
 	}
-	results := runEnvironments(ctx, cfg, envs, runOptions{Today: day})
+	ro := runOptions{Today: day}
+	var live *liveProgress
+	if isTerminal(s.Stderr) && len(envs) > 0 {
+		live = newLiveProgress(s.Stderr, envs)
+		ro.Progress = live.update
+		ro.Done = func(r envResult) {
+			live.done(r.Env.Name, r.Env.Workloads, len(r.Findings), time.Duration(r.Env.DurationMs)*time.Millisecond)
+		}
+	}
+	started := time.Now()
+	results := runEnvironments(ctx, cfg, envs, ro)
+	if live != nil || ar != nil {
+		fmt.Fprintln(s.Stderr, timingSummary(results, time.Since(started)))
+	}
 	rep := buildReport(results)
 
 	names := make([]string, len(envs))

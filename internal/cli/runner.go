@@ -105,6 +105,8 @@ type runOptions struct {
 	Today time.Time
 	// Progress, if set, is told each environment's state changes.
 	Progress func(name, state string)
+	// Done, if set, is told each environment's result as it finishes.
+	Done func(envResult)
 	// RenderOnly stops after rendering (benchmarks measure the cost of
 	// checking against it).
 	RenderOnly bool
@@ -135,6 +137,9 @@ func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Envi
 			defer wg.Done()
 			for i := range jobs {
 				results[i] = runEnvironment(ctx, cfg, envs[i], ro)
+				if ro.Done != nil {
+					ro.Done(results[i])
+				}
 			}
 		}()
 	}
@@ -162,9 +167,6 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 			res.Panicked = true
 		}
 		res.Env.DurationMs = elapsedMs(start)
-		if progress != nil {
-			progress(env.Name, "done")
-		}
 	}()
 	if progress != nil {
 		progress(env.Name, "rendering")
