@@ -44,8 +44,8 @@ Usage:
   meshgate render  [-C DIR] [--config FILE] --env NAME
   meshgate publish REPORT.json...
   meshgate rules
-  meshgate explain RULE
-  meshgate init    [-C DIR] [--force]
+  meshgate explain [--format text|markdown] RULE
+  meshgate init    [-C DIR] [--force] [--provider NAME]
   meshgate completion bash|zsh|fish
   meshgate version
 

@@ -56,6 +56,7 @@ func compCommands() []compCommand {
 			{name: "--base-ref", desc: "also check git REF and mark findings new or existing", arg: compAny},
 			{name: "--baseline", desc: "base report (JSON) instead of --base-ref", arg: compJSON},
 			failOnExisting,
+			{name: "--changed-since", desc: "check only environments whose inputs changed since git REF (or A..B)", arg: compAny},
 		}},
 		{name: "render", desc: "print the rendered YAML of one environment", flags: []compFlag{dir, cfg, env}},
 		{name: "publish", desc: "merge JSON reports and publish them to GitHub", args: compJSON, flags: []compFlag{

@@ -24,18 +24,27 @@ const explainWidth = 79
 func runExplain(s Streams, args []string) (int, error) {
 	fs := newFlagSet("explain", s.Stderr)
 	format := fs.String("format", "text", "output `FORMAT`: text or markdown")
-	if err := fs.Parse(args); err != nil {
-		if err == errHelp {
-			return 0, errHelp
+	// Flags may follow the rule id too: explain mesh-env --format markdown.
+	var ids []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == errHelp {
+				return 0, errHelp
+			}
+			return 0, usagef("explain: %v", err)
 		}
-		return 0, usagef("explain: %v", err)
+		if fs.NArg() == 0 {
+			break
+		}
+		ids = append(ids, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != 1 {
+	if len(ids) != 1 {
 		return 0, usagef("explain: name one rule: %s", strings.Join(ruleIDs(), ", "))
 	}
-	r, ok := check.LookupRule(fs.Arg(0))
+	r, ok := check.LookupRule(ids[0])
 	if !ok {
-		return 0, usagef("explain: unknown rule %q (valid: %s)", fs.Arg(0), strings.Join(ruleIDs(), ", "))
+		return 0, usagef("explain: unknown rule %q (valid: %s)", ids[0], strings.Join(ruleIDs(), ", "))
 	}
 	var err error
 	switch *format {

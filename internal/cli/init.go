@@ -190,9 +190,7 @@ mesh:
   jobs: warn
 `)
 	if byDefault := initByDefault[provider]; byDefault != "" {
-		b.WriteString(`  # The injector injects pods in unlabelled namespaces too (` + byDefault + `).
-  injectByDefault: false
-`)
+		b.WriteString("  # " + byDefault + "\n  injectByDefault: false\n")
 	}
 	b.WriteString(`
 secrets:
@@ -229,12 +227,12 @@ var initNamespaceExample = map[string]string{
 	config.ProviderKuma:         "kuma.io/sidecar-injection: enabled",
 }
 
-// initByDefault names the switch injectByDefault models, for the providers
-// whose injection it changes.
+// initByDefault explains injectByDefault for the providers whose injection
+// it changes.
 var initByDefault = map[string]string{
-	config.ProviderIstio:        "istio's enableNamespacesByDefault",
-	config.ProviderIstioAmbient: "istio's enableNamespacesByDefault",
-	config.ProviderConsul:       "consul's connectInject.default",
+	config.ProviderIstio:        "Pods in unlabelled namespaces are injected too (istio's enableNamespacesByDefault).",
+	config.ProviderIstioAmbient: "Pods in unlabelled namespaces get sidecars too (istio's enableNamespacesByDefault).",
+	config.ProviderConsul:       "Pods without the connect-inject annotation are injected too (consul's connectInject.default).",
 }
 
 // yamlScalar writes s as a YAML flow scalar, quoted where YAML needs it.
