@@ -1,0 +1,494 @@
+package benchgen
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The kustomize half: a base with one folder per service (resources plus
+// generated ConfigMap and Secret), components for the mesh, high
+// availability and debugging, and one overlay per environment with images,
+// replicas, patches and a generator of its own.
+
+func (p *plan) writeKustomize(files map[string]string) {
+	var b strings.Builder
+	b.WriteString(`apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+labels:
+  - pairs:
+      app.kubernetes.io/part-of: platform
+      app.kubernetes.io/managed-by: kustomize
+    includeTemplates: true
+secretGenerator:
+  - name: registry-credentials
+    type: kubernetes.io/dockerconfigjson
+    files:
+      - .dockerconfigjson=registry.json
+resources:
+  - jobs/reports-nightly.yaml
+`)
+	for _, s := range p.services {
+		fmt.Fprintf(&b, "  - services/%s\n", s.name)
+	}
+	files[baseDir+"/kustomization.yaml"] = b.String()
+	files[baseDir+"/registry.json"] = `{"auths":{"registry":{"auth":"` + secretValue("registry") + `"}}}` + "\n"
+	files[baseDir+"/jobs/reports-nightly.yaml"] = reportsCronJob
+	for _, s := range p.services {
+		writeBaseService(files, s)
+	}
+
+	c := compsDir + "/"
+	files[c+"mesh/kustomization.yaml"] = meshComponent
+	files[c+"mesh/pod-mesh.yaml"] = meshPodPatch
+	files[c+"mesh/cronjob-mesh.yaml"] = meshCronJobPatch
+	files[c+"ha/kustomization.yaml"] = haComponent
+	b.Reset()
+	b.WriteString("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n")
+	for _, s := range p.services {
+		fmt.Fprintf(&b, "  - name: %s-config\n    behavior: merge\n    literals:\n      - LOG_LEVEL=debug\n", s.name)
+	}
+	files[c+"debug/kustomization.yaml"] = b.String()
+
+	for _, e := range p.envs {
+		if e.helm || e.dupOf != nil {
+			continue
+		}
+		p.writeOverlay(files, e)
+	}
+}
+
+func writeBaseService(files map[string]string, s service) {
+	dir := baseDir + "/services/" + s.name + "/"
+	resources := []string{"workload.yaml", "service.yaml", "serviceaccount.yaml", "hpa.yaml", "pdb.yaml"}
+	if s.external {
+		resources = append(resources, "externalsecret.yaml")
+	}
+	var b strings.Builder
+	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
+	for _, r := range resources {
+		fmt.Fprintf(&b, "  - %s\n", r)
+	}
+	fmt.Fprintf(&b, "configMapGenerator:\n  - name: %s-config\n    envs:\n      - config.env\n", s.name)
+	if !s.external {
+		fmt.Fprintf(&b, "secretGenerator:\n  - name: %s-credentials\n    literals:\n", s.name)
+		for _, k := range s.keys {
+			fmt.Fprintf(&b, "      - %s=%s\n", k, secretValue(s.name, k))
+		}
+	}
+	files[dir+"kustomization.yaml"] = b.String()
+
+	b.Reset()
+	b.WriteString("LOG_LEVEL=info\n")
+	for _, kv := range s.config {
+		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
+	}
+	files[dir+"config.env"] = b.String()
+	files[dir+"workload.yaml"] = baseWorkload(s)
+	files[dir+"service.yaml"] = fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata:
+  name: %[1]s
+  labels:
+    app.kubernetes.io/name: %[1]s
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: %[1]s
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+`, s.name)
+	files[dir+"serviceaccount.yaml"] = fmt.Sprintf(`apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: %[1]s
+  labels:
+    app.kubernetes.io/name: %[1]s
+automountServiceAccountToken: true
+`, s.name)
+	files[dir+"hpa.yaml"] = fmt.Sprintf(`apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: %[1]s
+  labels:
+    app.kubernetes.io/name: %[1]s
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: %[2]s
+    name: %[1]s
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: 75
+`, s.name, s.kind)
+	files[dir+"pdb.yaml"] = fmt.Sprintf(`apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: %[1]s
+  labels:
+    app.kubernetes.io/name: %[1]s
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: %[1]s
+`, s.name)
+	if s.external {
+		b.Reset()
+		fmt.Fprintf(&b, `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: %[1]s-credentials
+  labels:
+    app.kubernetes.io/name: %[1]s
+spec:
+  refreshInterval: 1h
+  secretStoreRef:
+    kind: ClusterSecretStore
+    name: vault
+  target:
+    name: %[1]s-credentials
+    creationPolicy: Owner
+  data:
+`, s.name)
+		for _, k := range s.keys {
+			fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: platform/%s\n        property: %s\n", k, s.name, k)
+		}
+		files[dir+"externalsecret.yaml"] = b.String()
+	}
+}
+
+// baseWorkload is the service's Deployment or StatefulSet before the mesh
+// component adds the proxy settings.
+func baseWorkload(s service) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `apiVersion: apps/v1
+kind: %[1]s
+metadata:
+  name: %[2]s
+  labels:
+    app.kubernetes.io/name: %[2]s
+spec:
+  replicas: 1
+  revisionHistoryLimit: 5
+`, s.kind, s.name)
+	if s.kind == "StatefulSet" {
+		fmt.Fprintf(&b, "  serviceName: %s\n  podManagementPolicy: Parallel\n", s.name)
+	} else {
+		b.WriteString("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0\n")
+	}
+	fmt.Fprintf(&b, `  selector:
+    matchLabels:
+      app.kubernetes.io/name: %[1]s
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: %[1]s
+`, s.name)
+	if s.index == inlineIgnored {
+		b.WriteString(`        # Talks to the node-local agent over the host's loopback.
+        sidecar.istio.io/inject: "false"
+      annotations:
+        meshgate.io/ignore: mesh-injection
+        meshgate.io/ignore-reason: reaches the node-local agent, which the sidecar would intercept
+`)
+	}
+	fmt.Fprintf(&b, `    spec:
+      serviceAccountName: %[1]s
+      imagePullSecrets:
+        - name: registry-credentials
+      securityContext:
+        runAsNonRoot: true
+        fsGroup: 10001
+      containers:
+        - name: app
+          image: platform/%[1]s:1.%[2]d.0
+          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: %[3]d
+          env:
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: %[1]s-credentials
+                  key: password
+            - name: DB_USER
+              valueFrom:
+                secretKeyRef:
+                  name: %[1]s-credentials
+                  key: username
+            - name: POD_NAMESPACE
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.namespace
+          envFrom:
+            - configMapRef:
+                name: %[1]s-config
+            - configMapRef:
+                name: cluster-info
+          readinessProbe:
+            httpGet:
+              path: /healthz/ready
+              port: http
+            periodSeconds: 5
+          livenessProbe:
+            httpGet:
+              path: /healthz/live
+              port: http
+            initialDelaySeconds: 10
+          resources:
+            requests:
+              cpu: 50m
+              memory: 128Mi
+            limits:
+              memory: 256Mi
+          volumeMounts:
+            - name: credentials
+              mountPath: /var/run/secrets/app
+              readOnly: true
+`, s.name, s.minor, s.port)
+	if s.vaultTLS {
+		b.WriteString("            - name: tls\n              mountPath: /var/run/secrets/tls\n              readOnly: true\n")
+	}
+	if s.kind == "StatefulSet" {
+		b.WriteString("            - name: data\n              mountPath: /var/lib/app\n")
+	}
+	fmt.Fprintf(&b, `      volumes:
+        - name: credentials
+          secret:
+            secretName: %s-credentials
+            items:
+              - key: username
+                path: username
+`, s.name)
+	if s.vaultTLS {
+		fmt.Fprintf(&b, "        - name: tls\n          secret:\n            secretName: vault-%s-tls\n", s.name)
+	}
+	if s.kind == "StatefulSet" {
+		fmt.Fprintf(&b, `  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: %s
+`, s.storage)
+	}
+	return b.String()
+}
+
+// reportsCronJob is meshed without native sidecars; the config exempts it
+// from mesh-job-sidecar with a reason.
+const reportsCronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: reports-nightly
+  labels:
+    app.kubernetes.io/name: reports-nightly
+spec:
+  schedule: "15 2 * * *"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      backoffLimit: 1
+      template:
+        metadata:
+          labels:
+            app.kubernetes.io/name: reports-nightly
+        spec:
+          restartPolicy: OnFailure
+          imagePullSecrets:
+            - name: registry-credentials
+          containers:
+            - name: app
+              image: platform/reports-nightly:2.3.0
+              args: [generate, --since=24h]
+              env:
+                - name: REPORTS_TOKEN
+                  valueFrom:
+                    secretKeyRef:
+                      name: vault-reports
+                      key: token
+              envFrom:
+                - configMapRef:
+                    name: cluster-info
+`
+
+const meshComponent = `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+# The proxy settings and request id the platform requires on every pod.
+patches:
+  - path: pod-mesh.yaml
+    target:
+      group: apps
+      kind: Deployment
+  - path: pod-mesh.yaml
+    target:
+      group: apps
+      kind: StatefulSet
+  - path: cronjob-mesh.yaml
+    target:
+      group: batch
+      kind: CronJob
+`
+
+const meshPodPatch = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: any
+spec:
+  template:
+    metadata:
+      annotations:
+        proxy.istio.io/config: |
+          proxyMetadata:
+            ISTIO_META_REQUEST_ID: x-request-id
+          holdApplicationUntilProxyStarts: true
+        sidecar.istio.io/proxyCPU: 100m
+    spec:
+      containers:
+        - name: app
+          env:
+            - name: ISTIO_META_REQUEST_ID
+              value: x-request-id
+`
+
+const meshCronJobPatch = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: any
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations:
+            proxy.istio.io/config: |
+              proxyMetadata:
+                ISTIO_META_REQUEST_ID: x-request-id
+            sidecar.istio.io/proxyCPU: 100m
+        spec:
+          containers:
+            - name: app
+              env:
+                - name: ISTIO_META_REQUEST_ID
+                  value: x-request-id
+`
+
+const haComponent = `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+# Staging and prod keep two pods through voluntary disruptions.
+patches:
+  - target:
+      kind: PodDisruptionBudget
+    patch: |-
+      - op: replace
+        path: /spec/minAvailable
+        value: 2
+  - target:
+      kind: HorizontalPodAutoscaler
+    patch: |-
+      - op: replace
+        path: /spec/minReplicas
+        value: 3
+`
+
+func (p *plan) writeOverlay(files map[string]string, e *env) {
+	r := p.rand(e)
+	dir := e.overlay + "/"
+	files[dir+"namespace.yaml"] = fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    istio-injection: enabled\n", e.namespace)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: %s
+resources:
+  - namespace.yaml
+  - ../../base
+components:
+  - ../../components/mesh
+`, e.namespace)
+	if e.stage == "dev" {
+		b.WriteString("  - ../../components/debug\n")
+	} else if e.stage == "staging" || e.stage == "prod" {
+		b.WriteString("  - ../../components/ha\n")
+	}
+	fmt.Fprintf(&b, `labels:
+  - pairs:
+      environment: %s
+      region: %s
+configMapGenerator:
+  - name: cluster-info
+    literals:
+      - CLUSTER=%s
+      - REGION=%s
+      - ENVIRONMENT=%s
+`, e.stage, e.region, e.cluster, e.region, e.stage)
+
+	// Image tags the way CD tooling writes them (kustomize edit set image);
+	// replicas and resources in one multi-document patch.
+	var images, resources strings.Builder
+	for _, s := range p.services {
+		n, _, _ := s.replicas(e, r)
+		fmt.Fprintf(&images, "  - name: platform/%s\n    newTag: %q\n", s.name, s.tag(e, r))
+		cpu, mem := s.cpu(e, r), s.memory(e, r)
+		fmt.Fprintf(&resources, `---
+apiVersion: apps/v1
+kind: %s
+metadata:
+  name: %s
+spec:
+  replicas: %d
+  template:
+    spec:
+      containers:
+        - name: app
+          resources:
+            requests:
+              cpu: %s
+              memory: %s
+            limits:
+              memory: %s
+`, s.kind, s.name, n, cpu, mem, mem)
+	}
+	b.WriteString("images:\n" + images.String())
+	b.WriteString("patches:\n  - path: resources.yaml\n")
+	for _, s := range p.services {
+		if gap := kustomizeGap(e, s); gap != "" {
+			fmt.Fprintf(&b, "  - target:\n      kind: %s\n      name: %s\n    patch: |-\n", s.kind, s.name)
+			for _, line := range strings.Split(strings.TrimSuffix(gap, "\n"), "\n") {
+				b.WriteString("      " + line + "\n")
+			}
+		}
+	}
+	files[dir+"kustomization.yaml"] = b.String()
+	files[dir+"resources.yaml"] = strings.TrimPrefix(resources.String(), "---\n")
+}
+
+// kustomizeGap is the strategic-merge patch that opens the deliberate gap of
+// service s in environment e, if any (the same gaps as helmGap).
+func kustomizeGap(e *env, s service) string {
+	head := fmt.Sprintf("apiVersion: apps/v1\nkind: %s\nmetadata:\n  name: %s\nspec:\n  template:\n", s.kind, s.name)
+	switch {
+	case e.stage == "dev" && s.index == gapInjectOff:
+		return head + "    metadata:\n      labels:\n        sidecar.istio.io/inject: \"false\"\n"
+	case e.stage == "dev" && s.index == gapMeshEnv:
+		return head + "    spec:\n      containers:\n        - name: app\n          env:\n            - name: ISTIO_META_REQUEST_ID\n              $patch: delete\n"
+	case e.stage == "qa" && s.index == gapSecretKey:
+		return head + "    spec:\n      containers:\n        - name: app\n          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  key: password-v2\n"
+	case e.stage == "qa" && s.index == gapSecretGone:
+		return head + fmt.Sprintf("    spec:\n      containers:\n        - name: app\n          volumeMounts:\n            - name: legacy-token\n              mountPath: /var/run/secrets/legacy-token\n              readOnly: true\n      volumes:\n        - name: legacy-token\n          secret:\n            secretName: %s-legacy-token\n", s.name)
+	case e.stage == "qa" && s.index == gapProxyConf:
+		return head + "    metadata:\n      annotations:\n        proxy.istio.io/config: |\n          holdApplicationUntilProxyStarts: true\n"
+	}
+	return ""
+}
