@@ -17,12 +17,26 @@ type Input struct {
 	Today time.Time
 }
 
+// Check is one family of checks over an environment's rendered set.
+type Check struct {
+	Name  string
+	Rules []string
+	Run   func(Input) []Finding
+}
+
+// Checks are every check Environment runs, in order.
+var Checks = []Check{
+	{Name: "mesh", Rules: []string{RuleMeshInjection, RuleMeshAnnotation, RuleMeshEnv, RuleMeshJobSidecar}, Run: meshFindings},
+	{Name: "secrets", Rules: []string{RuleSecretMissing, RuleSecretKeyMissing}, Run: secretFindings},
+}
+
 // Environment runs every check over one environment and splits the result
 // into reported findings and exempted ones (with their reason).
 func Environment(in Input) (findings, ignored []Finding) {
 	var all []Finding
-	all = append(all, meshFindings(in)...)
-	all = append(all, secretFindings(in)...)
+	for _, c := range Checks {
+		all = append(all, c.Run(in)...)
+	}
 	return exempt(in, all)
 }
 
