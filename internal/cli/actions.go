@@ -46,6 +46,9 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	if o.Dir == "." && in.WorkingDirectory != "" {
 		o.Dir = in.WorkingDirectory
 	}
+	if err := refusePwnRequest(ctx, s, o.Dir, pc); err != nil {
+		return nil, err
+	}
 	if o.Config == "" {
 		o.Config = in.Config
 	}
@@ -149,4 +152,54 @@ func changedOnly(ctx context.Context, s Streams, o *checkOptions, pc *publish.Co
 	}
 	o.changedFiles = append([]string{}, files...)
 	o.changedFrom = fmt.Sprintf("the base of pull request #%d", pc.PRNumber)
+}
+
+// allowPRTargetHeadInput is the action input that lets meshgate publish from
+// a pull_request_target run that checked out a fork's code.
+const allowPRTargetHeadInput = "allow-pull-request-target-head"
+
+// refusePwnRequest refuses to go on in a "pwn request": a
+// pull_request_target run (which holds a write token and the repository's
+// secrets) whose workspace is a fork pull request's head, or a merge of it,
+// so that the fork's code already ran or may run with those. meshgate itself
+// renders untrusted input safely, but publishing from such a run would
+// endorse the workflow; the fork-safe pattern checks in pull_request and
+// publishes from workflow_run. The input allow-pull-request-target-head:
+// true accepts the risk. A workspace that is no git checkout is not
+// recognised as one.
+func refusePwnRequest(ctx context.Context, s Streams, dir string, pc *publish.Context) error {
+	allow := strings.ToLower(strings.TrimSpace(s.Getenv("INPUT_" + strings.ToUpper(allowPRTargetHeadInput))))
+	switch allow {
+	case "", "false", "true":
+	default:
+		return usagef("github action: input %s %q: want true or false", allowPRTargetHeadInput, allow)
+	}
+	if pc.EventName != "pull_request_target" || !pc.Fork || pc.HeadSHA == "" || allow == "true" {
+		return nil
+	}
+	out, err := gitCmd(ctx, dir, "rev-parse", "--verify", "HEAD").Output()
+	if err != nil {
+		return nil
+	}
+	head := strings.TrimSpace(string(out))
+	// The head itself, or refs/pull/N/merge, whose parents include it.
+	if !strings.EqualFold(head, pc.HeadSHA) && gitCmd(ctx, dir, "merge-base", "--is-ancestor", pc.HeadSHA, "HEAD").Run() != nil {
+		return nil
+	}
+	fork := pc.HeadRepository
+	if fork == "" {
+		fork = "a deleted fork"
+	}
+	return usagef("github action: refusing to run on pull_request_target with the code of pull request #%d from %s checked out (HEAD %s): "+
+		"that code runs with this workflow's write token and secrets (a \"pwn request\"). "+
+		"Check fork pull requests in a pull_request workflow and publish the report from a workflow_run workflow "+
+		"(README, \"Fork pull requests\"), or check out the base branch; to accept the risk, set the input %s: true",
+		pc.PRNumber, fork, shortSHA(head), allowPRTargetHeadInput)
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
 }

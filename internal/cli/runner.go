@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -159,21 +160,27 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	start := time.Now()
 	res.Env = report.Environment{Name: env.Name, Source: env.Source(), Path: env.Path()}
 	in := check.Input{Config: cfg, Env: env, Today: ro.Today}
+	var r render.Result
+	var set *manifest.Set
 	defer func() {
-		if r := recover(); r != nil {
-			msg := fmt.Sprintf("internal error while checking this environment: %v; this is a bug in meshgate, please report it", r)
+		if p := recover(); p != nil {
+			msg := fmt.Sprintf("internal error while checking this environment: %v; this is a bug in meshgate, please report it", p)
 			res.Findings, res.Ignored = check.RenderFailure(in, &render.Error{Message: msg})
 			res.Env.Error = msg
 			res.Panicked = true
 		}
+		// Whatever goes out of this environment leaves its credentials
+		// behind, a bug's message included.
+		redactFindings(&res, r.Redact, set)
 		res.Env.DurationMs = elapsedMs(start)
 	}()
 	if progress != nil {
 		progress(env.Name, "rendering")
 	}
-	r := renderers[env.Source()].Render(ctx, cfg.Root, env, render.Options{})
+	r = renderEnvironment(ctx, cfg, env)
 	res.Docs = r.Docs
 	if r.Err != nil {
+		res.Panicked = r.Err.Internal
 		res.Env.Error = r.Err.Error()
 		res.Findings, res.Ignored = check.RenderFailure(in, r.Err)
 		return res
@@ -182,6 +189,9 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 		return res
 	}
 	set, berr := manifest.Build(r)
+	if berr == nil && len(set.Objects) > cfg.Limits.Objects() {
+		berr = &render.Error{Message: fmt.Sprintf("the environment rendered %d objects, more than limits.maxObjects (%d)", len(set.Objects), cfg.Limits.Objects()), File: env.Path()}
+	}
 	if berr != nil {
 		res.Env.Error = berr.Error()
 		res.Findings, res.Ignored = check.RenderFailure(in, berr)
@@ -206,6 +216,93 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	}
 	res.Findings, res.Ignored = check.Environment(in)
 	return res
+}
+
+// renderOptions are the limits of cfg as rendering options.
+func renderOptions(cfg *config.Config) render.Options {
+	return render.Options{MaxBytes: cfg.Limits.RenderedBytes(), MaxReads: cfg.Limits.Objects()}
+}
+
+// renderEnvironment renders env within the limits of cfg: the render
+// timeout, and the size and number of the rendered documents (checked
+// before they are decoded, which costs many times their size). A renderer
+// that times out is abandoned, not stopped (neither SDK can be
+// interrupted): it runs on until it finishes or meshgate exits.
+func renderEnvironment(ctx context.Context, cfg *config.Config, env config.Environment) render.Result {
+	lim := cfg.Limits
+	rctx, cancel := context.WithTimeout(ctx, lim.Timeout())
+	defer cancel()
+	r := renderers[env.Source()].Render(rctx, cfg.Root, env, renderOptions(cfg))
+	if r.Err != nil {
+		if ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+			r.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish within limits.renderTimeout (%s): does a template loop, or an overlay include the same bases over and over?", lim.Timeout()), File: env.Path()}
+		}
+		return r
+	}
+	var size int64
+	for _, d := range r.Docs {
+		size += int64(len(d.YAML))
+	}
+	switch {
+	case size > lim.RenderedBytes():
+		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %.1f MiB, more than limits.maxRenderedBytes (%.1f MiB)", float64(size)/(1<<20), float64(lim.RenderedBytes())/(1<<20)), File: env.Path()}
+	case len(r.Docs) > lim.Objects():
+		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %d documents, more than limits.maxObjects (%d)", len(r.Docs), lim.Objects()), File: env.Path()}
+	}
+	if r.Err != nil {
+		r.Docs = nil
+	}
+	return r
+}
+
+// redactFindings removes the credentials an environment's rendering saw
+// (and the values of its rendered Secrets) from the messages and reasons of
+// its findings and from its error. A credential equal to a name the
+// environment renders (an object, namespace, container, Secret key) is a
+// name, not a secret, and stays.
+func redactFindings(res *envResult, redact []string, set *manifest.Set) {
+	secrets := append([]string(nil), redact...)
+	if set != nil {
+		secrets = append(secrets, set.Redact...)
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	names := map[string]bool{}
+	if set != nil {
+		for _, o := range set.Objects {
+			names[o.Name], names[o.Namespace], names[o.Kind] = true, true, true
+		}
+		for _, w := range set.Workloads {
+			for _, c := range w.Pod.Containers {
+				names[c.Name] = true
+				for _, e := range c.Env {
+					names[e] = true
+				}
+			}
+		}
+		for _, ref := range set.Refs {
+			names[ref.Name], names[ref.Key] = true, true
+		}
+		for _, p := range set.Producers {
+			for _, k := range p.Keys {
+				names[k] = true
+			}
+		}
+	}
+	kept := secrets[:0]
+	for _, s := range secrets {
+		if !names[s] {
+			kept = append(kept, s)
+		}
+	}
+	for _, list := range [][]check.Finding{res.Findings, res.Ignored} {
+		for i := range list {
+			list[i].Message = render.Redacted(list[i].Message, kept)
+			list[i].Reason = render.Redacted(list[i].Reason, kept)
+		}
+	}
+	res.Env.Error = render.Redacted(res.Env.Error, kept)
 }
 
 // buildReport assembles the results into a finalized report.

@@ -4,9 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"io"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -70,14 +68,13 @@ func ptr[T any](v T) *T { return &v }
 // release name. A chart that cannot be read gives "" (a folder) or its file
 // name without the version (a .tgz); rendering then reports the real error.
 func chartName(root, chart string) string {
-	p := filepath.Join(root, filepath.FromSlash(chart))
 	if isArchive(chart) {
-		if name := archiveChartName(p); name != "" {
+		if name := archiveChartName(root, chart); name != "" {
 			return name
 		}
 		return archiveFileName(path.Base(chart))
 	}
-	data, err := os.ReadFile(filepath.Join(p, "Chart.yaml"))
+	data, err := readInRoot(root, path.Join(chart, "Chart.yaml"), maxMetadataBytes)
 	if err != nil {
 		return ""
 	}
@@ -99,8 +96,8 @@ func metadataName(data []byte) string {
 }
 
 // archiveChartName reads NAME/Chart.yaml from a packaged chart.
-func archiveChartName(p string) string {
-	f, err := os.Open(p)
+func archiveChartName(root, chart string) string {
+	f, err := openInRoot(root, chart)
 	if err != nil {
 		return ""
 	}

@@ -87,7 +87,7 @@ func Discover(root string) ([]Environment, error) {
 	included := map[string]bool{}
 	var chartHomes []string
 	for dir, file := range kusts {
-		k := readKustomization(filepath.Join(root, filepath.FromSlash(dir), file))
+		k := readKustomization(root, path.Join(dir, file))
 		if k.Kind == "Component" {
 			// A component only builds as part of an overlay.
 			included[dir] = true
@@ -235,9 +235,9 @@ type kustomization struct {
 
 // readKustomization reads what it can: a broken kustomization is still an
 // environment, and rendering reports kustomize's own error for it.
-func readKustomization(p string) kustomization {
+func readKustomization(root, rel string) kustomization {
 	var k kustomization
-	data, err := os.ReadFile(p)
+	data, err := readInRoot(root, rel, maxMetadataBytes)
 	if err == nil {
 		_ = yaml.Unmarshal(data, &k) // partial results on type errors are fine
 	}

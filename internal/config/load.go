@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
@@ -33,7 +32,7 @@ func Load(root, file string) (*Config, error) {
 		abs = filepath.Join(root, abs)
 	}
 	rel := relTo(root, abs)
-	data, err := os.ReadFile(abs)
+	data, err := readConfigFile(root, abs, rel)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", rel, err)
 	}
@@ -136,7 +135,7 @@ func (d *decoder) config(n *yaml.Node) *Config {
 	}
 	var envNode *yaml.Node
 	var refs []envRef
-	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore") {
+	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore", "limits") {
 		switch p.name {
 		case "environments":
 			envNode = p.val
@@ -149,6 +148,8 @@ func (d *decoder) config(n *yaml.Node) *Config {
 			cfg.Rules = d.rules(p.val, p.name, &refs)
 		case "ignore":
 			cfg.Ignore = d.ignores(p.val, p.name, &refs)
+		case "limits":
+			cfg.Limits = d.limits(p.val, p.name)
 		}
 	}
 	switch {

@@ -87,7 +87,7 @@ failure.unknown-environment.yaml:11:20: ignore[0].environments[0]: "stagin" matc
 failure.unknown-field.yaml:6:7: environments[0].helm.releaseName: unknown field (valid: chart, release, namespace, values, set, kubeVersion, apiVersions, includeHooks)
 failure.unknown-field.yaml:7:5: environments[0].kustomise: unknown field (did you mean "kustomize"?)
 failure.unknown-field.yaml:12:5: mesh.require.annotation: unknown field (did you mean "annotations"?)
-failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore)`, schemaRejects},
+failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits)`, schemaRejects},
 	{"failure.unknown-rule.yaml", `failure.unknown-rule.yaml:5:13: ignore[0].rules[0]: unknown rule "mesh-injektion" (did you mean "mesh-injection"?)
 failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired)`, schemaRejects},
 	{"failure.wrong-type.yaml", `failure.wrong-type.yaml:5:15: environments[0].helm.values: expected a list, got a string

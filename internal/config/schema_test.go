@@ -287,6 +287,19 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 		{"ignore until number", env + "ignore: [{rules: [mesh-env], until: 20270131}]\n", false, false},
 		{"ignore unknown field", env + "ignore: [{rules: [mesh-env], expires: 2027-01-31}]\n", false, false},
 		{"ignore list of strings", env + "ignore: [mesh-env]\n", false, false},
+		{"limits", env + "limits: {renderTimeout: 2m30s, maxRenderedBytes: 32MiB, maxObjects: 500}\n", true, false},
+		{"limits null", env + "limits:\n", true, false},
+		{"limits bytes number", env + "limits: {maxRenderedBytes: 1048576}\n", true, false},
+		{"limits bytes Ki", env + "limits: {maxRenderedBytes: 512Ki}\n", true, false},
+		{"limits bytes MB", env + "limits: {maxRenderedBytes: 64MB}\n", false, false},
+		{"limits bytes zero", env + "limits: {maxRenderedBytes: 0}\n", false, false},
+		{"limits bytes negative", env + "limits: {maxRenderedBytes: -1}\n", false, false},
+		{"limits timeout number", env + "limits: {renderTimeout: 60}\n", false, false},
+		{"limits timeout no unit", env + "limits: {renderTimeout: '60'}\n", false, false},
+		{"limits timeout too short", env + "limits: {renderTimeout: 10ms}\n", false, true},
+		{"limits objects zero", env + "limits: {maxObjects: 0}\n", false, false},
+		{"limits objects string", env + "limits: {maxObjects: '10'}\n", false, false},
+		{"limits unknown field", env + "limits: {timeout: 60s}\n", false, false},
 	}
 	sch := compileSchema(t)
 	for _, tc := range cases {

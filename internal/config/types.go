@@ -2,7 +2,10 @@
 // environments when there is none.
 package config
 
-import "regexp"
+import (
+	"regexp"
+	"time"
+)
 
 // Config is .meshgate.yaml after loading: paths resolved, defaults applied.
 type Config struct {
@@ -11,6 +14,7 @@ type Config struct {
 	Secrets      Secrets       `yaml:"secrets" json:"secrets"`
 	Rules        []Rule        `yaml:"rules" json:"rules"`
 	Ignore       []Ignore      `yaml:"ignore" json:"ignore"`
+	Limits       Limits        `yaml:"limits,omitempty" json:"limits,omitempty"`
 
 	// Root is the repository root (absolute); every path in findings is
 	// relative to it.
@@ -165,4 +169,53 @@ type Ignore struct {
 	Until string `yaml:"until,omitempty" json:"until,omitempty"`
 
 	Line int `yaml:"-" json:"-"`
+}
+
+// Limits bound the rendering of each environment (config `limits:`), so
+// that a pull request cannot make meshgate hang or exhaust the runner's
+// memory. A zero field takes its default; the methods give the value in
+// force.
+type Limits struct {
+	// RenderTimeout is the time one environment may take to render, written
+	// as a Go duration ("60s", "2m").
+	RenderTimeout time.Duration `yaml:"renderTimeout,omitempty" json:"renderTimeout,omitempty"`
+	// MaxRenderedBytes bounds one environment's rendered YAML, and each file
+	// meshgate or kustomize reads for it; written as bytes or with a unit
+	// ("64MiB", "512KiB").
+	MaxRenderedBytes int64 `yaml:"maxRenderedBytes,omitempty" json:"maxRenderedBytes,omitempty"`
+	// MaxObjects bounds the objects one environment renders.
+	MaxObjects int `yaml:"maxObjects,omitempty" json:"maxObjects,omitempty"`
+}
+
+// Defaults of the limits: far above what real charts and overlays need
+// (the largest public charts render a few MiB and a few hundred objects),
+// low enough that a runaway rendering ends well within a CI job's memory.
+const (
+	DefaultRenderTimeout    = 60 * time.Second
+	DefaultMaxRenderedBytes = 64 << 20
+	DefaultMaxObjects       = 20000
+)
+
+// Timeout is the render timeout in force.
+func (l Limits) Timeout() time.Duration {
+	if l.RenderTimeout > 0 {
+		return l.RenderTimeout
+	}
+	return DefaultRenderTimeout
+}
+
+// RenderedBytes is the rendered size limit in force.
+func (l Limits) RenderedBytes() int64 {
+	if l.MaxRenderedBytes > 0 {
+		return l.MaxRenderedBytes
+	}
+	return DefaultMaxRenderedBytes
+}
+
+// Objects is the object count limit in force.
+func (l Limits) Objects() int {
+	if l.MaxObjects > 0 {
+		return l.MaxObjects
+	}
+	return DefaultMaxObjects
 }

@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -25,7 +27,8 @@ func Build(res render.Result) (*Set, *render.Error) {
 			return nil, b.docError(i, doc, derr)
 		}
 		for _, d := range decoded {
-			obj := newObject(d, doc.File, res.DefaultNamespace)
+			obj, values := newObject(d, doc.File, res.DefaultNamespace)
+			set.Redact = append(set.Redact, values...)
 			b.locate(obj)
 			set.Objects = append(set.Objects, obj)
 		}
@@ -57,7 +60,9 @@ func Build(res render.Result) (*Set, *render.Error) {
 	return set, nil
 }
 
-func newObject(d decodedObject, file, defaultNS string) *Object {
+// newObject makes an Object of a decoded document; for a Secret it also
+// returns the values it blanked.
+func newObject(d decodedObject, file, defaultNS string) (*Object, []string) {
 	obj := &Object{
 		Body: d.body,
 		File: file,
@@ -68,8 +73,9 @@ func newObject(d decodedObject, file, defaultNS string) *Object {
 	obj.Name = stringify(mapAt(d.body, "metadata")["name"])
 	obj.Labels = stringMap(d.body, "metadata", "labels")
 	obj.Annotations = stringMap(d.body, "metadata", "annotations")
+	var values []string
 	if group(obj.APIVersion) == "" && obj.Kind == "Secret" {
-		redactSecret(obj)
+		values = redactSecret(obj)
 	}
 	if namespaced(obj.Kind) {
 		obj.Namespace = stringify(mapAt(d.body, "metadata")["namespace"])
@@ -77,7 +83,7 @@ func newObject(d decodedObject, file, defaultNS string) *Object {
 			obj.Namespace = defaultNS
 		}
 	}
-	return obj
+	return obj, values
 }
 
 // builder holds the per-file caches of one Build.
@@ -164,17 +170,46 @@ func (b *builder) docError(i int, doc render.Doc, derr *decodeError) *render.Err
 // redactSecret blanks a Secret's values in the body and the node tree as
 // soon as it is decoded: nothing downstream needs them, and a value that is
 // not kept cannot leak into a message, a report or a crash dump.
-func redactSecret(obj *Object) {
-	for _, field := range []string{"data", "stringData"} {
-		if m := mapAt(obj.Body, field); m != nil {
-			for k := range m {
-				m[k] = ""
-			}
+func redactSecret(obj *Object) (values []string) {
+	keep := func(field string, v any) {
+		var str string
+		switch t := v.(type) {
+		case string:
+			str = t
+		case int64, float64:
+			str = fmt.Sprint(t)
 		}
-		if _, n := mappingGet(obj.node, field); n != nil && n.Kind == yaml.MappingNode {
-			for i := 1; i < len(n.Content); i += 2 {
-				n.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: n.Content[i].Line, Column: n.Content[i].Column}
+		if str == "" {
+			return
+		}
+		values = append(values, str)
+		if field == "data" {
+			if dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(str), "")); err == nil && len(dec) > 0 {
+				values = append(values, string(dec))
 			}
 		}
 	}
+	for _, field := range []string{"data", "stringData"} {
+		if m := mapAt(obj.Body, field); m != nil {
+			for k, v := range m {
+				keep(field, v)
+				m[k] = ""
+			}
+		} else if v, ok := obj.Body[field]; ok && v != nil {
+			// Not a map (kubectl would refuse it), but still a value.
+			keep(field, v)
+			obj.Body[field] = ""
+		}
+		_, n := mappingGet(obj.node, field)
+		switch {
+		case n == nil:
+		case n.Kind == yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				n.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: n.Content[i].Line, Column: n.Content[i].Column}
+			}
+		default:
+			*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: n.Line, Column: n.Column}
+		}
+	}
+	return values
 }

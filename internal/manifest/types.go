@@ -154,6 +154,11 @@ type Set struct {
 	// sidecar.istio.io/userVolume annotation): data for the checks, not
 	// errors, so the rest of the environment is still checked.
 	Problems []Problem
+	// Redact holds the values of the rendered Secrets (as written, and
+	// base64-decoded), blanked in every Object: a template or a kustomize
+	// replacement may copy one into an annotation that a finding quotes, so
+	// the caller removes them from every message. Kept only for that.
+	Redact []string
 }
 
 // Problem is a malformed value in an object.

@@ -7,7 +7,16 @@ import (
 )
 
 // Options tune rendering.
-type Options struct{}
+type Options struct {
+	// MaxBytes bounds each file read to render an environment, the bytes
+	// read in all, and the rendered YAML; 0 means no bound.
+	MaxBytes int64
+	// MaxReads bounds how many files a kustomize build may read (kustomize
+	// reads a base again for every kustomization that includes it, so a
+	// small tree of overlays can stand for millions of reads); 0 means no
+	// bound.
+	MaxReads int
+}
 
 // Renderer renders one kind of environment source. The implementations live
 // in the helm and kustomize subpackages so that the stages after rendering

@@ -3,7 +3,11 @@
 // with the repository file a person edits to change it.
 package render
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // Doc is one rendered YAML document.
 type Doc struct {
@@ -31,6 +35,11 @@ type Result struct {
 	// DefaultNamespace is the namespace of objects that set none.
 	DefaultNamespace string
 	Err              *Error
+	// Redact holds credentials the renderer saw in its inputs (Helm values
+	// under credential-like keys, kustomize secretGenerator literals and env
+	// files). They must not appear in any message; the renderer has already
+	// removed them from Err.
+	Redact []string
 }
 
 // Error is a rendering failure: helm's or kustomize's own message, with
@@ -39,6 +48,10 @@ type Error struct {
 	Message string
 	File    string
 	Line    int
+	// Internal marks a bug in meshgate (a recovered panic) rather than a
+	// problem of the environment: the run ends with the internal-error exit
+	// code.
+	Internal bool
 }
 
 func (e *Error) Error() string {
@@ -50,3 +63,55 @@ func (e *Error) Error() string {
 	}
 	return e.Message
 }
+
+// Redacted replaces every occurrence of the secrets in msg that stands as
+// a word of its own (not inside a longer name: a password "web" leaves the
+// Deployment "web-frontend" alone), longest first, so that a secret
+// containing another is removed whole. Secrets shorter than MinRedactLen
+// are left: they are too common in messages to remove, and too short to be
+// real credentials.
+func Redacted(msg string, secrets []string) string {
+	var hit []string
+	for _, s := range secrets {
+		if len(s) >= MinRedactLen && strings.Contains(msg, s) {
+			hit = append(hit, s)
+		}
+	}
+	sort.Slice(hit, func(i, j int) bool { return len(hit[i]) > len(hit[j]) })
+	for _, s := range hit {
+		msg = replaceWord(msg, s)
+	}
+	return msg
+}
+
+// replaceWord replaces the occurrences of s in msg that no word character
+// touches on either side.
+func replaceWord(msg, s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, s)
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		end := i + len(s)
+		if (i > 0 && isWordByte(msg[i-1])) || (end < len(msg) && isWordByte(msg[end])) {
+			b.WriteString(msg[:i+1])
+			msg = msg[i+1:]
+			continue
+		}
+		b.WriteString(msg[:i])
+		b.WriteString(RedactedText)
+		msg = msg[end:]
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// RedactedText stands for a removed credential.
+const RedactedText = "[redacted]"
+
+// MinRedactLen is the length from which Redacted removes a secret.
+const MinRedactLen = 4

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -433,15 +434,22 @@ func mappingOf(data []byte) *yaml.Node {
 // fileFor maps a template name of Helm's output ("shop/templates/x.yaml",
 // "shop/charts/cache/templates/y.yaml", "shop/crds/z.yaml") to the file in
 // the repository: the chart whose path is the longest prefix of name.
+//
+// A name that is no clean path inside its chart ("shop/", "shop/../x") is
+// no template: a template can write "# Source:" lines of its own into the
+// stream, and the file of such a document is unknown ("").
 func (ld *loaded) fileFor(name string) string {
 	prefix, o := ld.originOf(name)
+	rest := strings.TrimPrefix(name, prefix+"/")
 	switch {
-	case o.archive != "":
-		return o.archive
 	case prefix == "":
 		return ""
+	case rest == "." || !filepath.IsLocal(filepath.FromSlash(rest)) || path.Clean(rest) != rest:
+		return ""
+	case o.archive != "":
+		return o.archive
 	}
-	return join(o.dir, strings.TrimPrefix(name, prefix+"/"))
+	return join(o.dir, rest)
 }
 
 // originOf finds the chart whose template path is the longest prefix of name.

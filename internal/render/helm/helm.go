@@ -39,7 +39,14 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 	if env.Helm.Namespace != "" {
 		res.DefaultNamespace = env.Helm.Namespace
 	}
-	return bounded(ctx, res, func() render.Result { return renderChart(ctx, root, env.Helm, res) })
+	return bounded(ctx, res, func() render.Result {
+		res := renderChart(ctx, root, env.Helm, res, opts)
+		if res.Err != nil {
+			// A template may quote a value in a fail or required message.
+			res.Err.Message = render.Redacted(res.Err.Message, res.Redact)
+		}
+		return res
+	})
 }
 
 // bounded runs fn, turning a panic into an internal error and giving up when
@@ -50,7 +57,7 @@ func bounded(ctx context.Context, base render.Result, fn func() render.Result) r
 		defer func() {
 			if r := recover(); r != nil {
 				res = base
-				res.Err = &render.Error{Message: fmt.Sprintf("internal error while rendering the chart: %v; this is a bug in meshgate, please report it", r)}
+				res.Err = &render.Error{Message: fmt.Sprintf("internal error while rendering the chart: %v; this is a bug in meshgate, please report it", r), Internal: true}
 			}
 		}()
 		return fn()
@@ -75,14 +82,14 @@ func bounded(ctx context.Context, base render.Result, fn func() render.Result) r
 
 // renderChart follows the order of `helm template`: the chart path, then
 // the values, then loading the chart and its dependencies, then rendering.
-func renderChart(ctx context.Context, root string, h *config.Helm, res render.Result) render.Result {
+func renderChart(ctx context.Context, root string, h *config.Helm, res render.Result, opts render.Options) render.Result {
 	p := newPaths(root)
 	chartAbs, rerr := p.existing(h.Chart, "chart")
 	if rerr != nil {
 		res.Err = rerr
 		return res
 	}
-	vals, rerr := mergeValues(p, h.Values, h.Set)
+	vals, rerr := mergeValues(p, h.Values, h.Set, opts.MaxBytes)
 	if rerr != nil {
 		res.Err = rerr
 		return res
@@ -102,6 +109,7 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 		return res
 	}
 	res.Sources = ld.sources
+	res.Redact = credentials(ld.chart, vals)
 	chrt := ld.chart
 
 	client := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})
@@ -120,6 +128,14 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 	// client.PostRenderer stays nil and the engine gets no cluster
 	// configuration, so `lookup` answers empty as in `helm template`.
 
+	caps := chartutil.DefaultCapabilities.Copy()
+	caps.KubeVersion = *kv
+	caps.APIVersions = append(caps.APIVersions, h.APIVersions...)
+	relOpts := chartutil.ReleaseOptions{Name: client.ReleaseName, Namespace: client.Namespace, Revision: 1, IsInstall: true}
+	if rerr := ld.measure(vals, relOpts, caps, opts.MaxBytes); rerr != nil {
+		res.Err = rerr
+		return res
+	}
 	rel, err := client.RunWithContext(ctx, chrt, vals)
 	if err != nil {
 		res.Err = ld.renderError(err)

@@ -25,7 +25,7 @@ func testRoot(t *testing.T) string {
 
 func renderEnv(t *testing.T, h config.Helm) render.Result {
 	t.Helper()
-	return Renderer{}.Render(context.Background(), testRoot(t), config.Environment{Name: "test", Helm: &h}, render.Options{})
+	return Renderer{}.Render(context.Background(), testRoot(t), config.Environment{Name: "test", Helm: &h}, render.Options{MaxBytes: config.DefaultMaxRenderedBytes, MaxReads: config.DefaultMaxObjects})
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -107,6 +107,9 @@ func (p paths) existing(rel, what string) (string, *render.Error) {
 	// Refused before anything is read, so that even whether a file
 	// outside exists does not show.
 	if !p.inside(abs) {
+		if filepath.IsLocal(filepath.FromSlash(rel)) {
+			return "", &render.Error{Message: fmt.Sprintf("%s %s leads out of the repository through a symbolic link", what, rel), File: rel}
+		}
 		return "", &render.Error{Message: fmt.Sprintf("%s %s is outside the repository", what, rel), File: rel}
 	}
 	if _, err := os.Stat(abs); err != nil {

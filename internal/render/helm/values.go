@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 
+	yamlv3 "gopkg.in/yaml.v3"
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
@@ -19,16 +20,24 @@ import (
 // chart's own values.yaml is coalesced under these later by Helm. The files
 // are read here rather than by Helm's values.Options so that a "-" never
 // reads stdin and a URL is never fetched.
-func mergeValues(p paths, files []string, set map[string]string) (map[string]interface{}, *render.Error) {
+func mergeValues(p paths, files []string, set map[string]string, maxBytes int64) (map[string]interface{}, *render.Error) {
 	base := map[string]interface{}{}
 	for _, f := range files {
 		abs, rerr := p.existing(f, "values file")
 		if rerr != nil {
 			return nil, rerr
 		}
+		if rerr := checkSize(abs, f, maxBytes); rerr != nil {
+			return nil, rerr
+		}
 		data, err := os.ReadFile(abs)
 		if err != nil {
 			return nil, &render.Error{Message: p.message(err.Error()), File: f}
+		}
+		// Helm keeps the last of two equal keys; which one the author meant
+		// is anyone's guess, so it is an error here, as kubectl makes it.
+		if line, first, key := duplicateKey(data); line > 0 {
+			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: yaml: line %d: mapping key %q already defined at line %d", f, line, key, first), File: f, Line: line}
 		}
 		cur := map[string]interface{}{}
 		if err := yaml.Unmarshal(data, &cur); err != nil {
@@ -81,4 +90,39 @@ func yamlLine(msg string) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
+}
+
+// duplicateKey finds the first mapping key of a YAML document that repeats
+// an earlier key of its mapping: its line, the earlier one's and the key.
+// Text that does not parse gives 0, for the values parser to report.
+func duplicateKey(data []byte) (line, first int, key string) {
+	var doc yamlv3.Node
+	if yamlv3.Unmarshal(data, &doc) != nil {
+		return 0, 0, ""
+	}
+	var walk func(n *yamlv3.Node) bool
+	walk = func(n *yamlv3.Node) bool {
+		if n.Kind == yamlv3.MappingNode {
+			seen := map[string]int{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yamlv3.ScalarNode || k.Tag == "!!merge" {
+					continue
+				}
+				if l, dup := seen[k.Value]; dup {
+					line, first, key = k.Line, l, k.Value
+					return true
+				}
+				seen[k.Value] = k.Line
+			}
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	walk(&doc)
+	return line, first, key
 }

@@ -29,7 +29,7 @@ func TestDemoMatchesKustomizeBuild(t *testing.T) {
 		}
 		checked++
 		t.Run(env.Name, func(t *testing.T) {
-			res := Renderer{}.Render(context.Background(), root, env, render.Options{})
+			res := Renderer{}.Render(context.Background(), root, env, render.Options{MaxBytes: config.DefaultMaxRenderedBytes, MaxReads: config.DefaultMaxObjects})
 			if res.Err != nil {
 				t.Fatalf("build: %v", res.Err)
 			}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/meshgate/meshgate/internal/render"
 )
 
@@ -18,9 +20,14 @@ var (
 	// fromRe names the entry of that kustomization being loaded.
 	fromRe = regexp.MustCompile(`accumulating resources from '([^']+)'`)
 	// malformedRe is a resource file that is not YAML.
-	malformedRe = regexp.MustCompile(`MalformedYAMLError: yaml: line (\d+): .* in File: (\S+)`)
+	malformedRe = regexp.MustCompile(`MalformedYAMLError: yaml: (?:line (\d+): )?.* in File: (\S+)`)
 	yamlLineRe  = regexp.MustCompile(`yaml: line (\d+):`)
 	unknownRe   = regexp.MustCompile(`unknown field "([^"]+)"`)
+	// fieldTypeRe is a field of the wrong type.
+	fieldTypeRe = regexp.MustCompile(`into Go struct field Kustomization\.(\w+)`)
+	// securityRe is kustomize's load restrictor refusing a file outside the
+	// kustomization's folder (a link out of it included).
+	securityRe = regexp.MustCompile(`security; file '([^']+)' is not in or below '([^']+)'`)
 )
 
 // buildError turns a krusty error into a render error with kustomize's
@@ -54,13 +61,57 @@ func buildError(p paths, overlay string, err error) *render.Error {
 			if data, err := os.ReadFile(kfile); err == nil {
 				e.Line = scalarLine(data, m[1])
 			}
+		} else if m := fieldTypeRe.FindStringSubmatch(tail); m != nil {
+			// The Go field's JSON name: Resources is resources.
+			if data, err := os.ReadFile(kfile); err == nil {
+				e.Line = scalarLine(data, strings.ToLower(m[1][:1])+m[1][1:])
+			}
 		}
 	default:
 		if m := fromRe.FindStringSubmatch(tail); m != nil {
 			if data, err := os.ReadFile(kfile); err == nil {
 				e.Line = scalarLine(data, m[1])
 			}
+		} else if m := securityRe.FindStringSubmatch(tail); m != nil {
+			// A patch or generator file: the entry is the refused file,
+			// as written relative to the kustomization (or absolute).
+			if data, err := os.ReadFile(kfile); err == nil {
+				e.Line = entryLine(data, m[1], m[2])
+			}
 		}
 	}
 	return e
+}
+
+// entryLine is the line of the kustomization entry naming file (as the
+// load restrictor writes it, relative to the repository or absolute) from
+// the kustomization folder dir: "leak.txt", or "key=leak.txt" for a
+// generator; 0 when none is found.
+func entryLine(data []byte, file, dir string) int {
+	candidates := []string{file}
+	if rel, err := filepath.Rel(filepath.FromSlash(dir), filepath.FromSlash(file)); err == nil {
+		candidates = append(candidates, filepath.ToSlash(rel))
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return 0
+	}
+	for _, c := range candidates {
+		if l := findScalar(&doc, func(v string) bool { return v == c || strings.HasSuffix(v, "="+c) }); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+func findScalar(n *yaml.Node, match func(string) bool) int {
+	if n.Kind == yaml.ScalarNode && match(n.Value) {
+		return n.Line
+	}
+	for _, c := range n.Content {
+		if l := findScalar(c, match); l > 0 {
+			return l
+		}
+	}
+	return 0
 }

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/meshgate/meshgate/internal/render"
 )
 
 // repoFS is the filesystem krusty builds over: the disk, read-only, where
@@ -18,6 +22,14 @@ import (
 type repoFS struct {
 	filesys.FileSystem
 	p paths
+	// sources are generator data files (see tree.sources).
+	sources map[string]bool
+	// budget bounds what krusty may read.
+	budget *budget
+	// refused is the first read refused for a limit or a YAML bomb: the
+	// render error, located at the file, whatever krusty makes of it.
+	refused *render.Error
+	mu      sync.Mutex
 	// topDirs are the overlay folder as given and with symlinks resolved
 	// (krusty reads through the resolved one); topName the kustomization
 	// file name in it.
@@ -27,8 +39,9 @@ type repoFS struct {
 
 var errReadOnly = errors.New("meshgate builds kustomizations read-only")
 
-func newRepoFS(p paths, disk filesys.FileSystem, dir string) *repoFS {
-	f := &repoFS{FileSystem: disk, p: p, topDirs: [2]string{filepath.Clean(dir), filepath.Clean(dir)}}
+func newRepoFS(p paths, disk filesys.FileSystem, dir string, t tree, opts render.Options) *repoFS {
+	f := &repoFS{FileSystem: disk, p: p, topDirs: [2]string{filepath.Clean(dir), filepath.Clean(dir)},
+		sources: t.sources, budget: &budget{maxBytes: opts.MaxBytes, maxReads: opts.MaxReads}}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		f.topDirs[1] = real
 	}
@@ -50,11 +63,49 @@ func (f *repoFS) ReadFile(path string) ([]byte, error) {
 	if !f.p.inside(path) {
 		return nil, fmt.Errorf("%s is outside the repository", f.p.rel(path))
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		if rerr := f.budget.take(filepath.Clean(path), fi.Size()); rerr != nil {
+			return nil, f.refuse(path, rerr)
+		}
+	}
 	data, err := f.FileSystem.ReadFile(path)
-	if err != nil || !f.isTop(path) {
+	if err != nil {
 		return data, err
 	}
+	if !f.isSource(path) {
+		if rerr := checkYAML(data); rerr != nil {
+			return nil, f.refuse(path, rerr)
+		}
+	}
+	if !f.isTop(path) {
+		return data, nil
+	}
 	return withOriginAnnotations(data), nil
+}
+
+// refuse records the first refused read and returns it as an error for
+// krusty.
+func (f *repoFS) refuse(path string, rerr *render.Error) error {
+	rerr.File = f.p.rel(path)
+	f.mu.Lock()
+	if f.refused == nil {
+		f.refused = rerr
+	}
+	f.mu.Unlock()
+	return rerr
+}
+
+// isSource reports a generator data file, or a file in a generator's data
+// folder.
+func (f *repoFS) isSource(path string) bool {
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if f.sources[p] {
+			return true
+		}
+		if p == filepath.Dir(p) {
+			return false
+		}
+	}
 }
 
 // Open opens a file of the repository.

@@ -42,7 +42,7 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 		return res
 	}
 	res.Path = env.Kustomize.Path
-	return bounded(ctx, res, func() render.Result { return build(root, env.Kustomize.Path, res) })
+	return bounded(ctx, res, func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
 }
 
 // bounded runs fn, turning a panic into an internal error and giving up when
@@ -53,7 +53,7 @@ func bounded(ctx context.Context, base render.Result, fn func() render.Result) r
 		defer func() {
 			if r := recover(); r != nil {
 				res = base
-				res.Err = &render.Error{Message: fmt.Sprintf("internal error while building the kustomization: %v; this is a bug in meshgate, please report it", r)}
+				res.Err = &render.Error{Message: fmt.Sprintf("internal error while building the kustomization: %v; this is a bug in meshgate, please report it", r), Internal: true}
 			}
 		}()
 		return fn()
@@ -78,19 +78,31 @@ func bounded(ctx context.Context, base render.Result, fn func() render.Result) r
 
 var schemaMu sync.RWMutex
 
-// build runs krusty on the overlay at rel.
-func build(root, rel string, res render.Result) render.Result {
+// build runs krusty on the overlay at rel. Credentials of its secret
+// generators are removed from an error's message.
+func build(root, rel string, res render.Result, opts render.Options) render.Result {
 	p := newPaths(root)
 	dir := p.abs(rel)
 	if !p.inside(dir) {
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
 		return res
 	}
-	openAPI, rerr := findRemote(p, dir)
+	t, rerr := inspect(p, dir, opts.MaxBytes)
+	res.Redact = t.redact
 	if rerr != nil {
 		res.Err = rerr
 		return res
 	}
+	res = buildTree(p, rel, dir, t, res, opts)
+	if res.Err != nil {
+		res.Err.Message = render.Redacted(res.Err.Message, res.Redact)
+	}
+	return res
+}
+
+// buildTree runs krusty over the inspected tree.
+func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.Options) render.Result {
+	openAPI := t.openAPI
 	// kustomize keeps the OpenAPI schema in package state: a build with its
 	// own schema runs alone and resets it afterwards, so that concurrent and
 	// later builds see the builtin one, as a separate `kustomize build` would.
@@ -102,14 +114,18 @@ func build(root, rel string, res render.Result) render.Result {
 		schemaMu.RLock()
 		defer schemaMu.RUnlock()
 	}
-	opts := krusty.MakeDefaultOptions()
+	kopts := krusty.MakeDefaultOptions()
 	// `kustomize build` leaves the order unspecified, which means the legacy
 	// order unless the kustomization sets sortOptions.
-	opts.Reorder = krusty.ReorderOptionUnspecified
-	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
-	opts.PluginConfig = types.DisabledPluginConfig()
-	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir)
-	m, err := krusty.MakeKustomizer(opts).Run(fsys, dir)
+	kopts.Reorder = krusty.ReorderOptionUnspecified
+	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	kopts.PluginConfig = types.DisabledPluginConfig()
+	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
+	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
+	if fsys.refused != nil {
+		res.Err = fsys.refused
+		return res
+	}
 	if err != nil {
 		res.Err = buildError(p, rel, err)
 		return res
@@ -128,7 +144,7 @@ func build(root, rel string, res render.Result) render.Result {
 		}
 		y, err := r.AsYAML()
 		if err != nil {
-			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err)}
+			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err), File: file}
 			return res
 		}
 		res.Docs = append(res.Docs, render.Doc{YAML: y, File: file})

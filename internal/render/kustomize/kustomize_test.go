@@ -25,7 +25,7 @@ func testRoot(t *testing.T) string {
 func buildAt(t *testing.T, root, path, namespace string) render.Result {
 	t.Helper()
 	env := config.Environment{Name: "test", Kustomize: &config.Kustomize{Path: path}, Namespace: namespace}
-	return Renderer{}.Render(context.Background(), root, env, render.Options{})
+	return Renderer{}.Render(context.Background(), root, env, render.Options{MaxBytes: config.DefaultMaxRenderedBytes, MaxReads: config.DefaultMaxObjects})
 }
 
 var cliSeparator = regexp.MustCompile(`(?m)^---\n`)

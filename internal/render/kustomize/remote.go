@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/konfig"
@@ -15,14 +16,28 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 )
 
-// findRemote walks the kustomization at dir and the local kustomizations it
-// includes, and refuses the first entry kustomize would fetch: a git
-// repository (which krusty clones by running git) or an http(s) file; and
-// the first included folder outside the repository. A
-// kustomization that cannot be read or parsed is left to krusty, which
-// reports it in its own words. openAPI reports a kustomization of the tree
-// that sets its own OpenAPI schema.
-func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
+// tree is what meshgate learns from the kustomizations of an overlay before
+// krusty builds it.
+type tree struct {
+	// openAPI reports a kustomization that sets its own OpenAPI schema.
+	openAPI bool
+	// sources are the files generators read as data (absolute, cleaned):
+	// not YAML to kustomize, so not checked as YAML.
+	sources map[string]bool
+	// redact holds secretGenerator literals and env-file values.
+	redact []string
+}
+
+// inspect walks the kustomization at dir and the local kustomizations it
+// includes. It refuses the first entry kustomize would fetch: a git
+// repository (which krusty clones by running git) or an http(s) file; the
+// first included folder outside the repository; and generator input that
+// kustomize would quote in an error message (a literal that is not
+// KEY=VALUE, an env file line that is not UTF-8), since it may be a
+// credential. A kustomization that cannot be read or parsed is left to
+// krusty, which reports it in its own words.
+func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
+	t := tree{sources: map[string]bool{}}
 	seen := map[string]bool{}
 	var walk func(dir string) *render.Error
 	walk = func(dir string) *render.Error {
@@ -34,7 +49,7 @@ func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
 		if file == "" || !p.inside(file) {
 			return nil
 		}
-		data, err := os.ReadFile(file)
+		data, err := readLimited(file, maxBytes)
 		if err != nil {
 			return nil
 		}
@@ -43,7 +58,7 @@ func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
 			return nil
 		}
 		if len(k.OpenAPI) > 0 {
-			openAPI = true
+			t.openAPI = true
 		}
 		for _, e := range fetchedEntries(&k) {
 			if isRemote(e.value) {
@@ -53,6 +68,9 @@ func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
 					Line:    scalarLine(data, e.raw),
 				}
 			}
+		}
+		if rerr := t.generators(p, dir, file, data, &k, maxBytes); rerr != nil {
+			return rerr
 		}
 		for _, e := range includedDirs(&k) {
 			sub := filepath.Join(dir, filepath.FromSlash(e.value))
@@ -75,8 +93,83 @@ func findRemote(p paths, dir string) (openAPI bool, rerr *render.Error) {
 		}
 		return nil
 	}
-	rerr = walk(filepath.Clean(dir))
-	return openAPI, rerr
+	rerr := walk(filepath.Clean(dir))
+	return t, rerr
+}
+
+// generators checks the configMapGenerator and secretGenerator entries of
+// the kustomization file (data, parsed as k) in dir, records their data
+// files and, for Secrets, the values to redact.
+func (t *tree) generators(p paths, dir, file string, data []byte, k *types.Kustomization, maxBytes int64) *render.Error {
+	check := func(kind string, g types.GeneratorArgs, secret bool) *render.Error {
+		what := fmt.Sprintf("%s %q", kind, g.Name)
+		for i, lit := range g.LiteralSources {
+			key, value, ok := strings.Cut(lit, "=")
+			if !ok || key == "" {
+				return &render.Error{
+					Message: fmt.Sprintf("%s: literals[%d] is not KEY=VALUE (the entry is not shown, as it may hold a credential)", what, i),
+					File:    p.rel(file),
+					Line:    scalarLine(data, lit),
+				}
+			}
+			if secret {
+				t.redact = append(t.redact, lit, unquote(value))
+			}
+		}
+		for _, f := range g.FileSources {
+			if _, path, ok := strings.Cut(f, "="); ok {
+				f = path
+			}
+			t.sources[filepath.Join(dir, filepath.FromSlash(f))] = true
+		}
+		envs := append(append([]string(nil), g.EnvSources...), g.EnvSource)
+		for _, e := range envs {
+			if e == "" {
+				continue
+			}
+			abs := filepath.Join(dir, filepath.FromSlash(e))
+			t.sources[abs] = true
+			if !p.inside(abs) {
+				continue // krusty refuses it, naming it
+			}
+			text, err := readLimited(abs, maxBytes)
+			if err != nil {
+				continue
+			}
+			for n, line := range strings.Split(string(text), "\n") {
+				if !utf8.ValidString(line) {
+					return &render.Error{
+						Message: fmt.Sprintf("%s: env file line %d is not valid UTF-8 (the line is not shown, as it may hold a credential)", what, n+1),
+						File:    p.rel(abs),
+						Line:    n + 1,
+					}
+				}
+				if _, value, ok := strings.Cut(strings.TrimSpace(line), "="); ok && secret {
+					t.redact = append(t.redact, value)
+				}
+			}
+		}
+		return nil
+	}
+	for _, g := range k.ConfigMapGenerator {
+		if rerr := check("configMapGenerator", g.GeneratorArgs, false); rerr != nil {
+			return rerr
+		}
+	}
+	for _, g := range k.SecretGenerator {
+		if rerr := check("secretGenerator", g.GeneratorArgs, true); rerr != nil {
+			return rerr
+		}
+	}
+	return nil
+}
+
+// unquote removes the quotes kustomize removes from a literal's value.
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == s[len(s)-1] && (s[0] == '"' || s[0] == '\'') {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // kustomizationFile is the kustomization file in dir ("" when none), in

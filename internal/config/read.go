@@ -1,0 +1,89 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Sizes of the files config reads itself. Real ones are a few KiB; the
+// bounds only keep a hostile repository from making meshgate read a huge
+// file into memory.
+const (
+	maxConfigBytes   = 4 << 20
+	maxMetadataBytes = 1 << 20
+)
+
+// openInRoot opens the repository-relative file rel through an os.Root, so
+// that neither ".." nor a symbolic link can lead out of the repository: a
+// pull request controls these paths and links.
+func openInRoot(root, rel string) (*os.File, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Open(filepath.FromSlash(rel))
+}
+
+// readInRoot reads a repository-relative file of at most max bytes.
+func readInRoot(root, rel string, max int64) ([]byte, error) {
+	f, err := openInRoot(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readBounded(f, rel, max)
+}
+
+// readBounded reads f, refusing more than max bytes.
+func readBounded(f *os.File, name string, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %d MiB", name, max>>20)
+	}
+	return data, nil
+}
+
+// errOutside is a config file that lies in the repository but is a symbolic
+// link out of it.
+var errOutside = errors.New("is a symbolic link to a file outside the repository")
+
+// readConfigFile reads the config file at abs. A file inside the repository
+// is read through the repository root; one outside it was named on purpose
+// (--config) and is read as it is.
+func readConfigFile(root, abs, rel string) ([]byte, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) {
+		f, err := os.Open(abs)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readBounded(f, rel, maxConfigBytes)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, err
+	}
+	data, err := readInRoot(root, rel, maxConfigBytes)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if real, rerr := filepath.EvalSymlinks(abs); rerr == nil && !within(root, real) {
+			return nil, fmt.Errorf("%s %w", rel, errOutside)
+		}
+	}
+	return data, err
+}
+
+// within reports whether path, symlinks resolved, is under root (itself
+// resolved).
+func within(root, path string) bool {
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	rel, err := filepath.Rel(root, path)
+	return err == nil && filepath.IsLocal(rel)
+}

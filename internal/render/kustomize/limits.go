@@ -1,0 +1,183 @@
+package kustomize
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/render"
+)
+
+// budget bounds the reads of one build: each file's size, the bytes read
+// in all and the number of reads. kustomize reads a base again for every
+// kustomization that includes it, so a small tree of overlays that each
+// include the level below twice stands for an exponential number of reads;
+// the budget ends such a build early instead of letting it fill memory.
+type budget struct {
+	maxBytes int64
+	maxReads int
+
+	mu    sync.Mutex
+	bytes int64
+	reads int
+	// times counts the reads of each file.
+	times map[string]int
+}
+
+// maxReadsPerFile bounds how often one build reads the same file. A real
+// build reads a base once for each overlay of the build that includes it;
+// a tree of overlays that each include the level below twice reads its
+// leaves 2^depth times, and kustomize's work grows faster still.
+const maxReadsPerFile = 64
+
+// take accounts for reading the file at path, of size bytes.
+func (b *budget) take(path string, size int64) *render.Error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reads++
+	b.bytes += size
+	if b.times == nil {
+		b.times = map[string]int{}
+	}
+	b.times[path]++
+	switch {
+	case b.times[path] > maxReadsPerFile:
+		return &render.Error{Message: fmt.Sprintf("the build read this file more than %d times: do overlays include the same bases over and over?", maxReadsPerFile)}
+	case b.maxBytes > 0 && size > b.maxBytes:
+		return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", mib(size), mib(b.maxBytes))}
+	case b.maxBytes > 0 && b.bytes > b.maxBytes:
+		return &render.Error{Message: fmt.Sprintf("the build read more than limits.maxRenderedBytes (%s) of files in all", mib(b.maxBytes))}
+	case b.maxReads > 0 && b.reads > b.maxReads:
+		return &render.Error{Message: fmt.Sprintf("the build read files more than %d times (limits.maxObjects); do overlays include the same bases over and over?", b.maxReads)}
+	}
+	return nil
+}
+
+// mib writes a size in MiB.
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// readLimited reads a file of at most max bytes (any size when max is 0).
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if max <= 0 {
+		return io.ReadAll(f)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %s", path, mib(max))
+	}
+	return data, nil
+}
+
+// aliasBudget bounds the nodes alias expansion may add to a file. kustomize
+// expands every alias when it reads a resource, so a few nested aliases
+// ("billion laughs") would stand for billions of nodes in memory. Real
+// kustomize files rarely use aliases at all.
+const aliasBudget = 100_000
+
+// checkYAML refuses a YAML file whose aliases expand past aliasBudget, or
+// that repeats a key in a mapping (kustomize would fail only when it writes
+// the object out, without naming the file). Text that does not parse is
+// left to krusty, which reports it in its own words.
+func checkYAML(data []byte) *render.Error {
+	if !bytes.ContainsAny(data, ":*") {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) || err != nil {
+			return nil
+		}
+		c := yamlChecker{memo: map[*yaml.Node]int{}}
+		if plain, expanded := c.count(&doc), c.expanded(&doc); expanded-plain > aliasBudget {
+			return &render.Error{Line: c.firstAlias,
+				Message: fmt.Sprintf("aliases expand to more than %d nodes (a YAML alias bomb)", aliasBudget)}
+		}
+		if line, msg := duplicateKey(&doc); line > 0 {
+			return &render.Error{Line: line, Message: msg}
+		}
+	}
+}
+
+type yamlChecker struct {
+	memo       map[*yaml.Node]int
+	firstAlias int
+}
+
+// count counts the nodes as written, noting the first alias.
+func (c *yamlChecker) count(n *yaml.Node) int {
+	if n.Kind == yaml.AliasNode && c.firstAlias == 0 {
+		c.firstAlias = n.Line
+	}
+	size := 1
+	for _, ch := range n.Content {
+		size += c.count(ch)
+	}
+	return size
+}
+
+// expanded counts the nodes with aliases expanded, saturating past the
+// budget; an alias inside the node it names counts as infinite.
+func (c *yamlChecker) expanded(n *yaml.Node) int {
+	const inf = 1 << 40
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return 1
+		}
+		return c.expanded(n.Alias)
+	}
+	if s, ok := c.memo[n]; ok {
+		if s < 0 {
+			return inf
+		}
+		return s
+	}
+	c.memo[n] = -1
+	size := 1
+	for _, ch := range n.Content {
+		size += c.expanded(ch)
+		if size > inf {
+			size = inf
+			break
+		}
+	}
+	c.memo[n] = size
+	return size
+}
+
+// duplicateKey finds a mapping that repeats a key, in yaml.v3's words.
+func duplicateKey(n *yaml.Node) (int, string) {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+				continue
+			}
+			if first, dup := seen[k.Value]; dup {
+				return k.Line, fmt.Sprintf("yaml: line %d: mapping key %q already defined at line %d", k.Line, k.Value, first)
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, ch := range n.Content {
+		if line, msg := duplicateKey(ch); line > 0 {
+			return line, msg
+		}
+	}
+	return 0, ""
+}

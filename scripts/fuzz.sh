@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time each (FUZZTIME, default 20s).
+# A crasher is written under the package's testdata/fuzz/<Target>/: commit it
+# with the fix, and plain `go test` replays it as a regression seed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime="${FUZZTIME:-20s}"
+targets=(
+  "./internal/config FuzzLoad"
+  "./internal/manifest FuzzBuild"
+  "./internal/manifest FuzzHelmLine"
+  "./internal/manifest FuzzUserVolume"
+  "./internal/check FuzzHasKey"
+  "./internal/render/helm FuzzSplitDocs"
+)
+# Every fuzz target of the repository is listed above.
+listed=$(printf '%s\n' "${targets[@]}" | awk '{print $2}' | sort)
+found=$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' cmd internal | sed 's/^func //' | sort)
+if [ "$listed" != "$found" ]; then
+  echo "scripts/fuzz.sh lists other fuzz targets than the code has:"
+  diff <(echo "$listed") <(echo "$found") || true
+  exit 1
+fi
+
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  echo "fuzz $pkg $name ($fuzztime)"
+  go test "$pkg" -run "^${name}\$" -fuzz "^${name}\$" -fuzztime "$fuzztime"
+done
