@@ -36,7 +36,7 @@ func runRender(ctx context.Context, s Streams, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	res := renderers[envs[0].Source()].Render(ctx, cfg.Root, envs[0], render.Options{})
+	res := renderEnvironment(ctx, cfg, envs[0])
 	if res.Err != nil {
 		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", envs[0].Name, res.Err)
 		return 1, nil
@@ -70,10 +70,10 @@ func writeRendered(w io.Writer, env config.Environment, docs []render.Doc) error
 // redactedValue replaces every Secret value in `meshgate render` output.
 const redactedValue = "REDACTED"
 
-// redactSecret returns doc with the values of a Secret's data and
-// stringData replaced, keys kept. Documents that are not Secrets come back
-// unchanged; one that does not parse is withheld entirely, since it might
-// be a Secret.
+// redactSecret returns doc with the values of every Secret's data and
+// stringData replaced, keys kept, also for Secrets inside a List. Documents
+// without Secrets come back unchanged; one that does not parse is withheld
+// entirely, since it might be a Secret.
 func redactSecret(doc []byte) []byte {
 	if !bytes.Contains(doc, []byte("Secret")) {
 		return doc
@@ -85,18 +85,8 @@ func redactSecret(doc []byte) []byte {
 	if len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
 		return doc
 	}
-	root := n.Content[0]
-	if v := mapValue(root, "kind"); v == nil || v.Value != "Secret" {
+	if !redactNode(n.Content[0]) {
 		return doc
-	}
-	for _, field := range []string{"data", "stringData"} {
-		m := mapValue(root, field)
-		if m == nil || m.Kind != yaml.MappingNode {
-			continue
-		}
-		for i := 1; i < len(m.Content); i += 2 {
-			m.Content[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
-		}
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -105,6 +95,43 @@ func redactSecret(doc []byte) []byte {
 		return []byte("# (document withheld: it could not be redacted)\n")
 	}
 	return buf.Bytes()
+}
+
+// redactNode redacts obj if it is a Secret, or the Secrets among its items
+// if it is a List; it reports whether it changed anything.
+func redactNode(obj *yaml.Node) bool {
+	kind := mapValue(obj, "kind")
+	if kind == nil {
+		return false
+	}
+	if kind.Value != "Secret" {
+		items := mapValue(obj, "items")
+		if items == nil || items.Kind != yaml.SequenceNode {
+			return false
+		}
+		changed := false
+		for _, it := range items.Content {
+			changed = redactNode(it) || changed
+		}
+		return changed
+	}
+	for _, field := range []string{"data", "stringData"} {
+		for i := 0; i+1 < len(obj.Content); i += 2 {
+			if obj.Content[i].Value != field {
+				continue
+			}
+			m := obj.Content[i+1]
+			if m.Kind != yaml.MappingNode {
+				// Not a map of keys: nothing of it is shown.
+				obj.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
+				continue
+			}
+			for j := 1; j < len(m.Content); j += 2 {
+				m.Content[j] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
+			}
+		}
+	}
+	return true
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
