@@ -111,6 +111,10 @@ type runOptions struct {
 	// RenderOnly stops after rendering (benchmarks measure the cost of
 	// checking against it).
 	RenderOnly bool
+
+	// cache shares renderings between environments with identical render
+	// inputs; runEnvironments makes one per run.
+	cache *renderCache
 }
 
 // envResult is one environment's outcome.
@@ -125,6 +129,9 @@ type envResult struct {
 // runEnvironments renders and checks envs concurrently, bounded by the CPU
 // count, and returns the results in the order of envs.
 func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Environment, ro runOptions) []envResult {
+	if ro.cache == nil {
+		ro.cache = newRenderCache()
+	}
 	results := make([]envResult, len(envs))
 	workers := runtime.NumCPU()
 	if workers > len(envs) {
@@ -177,7 +184,7 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	if progress != nil {
 		progress(env.Name, "rendering")
 	}
-	r = renderEnvironment(ctx, cfg, env)
+	r = ro.cache.render(env, func() render.Result { return renderEnvironment(ctx, cfg, env) })
 	res.Docs = r.Docs
 	if r.Err != nil {
 		res.Panicked = r.Err.Internal

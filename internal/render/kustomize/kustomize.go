@@ -27,10 +27,10 @@ var _ render.Renderer = Renderer{}
 // load restrictions root-only, legacy output order, builtin plugins only, no
 // helmCharts) run on the overlay. A remote base, resource or component is
 // refused before the build, since kustomize would run git or fetch it.
-// Each document's File is the repository file it came from, told by the
-// origin annotation kustomize adds on request; meshgate requests it in
-// memory and removes it from every document, also when the kustomization
-// itself asks for it. env.Namespace is not applied: it only becomes
+// Each document's File is the repository file it came from, found by the
+// source index (sources.go) rather than kustomize's origin annotations,
+// which cost many times the build; when the kustomization itself asks for
+// them they are used, and removed from every document. env.Namespace is not applied: it only becomes
 // Result.DefaultNamespace, for objects that set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
 	res := render.Result{Source: "kustomize", Root: root, DefaultNamespace: "default"}
@@ -130,11 +130,21 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		res.Err = buildError(p, rel, err)
 		return res
 	}
+	var idx *sourceIndex
 	for _, r := range m.Resources() {
+		// An origin annotation is there only when the kustomization asked
+		// for it; otherwise the source index tells the file.
 		file, err := originFile(rel, r)
 		if err != nil {
 			res.Err = &render.Error{Message: fmt.Sprintf("read origin of %s: %v", r.CurId(), err)}
 			return res
+		}
+		if file == "" {
+			if idx == nil {
+				i := newSourceIndex(p, dir)
+				idx = &i
+			}
+			file = idx.file(r.GetKind(), r.GetName())
 		}
 		// The same removal `kustomize build` does when originAnnotations was
 		// not asked for: the annotation, then the annotations map if empty.
