@@ -195,7 +195,7 @@ func (ld *loaded) vendored(c *chart.Chart, o origin) map[*chart.Chart]origin {
 		return out
 	}
 	chartsDir := join(o.dir, "charts")
-	entries, _ := os.ReadDir(ld.p.abs(chartsDir))
+	entries, _ := os.ReadDir(ld.p.Abs(chartsDir))
 	type candidate struct {
 		name      string
 		archive   bool
@@ -218,7 +218,7 @@ func (ld *loaded) vendored(c *chart.Chart, o origin) map[*chart.Chart]origin {
 	chartYAMLOf := func(cd *candidate) []byte {
 		if !cd.read {
 			cd.read = true
-			abs := ld.p.abs(join(chartsDir, cd.name))
+			abs := ld.p.Abs(join(chartsDir, cd.name))
 			if cd.archive {
 				cd.chartYAML = archiveChartYAML(abs)
 			} else if b, err := os.ReadFile(filepath.Join(abs, "Chart.yaml")); err == nil {
@@ -306,16 +306,16 @@ func (ld *loaded) fileDependency(c *chart.Chart, dir string, req *chart.Dependen
 	if filepath.IsAbs(target) {
 		abs = filepath.Clean(target)
 	} else {
-		abs = filepath.Join(ld.p.abs(dir), filepath.FromSlash(target))
+		abs = filepath.Join(ld.p.Abs(dir), filepath.FromSlash(target))
 	}
-	if !ld.p.inside(abs) {
+	if !ld.p.Inside(abs) {
 		return nil, origin{}, fail(fmt.Sprintf("dependency %q: %s is outside the repository", req.Name, req.Repository))
 	}
 	if _, err := os.Stat(abs); err != nil {
 		// helm dependency build's wording
-		return nil, origin{}, fail(fmt.Sprintf("directory %s not found", ld.p.rel(abs)))
+		return nil, origin{}, fail(fmt.Sprintf("directory %s not found", ld.p.Rel(abs)))
 	}
-	rel := ld.p.rel(abs)
+	rel := ld.p.Rel(abs)
 	for _, s := range stack {
 		if s == rel {
 			return nil, origin{}, fail(fmt.Sprintf("dependency %q: file:// dependency cycle through %s", req.Name, rel))
@@ -342,7 +342,7 @@ var unpackRe = regexp.MustCompile(`^error unpacking subchart (\S+) in \S+: `)
 // loadError locates an error of Helm's chart loader: a bad Chart.yaml or
 // values.yaml, possibly of a vendored subchart.
 func loadError(p paths, rel string, archive bool, err error) *render.Error {
-	msg := p.message(err.Error())
+	msg := p.Message(err.Error())
 	if archive {
 		return &render.Error{Message: msg, File: rel}
 	}
@@ -492,7 +492,7 @@ func (ld *loaded) repoPaths(msg string) string {
 // constraint, or a template. Chained template errors name the outermost
 // template first; the last location is where the failure is.
 func (ld *loaded) renderError(err error) *render.Error {
-	raw := strings.TrimSpace(ld.p.message(err.Error()))
+	raw := strings.TrimSpace(ld.p.Message(err.Error()))
 	if strings.HasPrefix(raw, "chart requires kubeVersion") {
 		return ld.chartYAMLError(raw, "kubeVersion")
 	}

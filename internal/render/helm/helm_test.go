@@ -396,20 +396,6 @@ func TestSplitDocs(t *testing.T) {
 	}
 }
 
-func TestMessagePaths(t *testing.T) {
-	p := paths{root: "/work/repo"}
-	tests := []struct{ in, want string }{
-		{"open /work/repo/envs/a.yaml: no such file", "open envs/a.yaml: no such file"},
-		{"in /work/repo: bad", "in .: bad"},
-		{"/work/repo2/x and /tmp/work/repo/y stay", "/work/repo2/x and /tmp/work/repo/y stay"},
-	}
-	for _, tt := range tests {
-		if got := p.message(tt.in); got != tt.want {
-			t.Errorf("message(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestRenderRefusesSymlinkOutOfRepository(t *testing.T) {
 	root, outside := t.TempDir(), t.TempDir()
 	files := map[string]string{

@@ -32,7 +32,7 @@ func mergeValues(p paths, files []string, set map[string]string, maxBytes int64)
 		}
 		data, err := os.ReadFile(abs)
 		if err != nil {
-			return nil, &render.Error{Message: p.message(err.Error()), File: f}
+			return nil, &render.Error{Message: p.Message(err.Error()), File: f}
 		}
 		// Helm keeps the last of two equal keys; which one the author meant
 		// is anyone's guess, so it is an error here, as kubectl makes it.
@@ -41,7 +41,7 @@ func mergeValues(p paths, files []string, set map[string]string, maxBytes int64)
 		}
 		cur := map[string]interface{}{}
 		if err := yaml.Unmarshal(data, &cur); err != nil {
-			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.message(err.Error())), File: f, Line: yamlLine(err.Error())}
+			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
 		}
 		base = mergeMaps(base, cur)
 	}

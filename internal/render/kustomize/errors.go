@@ -36,7 +36,7 @@ var (
 // is that of the entry being loaded, or of the YAML error in the
 // kustomization; a malformed resource file is pointed at itself.
 func buildError(p paths, overlay string, err error) *render.Error {
-	msg := p.message(err.Error())
+	msg := p.Message(err.Error())
 	dir, tail := overlay, msg
 	if ms := targetRe.FindAllStringSubmatchIndex(msg, -1); ms != nil {
 		last := ms[len(ms)-1]
@@ -48,11 +48,11 @@ func buildError(p paths, overlay string, err error) *render.Error {
 		line, _ := strconv.Atoi(m[1])
 		return &render.Error{Message: msg, File: path.Join(dir, m[2]), Line: line}
 	}
-	kfile := kustomizationFile(p.abs(dir))
+	kfile := kustomizationFile(p.Abs(dir))
 	if kfile == "" {
 		return &render.Error{Message: msg, File: dir}
 	}
-	e := &render.Error{Message: msg, File: p.rel(kfile)}
+	e := &render.Error{Message: msg, File: p.Rel(kfile)}
 	switch {
 	case strings.Contains(tail, "invalid Kustomization"):
 		if m := yamlLineRe.FindStringSubmatch(tail); m != nil {

@@ -37,8 +37,8 @@ func newRepoFS(p paths, disk filesys.FileSystem, dir string, t tree, opts render
 // ReadFile reads a file of the repository within the read budget, checked
 // for YAML bombs.
 func (f *repoFS) ReadFile(path string) ([]byte, error) {
-	if !f.p.inside(path) {
-		return nil, fmt.Errorf("%s is outside the repository", f.p.rel(path))
+	if !f.p.Inside(path) {
+		return nil, fmt.Errorf("%s is outside the repository", f.p.Rel(path))
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
 		if rerr := f.budget.take(filepath.Clean(path), fi.Size()); rerr != nil {
@@ -60,7 +60,7 @@ func (f *repoFS) ReadFile(path string) ([]byte, error) {
 // refuse records the first refused read and returns it as an error for
 // krusty.
 func (f *repoFS) refuse(path string, rerr *render.Error) error {
-	rerr.File = f.p.rel(path)
+	rerr.File = f.p.Rel(path)
 	f.mu.Lock()
 	if f.refused == nil {
 		f.refused = rerr
@@ -84,8 +84,8 @@ func (f *repoFS) isSource(path string) bool {
 
 // Open opens a file of the repository.
 func (f *repoFS) Open(path string) (filesys.File, error) {
-	if !f.p.inside(path) {
-		return nil, fmt.Errorf("%s is outside the repository", f.p.rel(path))
+	if !f.p.Inside(path) {
+		return nil, fmt.Errorf("%s is outside the repository", f.p.Rel(path))
 	}
 	return f.FileSystem.Open(path)
 }

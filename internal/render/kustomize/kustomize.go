@@ -82,8 +82,8 @@ var schemaMu sync.RWMutex
 // generators are removed from an error's message.
 func build(root, rel string, res render.Result, opts render.Options) render.Result {
 	p := newPaths(root)
-	dir := p.abs(rel)
-	if !p.inside(dir) {
+	dir := p.Abs(rel)
+	if !p.Inside(dir) {
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
 		return res
 	}

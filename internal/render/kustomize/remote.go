@@ -46,7 +46,7 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 		}
 		seen[dir] = true
 		file := kustomizationFile(dir)
-		if file == "" || !p.inside(file) {
+		if file == "" || !p.Inside(file) {
 			return nil
 		}
 		data, err := readLimited(file, maxBytes)
@@ -64,7 +64,7 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 			if isRemote(e.value) {
 				return &render.Error{
 					Message: fmt.Sprintf("%s entry %q is remote: meshgate does not fetch remote bases, resources or components", e.field, e.value),
-					File:    p.rel(file),
+					File:    p.Rel(file),
 					Line:    scalarLine(data, e.raw),
 				}
 			}
@@ -80,10 +80,10 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 			if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
 				continue
 			}
-			if !p.inside(sub) {
+			if !p.Inside(sub) {
 				return &render.Error{
 					Message: fmt.Sprintf("%s entry %q is outside the repository", e.field, e.value),
-					File:    p.rel(file),
+					File:    p.Rel(file),
 					Line:    scalarLine(data, e.raw),
 				}
 			}
@@ -108,7 +108,7 @@ func (t *tree) generators(p paths, dir, file string, data []byte, k *types.Kusto
 			if !ok || key == "" {
 				return &render.Error{
 					Message: fmt.Sprintf("%s: literals[%d] is not KEY=VALUE (the entry is not shown, as it may hold a credential)", what, i),
-					File:    p.rel(file),
+					File:    p.Rel(file),
 					Line:    scalarLine(data, lit),
 				}
 			}
@@ -129,7 +129,7 @@ func (t *tree) generators(p paths, dir, file string, data []byte, k *types.Kusto
 			}
 			abs := filepath.Join(dir, filepath.FromSlash(e))
 			t.sources[abs] = true
-			if !p.inside(abs) {
+			if !p.Inside(abs) {
 				continue // krusty refuses it, naming it
 			}
 			text, err := readLimited(abs, maxBytes)
@@ -140,7 +140,7 @@ func (t *tree) generators(p paths, dir, file string, data []byte, k *types.Kusto
 				if !utf8.ValidString(line) {
 					return &render.Error{
 						Message: fmt.Sprintf("%s: env file line %d is not valid UTF-8 (the line is not shown, as it may hold a credential)", what, n+1),
-						File:    p.rel(abs),
+						File:    p.Rel(abs),
 						Line:    n + 1,
 					}
 				}

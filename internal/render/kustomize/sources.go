@@ -49,7 +49,7 @@ func newSourceIndex(p paths, dir string) sourceIndex {
 	seen := map[string]bool{}
 	var walk func(dir string)
 	walk = func(dir string) {
-		if seen[dir] || !p.inside(dir) {
+		if seen[dir] || !p.Inside(dir) {
 			return
 		}
 		seen[dir] = true
@@ -57,7 +57,7 @@ func newSourceIndex(p paths, dir string) sourceIndex {
 		if file == "" {
 			return
 		}
-		rel := p.rel(file)
+		rel := p.Rel(file)
 		if idx.overlay == "" {
 			idx.overlay = rel
 		}
@@ -85,7 +85,7 @@ func newSourceIndex(p paths, dir string) sourceIndex {
 				target := filepath.Join(dir, filepath.FromSlash(e))
 				fi, err := os.Stat(target)
 				switch {
-				case err != nil || !p.inside(target):
+				case err != nil || !p.Inside(target):
 				case fi.IsDir():
 					walk(target)
 				default:
@@ -104,7 +104,7 @@ func (idx sourceIndex) addResourceFile(p paths, file string) {
 	if err != nil {
 		return
 	}
-	rel := p.rel(file)
+	rel := p.Rel(file)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc struct {

@@ -29,7 +29,7 @@ func TestSourceIndexAgreesWithOrigins(t *testing.T) {
 				t.Fatal(res.Err)
 			}
 			p := newPaths(c.root)
-			idx := newSourceIndex(p, p.abs(c.path))
+			idx := newSourceIndex(p, p.Abs(c.path))
 			for i, d := range res.Docs {
 				var obj struct {
 					Kind     string `json:"kind"`
