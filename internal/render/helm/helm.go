@@ -39,7 +39,7 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 	if env.Helm.Namespace != "" {
 		res.DefaultNamespace = env.Helm.Namespace
 	}
-	return bounded(ctx, res, func() render.Result {
+	return render.Bounded(ctx, res, "rendering the chart", func() render.Result {
 		res := renderChart(ctx, root, env.Helm, res, opts)
 		if res.Err != nil {
 			// A template may quote a value in a fail or required message.
@@ -47,37 +47,6 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 		}
 		return res
 	})
-}
-
-// bounded runs fn, turning a panic into an internal error and giving up when
-// ctx ends first: the Helm engine cannot be interrupted, so a runaway
-// template is abandoned rather than waited for.
-func bounded(ctx context.Context, base render.Result, fn func() render.Result) render.Result {
-	run := func() (res render.Result) {
-		defer func() {
-			if r := recover(); r != nil {
-				res = base
-				res.Err = &render.Error{Message: fmt.Sprintf("internal error while rendering the chart: %v; this is a bug in meshgate, please report it", r), Internal: true}
-			}
-		}()
-		return fn()
-	}
-	if ctx.Done() == nil {
-		return run()
-	}
-	if err := ctx.Err(); err != nil {
-		base.Err = &render.Error{Message: fmt.Sprintf("rendering not started: %v", err)}
-		return base
-	}
-	done := make(chan render.Result, 1)
-	go func() { done <- run() }()
-	select {
-	case res := <-done:
-		return res
-	case <-ctx.Done():
-		base.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err())}
-		return base
-	}
 }
 
 // renderChart follows the order of `helm template`: the chart path, then

@@ -42,38 +42,7 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 		return res
 	}
 	res.Path = env.Kustomize.Path
-	return bounded(ctx, res, func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
-}
-
-// bounded runs fn, turning a panic into an internal error and giving up when
-// ctx ends first: a krusty build cannot be interrupted, so a runaway one is
-// abandoned rather than waited for.
-func bounded(ctx context.Context, base render.Result, fn func() render.Result) render.Result {
-	run := func() (res render.Result) {
-		defer func() {
-			if r := recover(); r != nil {
-				res = base
-				res.Err = &render.Error{Message: fmt.Sprintf("internal error while building the kustomization: %v; this is a bug in meshgate, please report it", r), Internal: true}
-			}
-		}()
-		return fn()
-	}
-	if ctx.Done() == nil {
-		return run()
-	}
-	if err := ctx.Err(); err != nil {
-		base.Err = &render.Error{Message: fmt.Sprintf("rendering not started: %v", err)}
-		return base
-	}
-	done := make(chan render.Result, 1)
-	go func() { done <- run() }()
-	select {
-	case res := <-done:
-		return res
-	case <-ctx.Done():
-		base.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err())}
-		return base
-	}
+	return render.Bounded(ctx, res, "building the kustomization", func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
 }
 
 var schemaMu sync.RWMutex

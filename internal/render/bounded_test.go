@@ -1,19 +1,17 @@
-package kustomize
+package render
 
 import (
 	"context"
 	"testing"
-
-	"github.com/meshgate/meshgate/internal/render"
 )
 
-// A panic in the Helm SDK runs in bounded's goroutine, where only bounded
+// A panic in an SDK runs in Bounded's goroutine, where only Bounded
 // can recover it: it becomes an internal render error, not a crash.
 func TestBoundedRecoversPanic(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	res := bounded(ctx, render.Result{Path: "c"}, func() render.Result { panic("boom") })
-	want := render.Error{Message: "internal error while building the kustomization: boom; this is a bug in meshgate, please report it", Internal: true}
+	res := Bounded(ctx, Result{Path: "c"}, "building the kustomization", func() Result { panic("boom") })
+	want := Error{Message: "internal error while building the kustomization: boom; this is a bug in meshgate, please report it", Internal: true}
 	if res.Err == nil || *res.Err != want || res.Path != "c" {
 		t.Errorf("result = %+v, want error %+v", res, want)
 	}
@@ -28,12 +26,12 @@ func TestBoundedAbandonsOnContextEnd(t *testing.T) {
 		<-started
 		cancel()
 	}()
-	res := bounded(ctx, render.Result{}, func() render.Result {
+	res := Bounded(ctx, Result{}, "building the kustomization", func() Result {
 		close(started)
 		<-release
-		return render.Result{}
+		return Result{}
 	})
-	want := render.Error{Message: "rendering did not finish: context canceled"}
+	want := Error{Message: "rendering did not finish: context canceled"}
 	if res.Err == nil || *res.Err != want {
 		t.Errorf("error = %+v, want %+v", res.Err, want)
 	}
