@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -129,18 +130,21 @@ func (p *publisher) writeOnce(ctx context.Context, write func(context.Context) e
 }
 
 // publishCheckRun completes the check run with the report, its annotations
-// batched over PATCHes. It reports whether the annotations were posted.
-func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) bool {
+// batched over PATCHes. It reports whether findings need the
+// workflow-command fallback, and which: all of them when the check run
+// could not be completed, the located findings it holds no annotation for
+// when GitHub refused some annotations.
+func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []check.Finding) {
 	if p.pc.CheckRunID == 0 {
 		if err := p.createCheckRun(ctx); err != nil {
 			p.noteFailure(err, permChecks, "create the check run")
-			return false
+			return true, rep.Findings
 		}
 	}
 	p.res.CheckRunID = p.pc.CheckRunID
 	p.res.CheckRunURL = p.pc.CheckRunURL
 
-	annotations, unlocated, overflow := p.annotations(rep)
+	annotations, located, unlocated, overflow := p.annotations(rep)
 	title := checkTitle(rep)
 	summary := p.markdown(rep, maxCheckRunText, "")
 	text := checkText(rep, unlocated, overflow, inline)
@@ -190,20 +194,61 @@ func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inli
 				})
 		}
 		if err != nil {
+			if s := statusOf(err); len(batch) > 0 && (s == http.StatusBadRequest || s == http.StatusUnprocessableEntity) {
+				// GitHub refused the request's content, an annotation it
+				// will not take: complete the run without annotations, so
+				// it does not stay in progress, and annotate the rest in
+				// the log. A different request, not a repeat.
+				p.res.Annotations = posted
+				return p.completeWithoutAnnotations(ctx, err, title, summary, text, located[posted:], rep.Findings)
+			}
 			p.noteFailure(err, permChecks, "update the check run")
-			return false
+			return true, rep.Findings
 		}
 		posted = want
 		p.res.AnnotationRequests++
 	}
 	p.res.Annotations = posted
-	return true
+	return false, nil
+}
+
+// completeWithoutAnnotations completes the check run after GitHub refused
+// an annotations PATCH (refusal), with a note in its text; rest are the
+// findings it holds no annotation for. It returns what publishCheckRun
+// does.
+func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []check.Finding) (bool, []check.Finding) {
+	note := fmt.Sprintf("GitHub refused the annotations (%s): %s annotated in the workflow run's log instead.\n\n",
+		errorText(refusal), plural(len(rest), "finding is", "findings are"))
+	opts := github.UpdateCheckRunOptions{
+		Name:        p.pc.Inputs.CheckName,
+		Status:      github.String(statusCompleted),
+		Conclusion:  github.String(p.res.Conclusion),
+		CompletedAt: &github.Timestamp{Time: p.now().UTC()},
+		Output: &github.CheckRunOutput{
+			Title:   github.String(title),
+			Summary: github.String(summary),
+			Text:    github.String(cutLines(note+text, maxCheckRunText)),
+		},
+	}
+	// Without annotations the PATCH is idempotent: the transport retries it.
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	_, _, err := p.gh.Checks.UpdateCheckRun(cctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+	cancel()
+	if err != nil {
+		p.noteFailure(refusal, permChecks, "annotate the check run")
+		p.noteFailure(err, permChecks, "complete the check run")
+		return true, all
+	}
+	p.res.Problems = append(p.res.Problems, fmt.Sprintf("GitHub refused the check run's annotations (%s): "+
+		"the check run is completed without them, and %s annotated with workflow commands instead",
+		errorText(refusal), plural(len(rest), "finding is", "findings are")))
+	return true, rest
 }
 
 // annotations turns located findings into check run annotations (at most
-// maxAnnotations); unlocated counts findings without a file, overflow those
-// beyond the cap.
-func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, unlocated, overflow int) {
+// maxAnnotations), located being their findings; unlocated counts
+// findings without a file, overflow those beyond the cap.
+func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []check.Finding, unlocated, overflow int) {
 	for _, f := range rep.Findings {
 		if f.File == "" {
 			unlocated++
@@ -229,8 +274,9 @@ func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnota
 			a.RawDetails = github.String(cut("How to fix: "+fix, maxAnnotationMessage))
 		}
 		out = append(out, a)
+		located = append(located, f)
 	}
-	return out, unlocated, overflow
+	return out, located, unlocated, overflow
 }
 
 // annotationLevel maps a severity to the Checks API's levels.

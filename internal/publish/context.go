@@ -96,6 +96,13 @@ type Context struct {
 	// missing holds permissions a write was refused for, across Start and
 	// Publish, so the message about them is given once.
 	missing map[string]bool
+	// badToken is GitHub's answer to a token it rejected (401); once set,
+	// nothing more is asked of GitHub, since no call can succeed.
+	badToken string
+	// notFound lists the calls GitHub answered 404, for one message;
+	// hidden holds their permissions, so a create is not asked again.
+	notFound []string
+	hidden   map[string]bool
 }
 
 // LoadContext reads the action's inputs and the workflow run from getenv (the
@@ -108,7 +115,7 @@ func LoadContext(getenv func(string) string, out io.Writer) (*Context, error) {
 		out = io.Discard
 	}
 	action := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(out))
-	c := &Context{action: action, out: out, missing: map[string]bool{}}
+	c := &Context{action: action, out: out, missing: map[string]bool{}, hidden: map[string]bool{}}
 
 	c.token = action.GetInput("github-token")
 	if c.token == "" {

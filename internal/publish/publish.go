@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,9 @@ func newPublisher(pc *Context, opts Options) (*publisher, error) {
 	if pc.missing == nil {
 		pc.missing = map[string]bool{}
 	}
+	if pc.hidden == nil {
+		pc.hidden = map[string]bool{}
+	}
 	if pc.token != "" {
 		base := opts.Transport
 		if base == nil {
@@ -182,18 +186,19 @@ func newPublisher(pc *Context, opts Options) (*publisher, error) {
 // the pull request shows meshgate running while environments render. It is
 // optional (Publish creates the check run when Start did not) and does
 // nothing when the check-run input is false or there is no token. A refused
-// create is remembered, so Publish neither asks again nor repeats the
-// message; the error is only for a context not made by LoadContext.
+// create (401, 403, 404) is remembered, so Publish neither asks again nor
+// repeats the message; the error is only for a context not made by
+// LoadContext.
 func Start(ctx context.Context, pc *Context, opts Options) error {
 	p, err := newPublisher(pc, opts)
 	if err != nil {
 		return err
 	}
-	if !pc.Inputs.CheckRun || p.gh == nil || pc.HeadSHA == "" {
+	if !pc.Inputs.CheckRun || !p.api() || pc.HeadSHA == "" || !p.may(permChecks) {
 		return nil
 	}
 	if err := p.createCheckRun(ctx); err != nil {
-		// A refusal is remembered in pc.missing; other failures are tried
+		// A refusal is remembered in the context; other failures are tried
 		// again, and reported, by Publish.
 		p.noteFailure(err, permChecks, "create the check run")
 	}
@@ -203,8 +208,9 @@ func Start(ctx context.Context, pc *Context, opts Options) error {
 // Publish posts rep per the event (SPEC "GitHub Action"): the check run
 // (completed, with annotations), the sticky comment and inline review
 // comments on pull requests, the job summary and the step outputs; it falls
-// back to workflow-command annotations when no check run could carry them
-// and says once which permission was missing. The exit code is the
+// back to workflow-command annotations for what no check run could carry
+// and says once what went wrong: a token GitHub rejected (401), calls it
+// answered 404, a missing permission (403). The exit code is the
 // caller's, from the findings alone. The error is only for setup mistakes.
 func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) (Result, error) {
 	p, err := newPublisher(pc, opts)
@@ -225,35 +231,37 @@ func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) 
 	}
 
 	// The pull request of a workflow_run from a fork is found by its head.
-	if pc.PRNumber == 0 && pc.PRHead != "" && p.gh != nil {
+	if pc.PRNumber == 0 && pc.PRHead != "" && p.api() {
 		p.findPullRequest(ctx)
 	}
 
 	// Inline comments first: the sticky comment and the check run say
 	// how many gaps on changed lines went uncommented.
 	var inline inlineOutcome
-	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.gh != nil {
+	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.api() {
 		inline = p.publishInline(ctx, rep)
 	}
 
-	annotated := false
-	if pc.Inputs.CheckRun && p.gh != nil && pc.HeadSHA != "" && !pc.missing[permChecks] {
-		annotated = p.publishCheckRun(ctx, rep, inline)
+	// Without a check run, every finding goes to the log.
+	fallback, unannotated := true, rep.Findings
+	if pc.Inputs.CheckRun && p.api() && pc.HeadSHA != "" && p.may(permChecks) {
+		fallback, unannotated = p.publishCheckRun(ctx, rep, inline)
 	}
 
 	delta := deltaUnknown()
-	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.gh != nil {
+	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.api() {
 		delta = p.publishComment(ctx, rep, inline)
 	}
 	p.res.NewGaps, p.res.FixedGaps = delta.newGaps, delta.fixed
 
-	if !annotated {
+	if fallback {
 		p.res.Fallback = true
-		p.workflowCommands(rep)
+		p.workflowCommands(rep, unannotated)
 	}
 	if p.gh == nil && (pc.Inputs.CheckRun || (pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever)) {
 		p.res.Problems = append(p.res.Problems, "no token (the github-token input, or GITHUB_TOKEN): nothing was posted to GitHub")
 	}
+	p.res.Problems = append(p.accessProblems(), p.res.Problems...)
 
 	p.res.MissingPermissions = sortedKeys(pc.missing)
 	p.report()
@@ -335,9 +343,9 @@ func ambiguous(ctx context.Context, err error) bool {
 	return s == 0 || s >= 500
 }
 
-// refused reports a write the token may not make: 401, 403 that is not a
-// rate limit (the transport retried those), 404 (GitHub hides what a token
-// may not see).
+// refused reports a call the token may not make: a 403 that is not a rate
+// limit (the transport retried those). 401 and 404 say something else
+// about the token (see noteFailure).
 func refused(err error) bool {
 	var rl *github.RateLimitError
 	var ab *github.AbuseRateLimitError
@@ -353,20 +361,60 @@ func refused(err error) bool {
 			return false
 		}
 	}
-	switch statusOf(err) {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
-		return true
-	}
-	return false
+	return statusOf(err) == http.StatusForbidden
 }
 
-// noteFailure records a failed call: a refused permission, or a problem.
+// noteFailure records a failed call: a rejected token (401), something
+// the token cannot see (404), a refused permission (403), or another
+// problem. The first three are said once, after publishing.
 func (p *publisher) noteFailure(err error, perm, what string) {
-	if refused(err) {
+	switch {
+	case statusOf(err) == http.StatusUnauthorized:
+		if p.pc.badToken == "" {
+			p.pc.badToken = errorText(err)
+		}
+	case statusOf(err) == http.StatusNotFound:
+		p.pc.hidden[perm] = true
+		if !slices.Contains(p.pc.notFound, what) {
+			p.pc.notFound = append(p.pc.notFound, what)
+		}
+	case refused(err):
 		p.pc.missing[perm] = true
-		return
+	default:
+		p.res.Problems = append(p.res.Problems, fmt.Sprintf("could not %s: %s", what, errorText(err)))
 	}
-	p.res.Problems = append(p.res.Problems, fmt.Sprintf("could not %s: %s", what, errorText(err)))
+}
+
+// api reports whether GitHub may be asked anything: there is a token, and
+// GitHub has not rejected it (every further call would be rejected too).
+func (p *publisher) api() bool { return p.gh != nil && p.pc.badToken == "" }
+
+// may reports whether writes that need perm are worth trying: GitHub has
+// neither refused them (403) nor hidden what they write to (404).
+func (p *publisher) may(perm string) bool { return !p.pc.missing[perm] && !p.pc.hidden[perm] }
+
+// accessProblems says, once each, that GitHub rejected the token and what
+// it answered 404 to.
+func (p *publisher) accessProblems() []string {
+	var out []string
+	if p.pc.badToken != "" {
+		out = append(out, fmt.Sprintf("GitHub rejected the token (%s), so meshgate stopped publishing: "+
+			"check the github-token input (a token that expired, was revoked, or is for another GitHub host)", p.pc.badToken))
+	}
+	if len(p.pc.notFound) > 0 {
+		out = append(out, fmt.Sprintf("GitHub answered 404 Not Found to %s: GitHub hides what a token may not see; "+
+			"is the github-token input a token of another repository, or of a GitHub App not installed on %s?",
+			joinAnd(p.pc.notFound), p.pc.Repository))
+	}
+	return out
+}
+
+// joinAnd joins l as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(l []string) string {
+	if len(l) < 2 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
 }
 
 // errorText is an API error without go-github's request URL, which would
@@ -380,7 +428,8 @@ func errorText(err error) string {
 				msg += ": " + e.Message
 			}
 		}
-		return fmt.Sprintf("%d %s", er.Response.StatusCode, msg)
+		// GitHub's 422 messages span lines ("Invalid request.\n\n...").
+		return fmt.Sprintf("%d %s", er.Response.StatusCode, oneLine(msg))
 	}
 	return err.Error()
 }
@@ -412,14 +461,15 @@ func (p *publisher) permissionMessage() string {
 	return b.String()
 }
 
-// workflowCommands writes the findings as ::error/::warning/::notice
+// workflowCommands writes findings (of rep) as ::error/::warning/::notice
 // commands, which the runner turns into annotations.
-func (p *publisher) workflowCommands(rep report.Report) {
+func (p *publisher) workflowCommands(rep report.Report, findings []check.Finding) {
 	f, err := report.Lookup(report.FormatGitHub)
 	if err != nil {
 		p.res.Problems = append(p.res.Problems, err.Error())
 		return
 	}
+	rep.Findings = findings
 	if err := f(p.pc.out, rep, report.Options{ToolVersion: p.opts.ToolVersion}); err != nil {
 		p.res.Problems = append(p.res.Problems, "write workflow commands: "+err.Error())
 	}

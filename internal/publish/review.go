@@ -310,6 +310,9 @@ func (p *publisher) markFixed(ctx context.Context, rep report.Report, comments [
 		checked[f.Environment] = true
 	}
 	for _, c := range comments {
+		if !p.api() {
+			return
+		}
 		body, fixed := fixBody(c.GetBody(), p.pc.HeadSHA, func(fp, env string) bool {
 			return !current[fp] && checked[env]
 		})

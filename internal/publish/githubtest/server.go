@@ -184,6 +184,21 @@ const (
 	ReadOnlyDocURL            = "https://docs.github.com/rest/checks/runs#create-a-check-run"
 )
 
+// GitHub's messages for a token it rejects and for what a token may not
+// see (it answers 404 rather than admit the object exists).
+const (
+	BadCredentialsMessage = "Bad credentials"
+	NotFoundMessage       = "Not Found"
+)
+
+// Answer answers every request of op (every operation when op is empty)
+// with status and GitHub's error body carrying message: 401 Bad
+// credentials, 404 Not Found, 422 for content GitHub refuses. Set Times on
+// the result to limit it to the first requests.
+func Answer(op string, status int, message string) Fault {
+	return Fault{Operation: op, Status: status, Message: message, DocumentationURL: "https://docs.github.com/rest"}
+}
+
 // ReadOnly answers every write with 403, as GitHub does for a fork's token
 // or a workflow without checks: write / pull-requests: write.
 func ReadOnly() Fault {
