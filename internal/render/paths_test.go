@@ -3,11 +3,11 @@ package render
 import "testing"
 
 func TestMessagePaths(t *testing.T) {
-	p := NewPaths("/work/repo")
+	p := NewPaths("/srv/repo")
 	tests := []struct{ in, want string }{
-		{"open /work/repo/envs/a.yaml: no such file", "open envs/a.yaml: no such file"},
-		{"in /work/repo: bad", "in .: bad"},
-		{"/work/repo2/x and /tmp/work/repo/y stay", "/work/repo2/x and /tmp/work/repo/y stay"},
+		{"open /srv/repo/envs/a.yaml: no such file", "open envs/a.yaml: no such file"},
+		{"in /srv/repo: bad", "in .: bad"},
+		{"/srv/repo2/x and /tmp/srv/repo/y stay", "/srv/repo2/x and /tmp/srv/repo/y stay"},
 	}
 	for _, tt := range tests {
 		if got := p.Message(tt.in); got != tt.want {
