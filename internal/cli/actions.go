@@ -35,8 +35,8 @@ var retryWait struct {
 	jitter func(time.Duration) time.Duration
 }
 
-// startAction reads the action's inputs and event, applies them to o and
-// starts the check run. Inputs fill only what the command line left unset.
+// startAction reads the action's inputs and event and applies them to o.
+// Inputs fill only what the command line left unset.
 func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, error) {
 	pc, err := publish.LoadContext(s.Getenv, s.Stdout)
 	if err != nil {
@@ -66,15 +66,23 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	// has it, so that fail-on counts only the gaps this change brings.
 	if o.BaseRef == "" && o.Baseline == "" && pc.PRNumber > 0 && pc.BaseSHA != "" && hasCommit(ctx, o.Dir, pc.BaseSHA) {
 		o.BaseRef = pc.BaseSHA
+		o.autoBase = true
 	}
 	if strings.EqualFold(s.Getenv("INPUT_CHANGED-ONLY"), "true") && o.ChangedSince == "" {
 		changedOnly(ctx, s, o, pc)
 	}
-	if err := publish.Start(ctx, pc, publish.Options{FailOn: o.FailOn, ToolVersion: Version(),
-		Sleep: retryWait.sleep, Jitter: retryWait.jitter}); err != nil {
-		return nil, fmt.Errorf("github action: %w", err)
-	}
 	return ar, nil
+}
+
+// start creates the check run in_progress. It runs once the configuration
+// has loaded, so that a configuration error (exit 2) leaves no check run
+// behind that would never complete.
+func (ar *actionRun) start(ctx context.Context, o *checkOptions) error {
+	if err := publish.Start(ctx, ar.pc, publish.Options{FailOn: o.FailOn, ToolVersion: Version(),
+		Sleep: retryWait.sleep, Jitter: retryWait.jitter}); err != nil {
+		return fmt.Errorf("github action: %w", err)
+	}
+	return nil
 }
 
 // finish writes the sarif-file and publishes the report; the exit code

@@ -1194,3 +1194,22 @@ func TestE2EPublishShards(t *testing.T) {
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	step.assertNoLeaks(res, shards...)
 }
+
+// TestE2EConfigErrorLeavesNoCheckRun: a configuration error exits 2 before
+// the check run is created, so no check run is left in progress forever.
+func TestE2EConfigErrorLeavesNoCheckRun(t *testing.T) {
+	srv := githubtest.NewServer(t, githubtest.Options{Owner: e2eOwner, Repo: e2eRepo})
+	ws := demoWorkspace(t, "")
+	if err := os.WriteFile(filepath.Join(ws, ".meshgate.yaml"), []byte("environments:\n  - name: x\n    helm: {chart: charts/shop, colour: blue}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step := newStep(t, srv, ws, e2eOwner+"/"+e2eRepo, "push", githubtest.EventFile(t, "push", "", nil))
+	res := runBinary(t, step)
+	if res.code != 2 {
+		t.Errorf("exit code %d, want 2; stderr:\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, `.meshgate.yaml:3:`) || !strings.Contains(res.stderr, "colour") {
+		t.Errorf("stderr does not name the config file, line and field:\n%s", res.stderr)
+	}
+	assertCalls(t, srv, nil, map[string]int{})
+}

@@ -76,6 +76,11 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		fmt.Fprintf(s.Stderr, "meshgate: rendered %d environment(s), %d failed\n", len(results), failed)
 		return 0, nil
 	}
+	if ar != nil {
+		if err := ar.start(ctx, o); err != nil {
+			return 0, err
+		}
+	}
 	ro := runOptions{Today: day}
 	var live *liveProgress
 	if isTerminal(s.Stderr) && len(envs) > 0 {
@@ -97,6 +102,10 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		names[i] = e.Name
 	}
 	base, err := loadBase(ctx, o, names, cfg, day)
+	if err != nil && o.autoBase {
+		fmt.Fprintf(s.Stdout, "::warning title=meshgate::cannot check the pull request's base commit (%s); findings are not marked new or existing\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		base, err = nil, nil
+	}
 	if err != nil {
 		return 0, err
 	}

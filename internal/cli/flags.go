@@ -41,6 +41,10 @@ type checkOptions struct {
 	RenderOnly bool
 
 	failOnSet bool // --fail-on was given (it wins over the action input)
+	// autoBase is true when the Action chose BaseRef itself (the pull
+	// request's base commit): a base that cannot be checked then only
+	// means that no finding is marked new or existing.
+	autoBase bool
 }
 
 // shard is --shard I/N: the I-th (1-based) of N slices.
