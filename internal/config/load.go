@@ -435,22 +435,7 @@ func (d *decoder) requirements(n *yaml.Node, field string) Requirements {
 }
 
 func (d *decoder) matchers(n *yaml.Node, field string) map[string]Matcher {
-	ps, _ := d.pairs(n, field)
-	if len(ps) == 0 {
-		return nil
-	}
-	out := make(map[string]Matcher, len(ps))
-	for _, p := range ps {
-		f := join(field, p.name)
-		if p.name == "" {
-			d.add(p.key, field, "keys must not be empty")
-			continue
-		}
-		if m, ok := d.matcher(p.val, f); ok {
-			out[p.name] = m
-		}
-	}
-	return out
+	return decodeMap(d, n, field, d.matcher)
 }
 
 var matcherKinds = []string{"present", "equals", "matches", "hasKey"}

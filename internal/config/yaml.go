@@ -303,19 +303,24 @@ func (d *decoder) stringList(n *yaml.Node, field string, check func(n *yaml.Node
 // stringMap decodes a map of strings (labels, annotations); values may be
 // empty, keys may not.
 func (d *decoder) stringMap(n *yaml.Node, field string) map[string]string {
+	return decodeMap(d, n, field, d.str)
+}
+
+// decodeMap decodes a mapping with non-empty keys, each value by value;
+// values that do not decode are left out (value reported them).
+func decodeMap[T any](d *decoder, n *yaml.Node, field string, value func(*yaml.Node, string) (T, bool)) map[string]T {
 	ps, _ := d.pairs(n, field)
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(ps))
+	out := make(map[string]T, len(ps))
 	for _, p := range ps {
-		f := join(field, p.name)
 		if p.name == "" {
 			d.add(p.key, field, "keys must not be empty")
 			continue
 		}
-		if s, ok := d.str(p.val, f); ok {
-			out[p.name] = s
+		if v, ok := value(p.val, join(field, p.name)); ok {
+			out[p.name] = v
 		}
 	}
 	return out
