@@ -40,7 +40,7 @@ func loadConfig(dir, file string) (*config.Config, error) {
 	if path == "" {
 		cfg, err := config.DefaultConfig(root)
 		if err != nil {
-			return nil, usagef("discover environments in %s: %v", dir, err)
+			return nil, usagef("%s: %v", dir, err)
 		}
 		return cfg, nil
 	}
