@@ -42,6 +42,10 @@ func loadConfig(dir, file string) (*config.Config, error) {
 		if err != nil {
 			return nil, usagef("%s: %v", dir, err)
 		}
+		if len(cfg.Environments) == 0 {
+			// Passing with nothing checked would open the gate.
+			return nil, usagef("%s: no .meshgate.yaml, and no chart (Chart.yaml) or kustomization found to check; is -C the repository root?", dir)
+		}
 		return cfg, nil
 	}
 	cfg, err := config.Load(root, path)
