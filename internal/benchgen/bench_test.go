@@ -86,6 +86,31 @@ func setup(b *testing.B) rendered {
 	return benchData
 }
 
+// BenchmarkRender: rendering one environment of each source, the part of
+// a run that dominates it.
+func BenchmarkRender(b *testing.B) {
+	d := setup(b)
+	seen := map[string]bool{}
+	for _, env := range d.envs {
+		src := env.Source()
+		if seen[src] {
+			continue
+		}
+		seen[src] = true
+		var r render.Renderer = helm.Renderer{}
+		if env.Kustomize != nil {
+			r = kustomize.Renderer{}
+		}
+		b.Run(src, func(b *testing.B) {
+			for b.Loop() {
+				if res := r.Render(context.Background(), d.dir, env, render.Options{}); res.Err != nil {
+					b.Fatal(res.Err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkExtract: decoding the rendered documents into workloads, Secret
 // producers and references, with source lines.
 func BenchmarkExtract(b *testing.B) {

@@ -1,6 +1,7 @@
 package kustomize
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -24,7 +25,14 @@ type repoFS struct {
 	// refused is the first read refused for a limit or a YAML bomb: the
 	// render error, located at the file, whatever krusty makes of it.
 	refused *render.Error
-	mu      sync.Mutex
+	// override holds the text served for a file instead of the disk's (the
+	// images fast path's kustomization); the read budget counts the disk's.
+	override map[string][]byte
+	// served reports that the override was read.
+	served bool
+	// watched reports a read holding one of watchedText, when watch is set.
+	watch, watched bool
+	mu             sync.Mutex
 }
 
 var errReadOnly = errors.New("meshgate builds kustomizations read-only")
@@ -48,6 +56,22 @@ func (f *repoFS) ReadFile(path string) ([]byte, error) {
 	data, err := f.FileSystem.ReadFile(path)
 	if err != nil {
 		return data, err
+	}
+	if o, ok := f.override[filepath.Clean(path)]; ok {
+		data = o
+		f.mu.Lock()
+		f.served = true
+		f.mu.Unlock()
+	}
+	if f.watch {
+		for _, w := range watchedText {
+			if bytes.Contains(data, w) {
+				f.mu.Lock()
+				f.watched = true
+				f.mu.Unlock()
+				break
+			}
+		}
 	}
 	if !f.isSource(path) {
 		if rerr := checkYAML(data); rerr != nil {
@@ -86,6 +110,12 @@ func (f *repoFS) isSource(path string) bool {
 func (f *repoFS) Open(path string) (filesys.File, error) {
 	if !f.p.Inside(path) {
 		return nil, fmt.Errorf("%s is outside the repository", f.p.Rel(path))
+	}
+	if f.watch {
+		// Unwatched text: the images fast path does not vouch for it.
+		f.mu.Lock()
+		f.watched = true
+		f.mu.Unlock()
 	}
 	return f.FileSystem.Open(path)
 }

@@ -6,9 +6,12 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -46,6 +49,10 @@ func (Renderer) Render(ctx context.Context, root string, env config.Environment,
 }
 
 var schemaMu sync.RWMutex
+
+// fastBuilds counts the builds whose result came from the images fast path
+// (images.go), for tests.
+var fastBuilds atomic.Int64
 
 // build runs krusty on the overlay at rel. Credentials of its secret
 // generators are removed from an error's message.
@@ -89,8 +96,31 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 	kopts.Reorder = krusty.ReorderOptionUnspecified
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	kopts.PluginConfig = types.DisabledPluginConfig()
-	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
-	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
+	run := func(plan *imagePlan) (*repoFS, resmap.ResMap, error) {
+		fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
+		if plan != nil {
+			fsys.override = map[string][]byte{plan.file: plan.stripped}
+			fsys.watch = true
+		}
+		m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
+		return fsys, m, err
+	}
+	var plan *imagePlan
+	if imagesFast && !t.unusual {
+		if file := kustomizationFile(dir); file != "" {
+			if data, err := readLimited(file, opts.MaxBytes); err == nil {
+				plan = planImages(filepath.Clean(file), data)
+			}
+		}
+	}
+	fsys, m, err := run(plan)
+	if plan != nil && (err != nil || fsys.refused != nil || !fsys.served || fsys.watched || !plan.apply(m.Resources())) {
+		// Not known to equal krusty's own build, or failed: krusty's
+		// build, and its words for any error.
+		fsys, m, err = run(nil)
+	} else if plan != nil {
+		fastBuilds.Add(1)
+	}
 	if fsys.refused != nil {
 		res.Err = fsys.refused
 		return res

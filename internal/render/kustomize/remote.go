@@ -26,6 +26,11 @@ type tree struct {
 	sources map[string]bool
 	// redact holds secretGenerator literals and env-file values.
 	redact []string
+	// unusual reports a kustomization of the tree that inspect could not
+	// read or parse, or one with a field that changes what an images entry
+	// does or sees (vars, configurations, crds, buildMetadata): the overlay
+	// then gets no images fast path (images.go).
+	unusual bool
 }
 
 // inspect walks the kustomization at dir and the local kustomizations it
@@ -47,18 +52,24 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 		seen[dir] = true
 		file := kustomizationFile(dir)
 		if file == "" || !p.Inside(file) {
+			t.unusual = true
 			return nil
 		}
 		data, err := readLimited(file, maxBytes)
 		if err != nil {
+			t.unusual = true
 			return nil
 		}
 		var k types.Kustomization
 		if err := sigsyaml.Unmarshal(data, &k); err != nil {
+			t.unusual = true
 			return nil
 		}
 		if len(k.OpenAPI) > 0 {
 			t.openAPI = true
+		}
+		if len(k.Vars) > 0 || len(k.Configurations) > 0 || len(k.Crds) > 0 || len(k.BuildMetadata) > 0 {
+			t.unusual = true
 		}
 		for _, e := range fetchedEntries(&k) {
 			if isRemote(e.value) {
