@@ -10,5 +10,6 @@ import (
 )
 
 func main() {
+	cli.TuneGC(os.Getenv)
 	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
