@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,5 +91,30 @@ func TestRunReusesIdenticalRenders(t *testing.T) {
 	}
 	if len(rep.Environments) != 3 || rep.Environments[0].Workloads != rep.Environments[1].Workloads || rep.Environments[0].Workloads == 0 {
 		t.Errorf("environments %+v", rep.Environments)
+	}
+}
+
+// TestSchedule: kustomize environments first, then Helm, each in
+// configuration order, and those sharing an earlier one's rendering last.
+func TestSchedule(t *testing.T) {
+	h := func(name, values string) config.Environment {
+		return config.Environment{Name: name, Helm: &config.Helm{Chart: "charts/app", Values: []string{values}}}
+	}
+	k := func(name, path string) config.Environment {
+		return config.Environment{Name: name, Kustomize: &config.Kustomize{Path: path}}
+	}
+	envs := []config.Environment{
+		h("dev", "dev.yaml"),             // 0
+		k("dev-eu", "overlays/dev"),      // 1
+		h("prod", "prod.yaml"),           // 2
+		k("prod-eu", "overlays/prod"),    // 3
+		k("prod-eu-dr", "overlays/prod"), // 4: shares 3
+		h("prod-dr", "prod.yaml"),        // 5: shares 2
+		k("qa-eu", "overlays/qa"),        // 6
+	}
+	got := schedule(envs)
+	want := []int{1, 3, 6, 0, 2, 4, 5}
+	if !slices.Equal(got, want) {
+		t.Errorf("schedule = %v, want %v", got, want)
 	}
 }

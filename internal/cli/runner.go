@@ -155,12 +155,36 @@ func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Envi
 			}
 		}()
 	}
-	for i := range envs {
+	for _, i := range schedule(envs) {
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
 	return results
+}
+
+// schedule is the order the pool takes environments in: the longest first,
+// so that no worker is left with a long one at the end. Kustomize builds
+// cost about ten times Helm renders of the same services, so kustomize
+// environments go first, then Helm, each in configuration order; an
+// environment sharing its rendering with an earlier one goes last, where
+// the rendering is most likely done and it costs only its checks.
+func schedule(envs []config.Environment) []int {
+	var kust, helm, shared []int
+	seen := map[string]bool{}
+	for i, env := range envs {
+		key := renderKey(env)
+		switch {
+		case seen[key]:
+			shared = append(shared, i)
+		case env.Kustomize != nil:
+			kust = append(kust, i)
+		default:
+			helm = append(helm, i)
+		}
+		seen[key] = true
+	}
+	return append(append(kust, helm...), shared...)
 }
 
 // runEnvironment renders and checks one environment. A panic in any stage is
