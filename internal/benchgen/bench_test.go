@@ -112,16 +112,30 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkExtract: decoding the rendered documents into workloads, Secret
-// producers and references, with source lines.
+// producers and references, with source lines; per environment, and as a
+// run does it, with source files shared between environments.
 func BenchmarkExtract(b *testing.B) {
 	d := setup(b)
-	for b.Loop() {
-		for _, res := range d.res {
-			if _, err := manifest.Build(res); err != nil {
-				b.Fatal(err)
+	b.Run("unshared", func(b *testing.B) {
+		for b.Loop() {
+			for _, res := range d.res {
+				if _, err := manifest.Build(res); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
-	}
+	})
+	// As a run does it: the environments share their source files.
+	b.Run("shared", func(b *testing.B) {
+		for b.Loop() {
+			shared := manifest.NewShared()
+			for _, res := range d.res {
+				if _, err := manifest.BuildShared(res, shared); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
 
 // BenchmarkCheck: each check family over every environment (mesh

@@ -119,6 +119,8 @@ type runOptions struct {
 	// cache shares renderings between environments with identical render
 	// inputs; runEnvironments makes one per run.
 	cache *renderCache
+	// shared holds the source files the environments' Builds share.
+	shared *manifest.Shared
 }
 
 // envResult is one environment's outcome.
@@ -135,6 +137,9 @@ type envResult struct {
 func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Environment, ro runOptions) []envResult {
 	if ro.cache == nil {
 		ro.cache = newRenderCache()
+	}
+	if ro.shared == nil {
+		ro.shared = manifest.NewShared()
 	}
 	results := make([]envResult, len(envs))
 	workers := runtime.NumCPU()
@@ -223,7 +228,7 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	if ro.RenderOnly {
 		return res
 	}
-	set, berr := manifest.Build(r)
+	set, berr := manifest.BuildShared(r, ro.shared)
 	if berr == nil && len(set.Objects) > cfg.Limits.Objects() {
 		berr = &render.Error{Message: fmt.Sprintf("the environment rendered %d objects, more than limits.maxObjects (%d)", len(set.Objects), cfg.Limits.Objects()), File: env.Path()}
 	}

@@ -15,10 +15,14 @@ import (
 // *render.Error naming its file and line. A failed rendering (res.Err) is
 // returned as is.
 func Build(res render.Result) (*Set, *render.Error) {
+	return build(res, nil)
+}
+
+func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 	if res.Err != nil {
 		return nil, res.Err
 	}
-	b := &builder{res: res, templates: map[string]*helmTemplate{}, sources: map[string]*yamlSource{},
+	b := &builder{res: res, shared: shared, templates: map[string]*helmTemplate{}, sources: map[string]*yamlSource{},
 		texts: map[string][]byte{}, occurrences: map[string]int{}}
 	set := &Set{Namespaces: map[string]*Object{}, ServiceAccounts: map[string]*Object{}}
 	for i, doc := range res.Docs {
@@ -89,6 +93,7 @@ func newObject(d decodedObject, file, defaultNS string) (*Object, []string) {
 // builder holds the per-file caches of one Build.
 type builder struct {
 	res       render.Result
+	shared    *Shared // nil: files are read and parsed for this Build only
 	templates map[string]*helmTemplate
 	sources   map[string]*yamlSource
 	texts     map[string][]byte
@@ -107,11 +112,24 @@ func (b *builder) text(file string) []byte {
 		return t
 	}
 	t, ok := b.res.Sources[file]
-	if !ok {
+	switch {
+	case ok:
+	case b.shared != nil:
+		t = b.shared.file(b.res.Root, file).readText(b.res.Root, file)
+	default:
 		t, _ = readSource(b.res.Root, file)
 	}
 	b.texts[file] = t
 	return t
+}
+
+// yamlSource is a repository file's YAML documents: parsed once per run
+// when the file came from the repository and Builds share files.
+func (b *builder) yamlSource(file string, text []byte) *yamlSource {
+	if _, fromRenderer := b.res.Sources[file]; b.shared != nil && !fromRenderer {
+		return b.shared.file(b.res.Root, file).source(text)
+	}
+	return parseYAMLSource(text)
 }
 
 // locate sets the object's line and its field line mapper.
@@ -137,7 +155,7 @@ func (b *builder) locate(obj *Object) {
 	}
 	src, ok := b.sources[obj.File]
 	if !ok {
-		src = parseYAMLSource(text)
+		src = b.yamlSource(obj.File, text)
 		b.sources[obj.File] = src
 	}
 	doc := src.find(obj.Kind, obj.Name)
