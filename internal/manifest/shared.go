@@ -46,13 +46,13 @@ func (s *Shared) file(root, file string) *sharedFile {
 	return f
 }
 
-// text is the file's text, nil when it cannot be read.
+// readText is the file's text, read once; nil when it cannot be read.
 func (f *sharedFile) readText(root, file string) []byte {
 	f.readOnce.Do(func() { f.text, _ = readSource(root, file) })
 	return f.text
 }
 
-// source is the file's YAML documents.
+// source is the file's YAML documents, parsed once.
 func (f *sharedFile) source(text []byte) *yamlSource {
 	f.parseOnce.Do(func() { f.yaml = parseYAMLSource(text) })
 	return f.yaml
