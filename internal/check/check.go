@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
 )
@@ -21,19 +22,19 @@ type Input struct {
 type Check struct {
 	Name  string
 	Rules []string
-	Run   func(Input) []Finding
+	Run   func(Input) []finding.Finding
 }
 
 // Checks are every check Environment runs, in order.
 var Checks = []Check{
-	{Name: "mesh", Rules: []string{RuleMeshInjection, RuleMeshAnnotation, RuleMeshEnv, RuleMeshJobSidecar}, Run: meshFindings},
-	{Name: "secrets", Rules: []string{RuleSecretMissing, RuleSecretKeyMissing}, Run: secretFindings},
+	{Name: "mesh", Rules: []string{finding.RuleMeshInjection, finding.RuleMeshAnnotation, finding.RuleMeshEnv, finding.RuleMeshJobSidecar}, Run: meshFindings},
+	{Name: "secrets", Rules: []string{finding.RuleSecretMissing, finding.RuleSecretKeyMissing}, Run: secretFindings},
 }
 
 // Environment runs every check over one environment and splits the result
 // into reported findings and exempted ones (with their reason).
-func Environment(in Input) (findings, ignored []Finding) {
-	var all []Finding
+func Environment(in Input) (findings, ignored []finding.Finding) {
+	var all []finding.Finding
 	for _, c := range Checks {
 		all = append(all, c.Run(in)...)
 	}
@@ -42,10 +43,10 @@ func Environment(in Input) (findings, ignored []Finding) {
 
 // RenderFailure is the render-error finding for an environment that did not
 // render, after exemptions (an exemption may name render-error).
-func RenderFailure(in Input, err *render.Error) (findings, ignored []Finding) {
-	f := Finding{
-		Rule:        RuleRenderError,
-		Severity:    SeverityError,
+func RenderFailure(in Input, err *render.Error) (findings, ignored []finding.Finding) {
+	f := finding.Finding{
+		Rule:        finding.RuleRenderError,
+		Severity:    finding.SeverityError,
 		Environment: in.Env.Name,
 		Message:     err.Message,
 		File:        err.File,
@@ -56,13 +57,13 @@ func RenderFailure(in Input, err *render.Error) (findings, ignored []Finding) {
 		f.File = in.Env.Path()
 	}
 	f.SetFingerprint()
-	return exempt(in, []Finding{f})
+	return exempt(in, []finding.Finding{f})
 }
 
 // newFinding is the one constructor the checks use: it fills identity,
 // location and fingerprint from the object and the field path.
-func newFinding(in Input, rule string, sev Severity, obj *manifest.Object, container, subject, message string, path ...any) Finding {
-	f := Finding{
+func newFinding(in Input, rule string, sev finding.Severity, obj *manifest.Object, container, subject, message string, path ...any) finding.Finding {
+	f := finding.Finding{
 		Rule:        rule,
 		Severity:    sev,
 		Environment: in.Env.Name,

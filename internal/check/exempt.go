@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -21,8 +22,8 @@ const (
 // environment, covered object and exemption, naming every rule it leaves
 // reported.
 type exemptStale struct {
-	warning Finding // everything but Message and Fingerprint
-	problem string  // "exemption at .meshgate.yaml:42 expired on 2026-01-31"
+	warning finding.Finding // everything but Message and finding.Fingerprint
+	problem string          // "exemption at .meshgate.yaml:42 expired on 2026-01-31"
 	rules   map[string]bool
 }
 
@@ -30,7 +31,7 @@ type exemptStale struct {
 // Config entries are tried first; the first one that applies gives the
 // reason. An exemption that is expired or has no reason leaves the finding
 // reported and adds a warning, unless another exemption does apply.
-func exempt(in Input, fs []Finding) (kept, ignored []Finding) {
+func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 	var entries []config.Ignore
 	configFile := ".meshgate.yaml"
 	if in.Config != nil {
@@ -53,7 +54,7 @@ func exempt(in Input, fs []Finding) (kept, ignored []Finding) {
 	}
 
 	for _, f := range fs {
-		if f.Rule == RuleIgnoreExpired {
+		if f.Rule == finding.RuleIgnoreExpired {
 			kept = append(kept, f)
 			continue
 		}
@@ -69,9 +70,9 @@ func exempt(in Input, fs []Finding) (kept, ignored []Finding) {
 				continue
 			}
 			if problem := exemptEntryProblem(e, configFile, in.Today); problem != "" {
-				w := Finding{
-					Rule:        RuleIgnoreExpired,
-					Severity:    SeverityWarning,
+				w := finding.Finding{
+					Rule:        finding.RuleIgnoreExpired,
+					Severity:    finding.SeverityWarning,
 					Environment: f.Environment,
 					Kind:        f.Kind,
 					Namespace:   f.Namespace,
@@ -103,9 +104,9 @@ func exempt(in Input, fs []Finding) (kept, ignored []Finding) {
 					reason, ok = r, true
 					break
 				}
-				w := Finding{
-					Rule:        RuleIgnoreExpired,
-					Severity:    SeverityWarning,
+				w := finding.Finding{
+					Rule:        finding.RuleIgnoreExpired,
+					Severity:    finding.SeverityWarning,
 					Environment: f.Environment,
 					Kind:        loc.obj.Kind,
 					Namespace:   loc.obj.Namespace,
@@ -150,7 +151,7 @@ func exempt(in Input, fs []Finding) (kept, ignored []Finding) {
 // finding. A finding without an object (render-error) has the ID "//", so
 // only entries without a workloads filter (or a glob matching "//", such as
 // "*/*/*") cover it.
-func exemptEntryCovers(e config.Ignore, f Finding) bool {
+func exemptEntryCovers(e config.Ignore, f finding.Finding) bool {
 	if len(e.Rules) > 0 && !slices.Contains(e.Rules, f.Rule) {
 		return false
 	}

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
 // exemptTestFinding is a reported finding on obj (nil for render-error).
-func exemptTestFinding(rule string, obj *manifest.Object) Finding {
-	f := Finding{Rule: rule, Severity: SeverityError, Environment: "prod", Message: rule + " message", Subject: rule}
+func exemptTestFinding(rule string, obj *manifest.Object) finding.Finding {
+	f := finding.Finding{Rule: rule, Severity: finding.SeverityError, Environment: "prod", Message: rule + " message", Subject: rule}
 	if obj != nil {
 		f.Kind, f.Namespace, f.Name, f.File, f.Line = obj.Kind, obj.Namespace, obj.Name, obj.File, obj.Line
 	} else {
@@ -21,14 +22,14 @@ func exemptTestFinding(rule string, obj *manifest.Object) Finding {
 	return f
 }
 
-func exemptTestIgnored(f Finding, reason string) Finding {
+func exemptTestIgnored(f finding.Finding, reason string) finding.Finding {
 	f.Reason = reason
 	return f
 }
 
 // exemptTestWarning is an expected ignore-expired warning.
-func exemptTestWarning(obj *manifest.Object, file string, line int, subject, message string) Finding {
-	f := Finding{Rule: RuleIgnoreExpired, Severity: SeverityWarning, Environment: "prod",
+func exemptTestWarning(obj *manifest.Object, file string, line int, subject, message string) finding.Finding {
+	f := finding.Finding{Rule: finding.RuleIgnoreExpired, Severity: finding.SeverityWarning, Environment: "prod",
 		Message: message, File: file, Line: line, Subject: subject}
 	if obj != nil {
 		f.Kind, f.Namespace, f.Name = obj.Kind, obj.Namespace, obj.Name
@@ -52,10 +53,10 @@ func TestExempt(t *testing.T) {
 	migrate.IsJob = true
 	plainSet := &manifest.Set{Objects: []*manifest.Object{cart.Object, migrate.Object}, Workloads: []*manifest.Workload{cart, migrate}}
 
-	cartInjection := exemptTestFinding(RuleMeshInjection, cart.Object)
-	cartSecret := exemptTestFinding(RuleSecretMissing, cart.Object)
-	migrateInjection := exemptTestFinding(RuleMeshInjection, migrate.Object)
-	renderErr := exemptTestFinding(RuleRenderError, nil)
+	cartInjection := exemptTestFinding(finding.RuleMeshInjection, cart.Object)
+	cartSecret := exemptTestFinding(finding.RuleSecretMissing, cart.Object)
+	migrateInjection := exemptTestFinding(finding.RuleMeshInjection, migrate.Object)
+	renderErr := exemptTestFinding(finding.RuleRenderError, nil)
 
 	entry := func(e config.Ignore) []config.Ignore { e.Line = 42; return []config.Ignore{e} }
 	configSubject := func(rules, workloads, envs, until string) string {
@@ -76,7 +77,7 @@ func TestExempt(t *testing.T) {
 		map[string]string{exemptAnnotation: "mesh-env", exemptReasonAnnotation: "r"}, nil)
 	sa := &manifest.Object{Kind: "ServiceAccount", Namespace: "shop", Name: "cart", File: "charts/shop/templates/sa.yaml", Line: 2,
 		Annotations: map[string]string{exemptAnnotation: "secret-missing", exemptReasonAnnotation: "registry login is created by the platform"}}
-	saSecret := exemptTestFinding(RuleSecretMissing, sa)
+	saSecret := exemptTestFinding(finding.RuleSecretMissing, sa)
 
 	setOf := func(w *manifest.Workload, extra ...*manifest.Object) *manifest.Set {
 		return &manifest.Set{Objects: append([]*manifest.Object{w.Object}, extra...), Workloads: []*manifest.Workload{w}}
@@ -87,53 +88,53 @@ func TestExempt(t *testing.T) {
 		ignore      []config.Ignore
 		set         *manifest.Set
 		today       time.Time
-		findings    []Finding
-		wantKept    []Finding
-		wantIgnored []Finding
+		findings    []finding.Finding
+		wantKept    []finding.Finding
+		wantIgnored []finding.Finding
 	}{
 		{
 			name:        "ignored.config-workload-glob",
-			ignore:      entry(config.Ignore{Rules: []string{RuleMeshInjection}, Workloads: []string{"Job/*/db-migrate"}, Reason: "migrations run before the mesh is up"}),
-			findings:    []Finding{migrateInjection, cartInjection},
-			wantKept:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(migrateInjection, "migrations run before the mesh is up")},
+			ignore:      entry(config.Ignore{Rules: []string{finding.RuleMeshInjection}, Workloads: []string{"Job/*/db-migrate"}, Reason: "migrations run before the mesh is up"}),
+			findings:    []finding.Finding{migrateInjection, cartInjection},
+			wantKept:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(migrateInjection, "migrations run before the mesh is up")},
 		},
 		{
 			name:     "kept.config-workload-glob-no-match",
 			ignore:   entry(config.Ignore{Workloads: []string{"Job/shop/*"}, Reason: "r"}),
-			findings: []Finding{migrateInjection},
-			wantKept: []Finding{migrateInjection},
+			findings: []finding.Finding{migrateInjection},
+			wantKept: []finding.Finding{migrateInjection},
 		},
 		{
 			name:     "kept.config-rule-not-listed",
-			ignore:   entry(config.Ignore{Rules: []string{RuleMeshEnv}, Reason: "r"}),
-			findings: []Finding{cartInjection},
-			wantKept: []Finding{cartInjection},
+			ignore:   entry(config.Ignore{Rules: []string{finding.RuleMeshEnv}, Reason: "r"}),
+			findings: []finding.Finding{cartInjection},
+			wantKept: []finding.Finding{cartInjection},
 		},
 		{
 			name:        "ignored.config-all-rules-all-workloads",
 			ignore:      entry(config.Ignore{Reason: "everything, for now"}),
-			findings:    []Finding{cartInjection, cartSecret},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "everything, for now"), exemptTestIgnored(cartSecret, "everything, for now")},
+			findings:    []finding.Finding{cartInjection, cartSecret},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "everything, for now"), exemptTestIgnored(cartSecret, "everything, for now")},
 		},
 		{
 			name:        "ignored.config-environment-glob",
 			ignore:      entry(config.Ignore{Environments: []string{"pro*"}, Reason: "r"}),
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "r")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "r")},
 		},
 		{
 			name:     "kept.config-other-environment",
 			ignore:   entry(config.Ignore{Environments: []string{"staging"}, Reason: "r"}),
-			findings: []Finding{cartInjection},
-			wantKept: []Finding{cartInjection},
+			findings: []finding.Finding{cartInjection},
+			wantKept: []finding.Finding{cartInjection},
 		},
 		{
 			name: "kept.config-expired",
-			ignore: entry(config.Ignore{Rules: []string{RuleMeshInjection}, Workloads: []string{"Deployment/shop/cart"},
+			ignore: entry(config.Ignore{Rules: []string{finding.RuleMeshInjection}, Workloads: []string{"Deployment/shop/cart"},
 				Reason: "r", Until: "2026-01-31"}),
-			findings: []Finding{cartInjection},
-			wantKept: []Finding{cartInjection, exemptTestWarning(cart.Object, ".meshgate.yaml", 42,
+			findings: []finding.Finding{cartInjection},
+			wantKept: []finding.Finding{cartInjection, exemptTestWarning(cart.Object, ".meshgate.yaml", 42,
 				configSubject("mesh-injection", "Deployment/shop/cart", "", "2026-01-31"),
 				"exemption at .meshgate.yaml:42 expired on 2026-01-31; mesh-injection is reported again")},
 		},
@@ -141,21 +142,21 @@ func TestExempt(t *testing.T) {
 			name:        "ignored.config-until-today",
 			ignore:      entry(config.Ignore{Reason: "r", Until: "2026-01-31"}),
 			today:       time.Date(2026, 1, 31, 23, 59, 59, 0, time.UTC),
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "r")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "r")},
 		},
 		{
 			name:        "ignored.config-until-today-in-utc",
 			ignore:      entry(config.Ignore{Reason: "r", Until: "2026-01-31"}),
 			today:       time.Date(2026, 2, 1, 1, 0, 0, 0, time.FixedZone("UTC+5", 5*3600)),
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "r")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "r")},
 		},
 		{
 			name:     "kept.config-no-reason-one-warning-per-object",
 			ignore:   entry(config.Ignore{Workloads: []string{"*/*/*"}}),
-			findings: []Finding{cartInjection, cartSecret, migrateInjection},
-			wantKept: []Finding{cartInjection, cartSecret, migrateInjection,
+			findings: []finding.Finding{cartInjection, cartSecret, migrateInjection},
+			wantKept: []finding.Finding{cartInjection, cartSecret, migrateInjection,
 				exemptTestWarning(cart.Object, ".meshgate.yaml", 42, configSubject("", "*/*/*", "", ""),
 					"exemption at .meshgate.yaml:42 has no reason; mesh-injection, secret-missing are reported again"),
 				exemptTestWarning(migrate.Object, ".meshgate.yaml", 42, configSubject("", "*/*/*", "", ""),
@@ -164,108 +165,108 @@ func TestExempt(t *testing.T) {
 		},
 		{
 			name:     "kept.config-expired-and-no-reason",
-			ignore:   entry(config.Ignore{Rules: []string{RuleSecretMissing}, Until: "2025-12-01"}),
-			findings: []Finding{cartSecret},
-			wantKept: []Finding{cartSecret, exemptTestWarning(cart.Object, ".meshgate.yaml", 42,
+			ignore:   entry(config.Ignore{Rules: []string{finding.RuleSecretMissing}, Until: "2025-12-01"}),
+			findings: []finding.Finding{cartSecret},
+			wantKept: []finding.Finding{cartSecret, exemptTestWarning(cart.Object, ".meshgate.yaml", 42,
 				configSubject("secret-missing", "", "", "2025-12-01"),
 				"exemption at .meshgate.yaml:42 expired on 2025-12-01 and has no reason; secret-missing is reported again")},
 		},
 		{
 			name: "ignored.config-valid-entry-silences-expired-one",
 			ignore: []config.Ignore{
-				{Rules: []string{RuleMeshInjection}, Reason: "old", Until: "2025-01-01", Line: 40},
-				{Rules: []string{RuleMeshInjection}, Reason: "renewed", Until: "2027-01-01", Line: 44},
+				{Rules: []string{finding.RuleMeshInjection}, Reason: "old", Until: "2025-01-01", Line: 40},
+				{Rules: []string{finding.RuleMeshInjection}, Reason: "renewed", Until: "2027-01-01", Line: 44},
 			},
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "renewed")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "renewed")},
 		},
 		{
 			name:        "ignored.render-error-by-entry-without-workloads",
-			ignore:      entry(config.Ignore{Rules: []string{RuleRenderError}, Environments: []string{"prod"}, Reason: "chart is being rewritten"}),
-			findings:    []Finding{renderErr},
-			wantIgnored: []Finding{exemptTestIgnored(renderErr, "chart is being rewritten")},
+			ignore:      entry(config.Ignore{Rules: []string{finding.RuleRenderError}, Environments: []string{"prod"}, Reason: "chart is being rewritten"}),
+			findings:    []finding.Finding{renderErr},
+			wantIgnored: []finding.Finding{exemptTestIgnored(renderErr, "chart is being rewritten")},
 		},
 		{
 			name:     "kept.render-error-not-covered-by-workload-glob",
 			ignore:   entry(config.Ignore{Workloads: []string{"Deployment/*/*"}, Reason: "r"}),
-			findings: []Finding{renderErr},
-			wantKept: []Finding{renderErr},
+			findings: []finding.Finding{renderErr},
+			wantKept: []finding.Finding{renderErr},
 		},
 		{
 			name:        "ignored.render-error-by-glob-matching-empty-ids",
 			ignore:      entry(config.Ignore{Workloads: []string{"*/*/*"}, Reason: "r"}),
-			findings:    []Finding{renderErr, cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(renderErr, "r"), exemptTestIgnored(cartInjection, "r")},
+			findings:    []finding.Finding{renderErr, cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(renderErr, "r"), exemptTestIgnored(cartInjection, "r")},
 		},
 		{
 			name:     "kept.config-star-does-not-cross-slash",
 			ignore:   entry(config.Ignore{Workloads: []string{"Deployment/*", "*"}, Reason: "r"}),
-			findings: []Finding{cartInjection, renderErr},
-			wantKept: []Finding{cartInjection, renderErr},
+			findings: []finding.Finding{cartInjection, renderErr},
+			wantKept: []finding.Finding{cartInjection, renderErr},
 		},
 		{
 			name:     "kept.ignore-expired-never-exempted",
 			ignore:   entry(config.Ignore{Reason: "everything"}),
-			findings: []Finding{exemptTestWarning(cart.Object, ".meshgate.yaml", 7, "x", "old warning")},
-			wantKept: []Finding{exemptTestWarning(cart.Object, ".meshgate.yaml", 7, "x", "old warning")},
+			findings: []finding.Finding{exemptTestWarning(cart.Object, ".meshgate.yaml", 7, "x", "old warning")},
+			wantKept: []finding.Finding{exemptTestWarning(cart.Object, ".meshgate.yaml", 7, "x", "old warning")},
 		},
 		{
 			name:        "ignored.inline-object-metadata",
 			set:         setOf(inlineObj),
-			findings:    []Finding{cartInjection, cartSecret},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "legacy service"), exemptTestIgnored(cartSecret, "legacy service")},
+			findings:    []finding.Finding{cartInjection, cartSecret},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "legacy service"), exemptTestIgnored(cartSecret, "legacy service")},
 		},
 		{
 			name:        "ignored.inline-pod-template",
 			set:         setOf(inlinePod),
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "batch pod")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "batch pod")},
 		},
 		{
 			name:        "ignored.inline-reason-on-other-metadata",
 			set:         setOf(inlineSplit),
-			findings:    []Finding{cartInjection},
-			wantIgnored: []Finding{exemptTestIgnored(cartInjection, "reason on the template")},
+			findings:    []finding.Finding{cartInjection},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "reason on the template")},
 		},
 		{
 			name:     "kept.inline-other-rule",
 			set:      setOf(inlineOtherRule),
-			findings: []Finding{cartInjection},
-			wantKept: []Finding{cartInjection},
+			findings: []finding.Finding{cartInjection},
+			wantKept: []finding.Finding{cartInjection},
 		},
 		{
 			name:        "ignored.inline-service-account",
 			set:         setOf(cart, sa),
-			findings:    []Finding{saSecret, cartSecret},
-			wantKept:    []Finding{cartSecret},
-			wantIgnored: []Finding{exemptTestIgnored(saSecret, "registry login is created by the platform")},
+			findings:    []finding.Finding{saSecret, cartSecret},
+			wantKept:    []finding.Finding{cartSecret},
+			wantIgnored: []finding.Finding{exemptTestIgnored(saSecret, "registry login is created by the platform")},
 		},
 		{
 			name:     "kept.inline-without-reason",
 			set:      setOf(inlineNoReason),
-			findings: []Finding{cartSecret},
-			wantKept: []Finding{cartSecret, exemptTestWarning(cart.Object, cart.File, 10, "inline|metadata",
+			findings: []finding.Finding{cartSecret},
+			wantKept: []finding.Finding{cartSecret, exemptTestWarning(cart.Object, cart.File, 10, "inline|metadata",
 				"inline exemption meshgate.io/ignore on Deployment shop/cart has no meshgate.io/ignore-reason; secret-missing is reported again")},
 		},
 		{
 			name:     "kept.inline-pod-template-without-reason",
 			set:      setOf(inlinePodNoReason),
-			findings: []Finding{cartInjection, cartSecret},
-			wantKept: []Finding{cartInjection, cartSecret, exemptTestWarning(cart.Object, cart.File, 10, "inline|template",
+			findings: []finding.Finding{cartInjection, cartSecret},
+			wantKept: []finding.Finding{cartInjection, cartSecret, exemptTestWarning(cart.Object, cart.File, 10, "inline|template",
 				"inline exemption meshgate.io/ignore on the pod template of Deployment shop/cart has no meshgate.io/ignore-reason; mesh-injection, secret-missing are reported again")},
 		},
 		{
 			name:        "ignored.config-silences-inline-without-reason",
-			ignore:      entry(config.Ignore{Rules: []string{RuleSecretMissing}, Reason: "r"}),
+			ignore:      entry(config.Ignore{Rules: []string{finding.RuleSecretMissing}, Reason: "r"}),
 			set:         setOf(inlineNoReason),
-			findings:    []Finding{cartSecret},
-			wantIgnored: []Finding{exemptTestIgnored(cartSecret, "r")},
+			findings:    []finding.Finding{cartSecret},
+			wantIgnored: []finding.Finding{exemptTestIgnored(cartSecret, "r")},
 		},
 		{
 			name:     "kept.no-exemptions",
 			set:      plainSet,
-			findings: []Finding{cartInjection, migrateInjection},
-			wantKept: []Finding{cartInjection, migrateInjection},
+			findings: []finding.Finding{cartInjection, migrateInjection},
+			wantKept: []finding.Finding{cartInjection, migrateInjection},
 		},
 	}
 	for _, tt := range tests {
@@ -296,9 +297,9 @@ func TestExempt(t *testing.T) {
 }
 
 func TestExemptWithoutSetOrConfig(t *testing.T) {
-	f := exemptTestFinding(RuleRenderError, nil)
-	kept, ignored := exempt(Input{Env: config.Environment{Name: "prod"}}, []Finding{f})
-	if !reflect.DeepEqual(kept, []Finding{f}) || ignored != nil {
+	f := exemptTestFinding(finding.RuleRenderError, nil)
+	kept, ignored := exempt(Input{Env: config.Environment{Name: "prod"}}, []finding.Finding{f})
+	if !reflect.DeepEqual(kept, []finding.Finding{f}) || ignored != nil {
 		t.Errorf("got kept %+v ignored %+v, want the finding kept", kept, ignored)
 	}
 }

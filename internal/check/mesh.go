@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
-// Finding subjects of the mesh rules (they feed the fingerprint).
+// finding.Finding subjects of the mesh rules (they feed the fingerprint).
 const (
 	meshSubjectInjection     = "injection"
 	meshSubjectNativeSidecar = "native-sidecar"
@@ -18,19 +19,19 @@ const (
 
 // meshFindings: mesh-injection, mesh-annotation, mesh-env, mesh-job-sidecar
 // and the config rules: entries.
-func meshFindings(in Input) []Finding {
+func meshFindings(in Input) []finding.Finding {
 	if in.Config == nil || in.Set == nil {
 		return nil
 	}
 	mesh := in.Config.Mesh
 	envIdx := meshEnvIndexOf(in.Set)
-	var out []Finding
+	var out []finding.Finding
 	for _, w := range in.Set.Workloads {
 		if w == nil || w.Object == nil {
 			continue
 		}
 		out = append(out, meshInjectionFindings(in, w)...)
-		out = append(out, meshRequireFindings(in, w, envIdx, mesh.Require, SeverityError, "")...)
+		out = append(out, meshRequireFindings(in, w, envIdx, mesh.Require, finding.SeverityError, "")...)
 		for _, r := range in.Config.Rules {
 			if meshRuleMatches(in, r, w) {
 				out = append(out, meshRequireFindings(in, w, envIdx, r.Require, meshSeverity(r.Severity), r.Name)...)
@@ -42,7 +43,7 @@ func meshFindings(in Input) []Finding {
 
 // meshInjectionFindings decides whether the pod gets the mesh dataplane and,
 // for Jobs and CronJobs, whether a classic sidecar keeps it from completing.
-func meshInjectionFindings(in Input, w *manifest.Workload) []Finding {
+func meshInjectionFindings(in Input, w *manifest.Workload) []finding.Finding {
 	mesh := in.Config.Mesh
 	jobs := mesh.Jobs
 	if jobs == "" {
@@ -57,18 +58,18 @@ func meshInjectionFindings(in Input, w *manifest.Workload) []Finding {
 		return nil
 	}
 	if !v.meshed {
-		sev := SeverityError
+		sev := finding.SeverityError
 		if w.IsJob && jobs == config.JobsWarn {
-			sev = SeverityWarning
+			sev = finding.SeverityWarning
 		}
 		msg := v.why + meshObjectMetadataHint(w, meshInjectionKeys(mesh.Provider))
-		return []Finding{newFinding(in, RuleMeshInjection, sev, w.Object, "", meshSubjectInjection, msg, v.path...)}
+		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, sev, w.Object, "", meshSubjectInjection, msg, v.path...)}
 	}
 	if !w.IsJob || !v.sidecar {
 		return nil
 	}
 	if why, path, native := meshNativeSidecar(mesh.Provider, ns, w); !native {
-		return []Finding{newFinding(in, RuleMeshJobSidecar, SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
+		return []finding.Finding{newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
 	}
 	return nil
 }
@@ -190,12 +191,12 @@ func meshInjectionKeys(provider string) []meshKey {
 }
 
 // meshSeverity parses a rules: entry's severity; the default is error.
-func meshSeverity(s string) Severity {
-	switch sev := Severity(s); sev {
-	case SeverityError, SeverityWarning, SeverityNotice:
+func meshSeverity(s string) finding.Severity {
+	switch sev := finding.Severity(s); sev {
+	case finding.SeverityError, finding.SeverityWarning, finding.SeverityNotice:
 		return sev
 	}
-	return SeverityError
+	return finding.SeverityError
 }
 
 // meshSortedKeys returns the keys of m in order, for stable output.

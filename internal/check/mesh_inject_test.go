@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -39,7 +40,7 @@ type meshInjectCase struct {
 	// ambient marks a pod meshed without a sidecar.
 	ambient bool
 	// sev overrides the expected severity (Jobs default to warning).
-	sev Severity
+	sev finding.Severity
 }
 
 func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
@@ -56,13 +57,13 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 				set.Objects = append(set.Objects, c.nsObject)
 			}
 			in := meshTestInput(mesh, set)
-			var want []Finding
+			var want []finding.Finding
 			if c.want != "" {
-				sev := SeverityError
+				sev := finding.SeverityError
 				if c.sev != "" {
 					sev = c.sev
 				}
-				want = append(want, meshTestWant(RuleMeshInjection, sev, c.w, "", "injection", "", c.want))
+				want = append(want, meshTestWant(finding.RuleMeshInjection, sev, c.w, "", "injection", "", c.want))
 			}
 			meshTestCompare(t, meshFindings(in), want)
 
@@ -123,7 +124,7 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "failure.deployment-metadata-label-only", w: meshTestDeployment(meshTestObjLabels("sidecar.istio.io/inject", "true")), path: meshTestMeta,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev; label sidecar.istio.io/inject is on the Deployment's metadata, not on spec.template.metadata`},
 		{name: "failure.cronjob-metadata-annotation-only", w: meshTestWorkload("CronJob", "report", meshTestObjAnn("sidecar.istio.io/inject", "true"), meshTestPodLabels("app", "report")),
-			path: []any{"spec", "jobTemplate", "spec", "template", "metadata"}, sev: SeverityWarning,
+			path: []any{"spec", "jobTemplate", "spec", "template", "metadata"}, sev: finding.SeverityWarning,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev; annotation sidecar.istio.io/inject is on the CronJob's metadata, not on spec.jobTemplate.spec.template.metadata`},
 		{name: "failure.pod-label-false-in-enabled-ns", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")),
 			path: meshTestLabelPath("sidecar.istio.io/inject"),

@@ -10,14 +10,15 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
 // meshRequireFindings checks one set of requirements (mesh.require, or a
 // rules: entry named by policy) on a workload's pod template as rendered:
 // what an injector adds later does not count.
-func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req config.Requirements, sev Severity, policy string) []Finding {
-	var out []Finding
+func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req config.Requirements, sev finding.Severity, policy string) []finding.Finding {
+	var out []finding.Finding
 	add := func(rule, container, subject, msg string, path []any) {
 		if policy != "" {
 			// The policy name keeps the fingerprint apart from the same
@@ -34,7 +35,7 @@ func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req c
 	}{{"annotation", req.Annotations}, {"label", req.Labels}} {
 		for _, key := range meshSortedKeys(s.matchers) {
 			if msg, path, bad := meshCheckValue(w, s.section, key, s.matchers[key]); bad {
-				add(RuleMeshAnnotation, "", s.section+":"+key, msg, path)
+				add(finding.RuleMeshAnnotation, "", s.section+":"+key, msg, path)
 			}
 		}
 	}
@@ -54,7 +55,7 @@ func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req c
 			if len(consulted) > 0 {
 				msg += " (not in envFrom " + strings.Join(consulted, ", ") + ")"
 			}
-			add(RuleMeshEnv, c.Name, "env:"+name, msg, append(slices.Clone(c.Path), "env"))
+			add(finding.RuleMeshEnv, c.Name, "env:"+name, msg, append(slices.Clone(c.Path), "env"))
 		}
 	}
 	return out

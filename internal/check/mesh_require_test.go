@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -96,9 +97,9 @@ func TestMeshAnnotationMatchers(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// Requirements apply whether or not the pod is meshed.
 			in := meshTestInput(config.Mesh{Provider: "none", Require: c.req}, &manifest.Set{Workloads: []*manifest.Workload{c.w}})
-			var want []Finding
+			var want []finding.Finding
 			if c.want != "" {
-				want = append(want, meshTestWant(RuleMeshAnnotation, SeverityError, c.w, "", c.subject, "", c.want))
+				want = append(want, meshTestWant(finding.RuleMeshAnnotation, finding.SeverityError, c.w, "", c.subject, "", c.want))
 			}
 			meshTestCompare(t, meshFindings(in), want)
 			for section, ms := range map[string]map[string]config.Matcher{"annotation": c.req.Annotations, "label": c.req.Labels} {
@@ -213,9 +214,9 @@ func TestMeshEnv(t *testing.T) {
 			}
 			set := &manifest.Set{Objects: objs, Workloads: []*manifest.Workload{w}, Producers: ps}
 			in := meshTestInput(config.Mesh{Provider: "istio", InjectByDefault: true, Require: req}, set)
-			var want []Finding
+			var want []finding.Finding
 			for container, msg := range c.want {
-				want = append(want, meshTestWant(RuleMeshEnv, SeverityError, w, container, "env:"+name, "", msg))
+				want = append(want, meshTestWant(finding.RuleMeshEnv, finding.SeverityError, w, container, "env:"+name, "", msg))
 			}
 			meshTestCompare(t, meshFindings(in), want)
 		})

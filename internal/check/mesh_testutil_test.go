@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -115,24 +116,24 @@ func meshTestInput(mesh config.Mesh, set *manifest.Set, rules ...config.Rule) In
 }
 
 // meshTestWant is the finding a check should make, fingerprint included.
-func meshTestWant(rule string, sev Severity, w *manifest.Workload, container, subject, policy, message string) Finding {
-	return Finding{
+func meshTestWant(rule string, sev finding.Severity, w *manifest.Workload, container, subject, policy, message string) finding.Finding {
+	return finding.Finding{
 		Rule: rule, Severity: sev, Environment: meshTestEnv,
 		Kind: w.Kind, Namespace: w.Namespace, Name: w.Name, Container: container,
 		Message: message, File: meshTestFile, Line: meshTestLine,
-		Fingerprint: Fingerprint(rule, meshTestEnv, w.Kind, w.Namespace, w.Name, container, subject),
+		Fingerprint: finding.Fingerprint(rule, meshTestEnv, w.Kind, w.Namespace, w.Name, container, subject),
 		Policy:      policy, Subject: subject,
 	}
 }
 
-func meshTestCompare(t *testing.T, got, want []Finding) {
+func meshTestCompare(t *testing.T, got, want []finding.Finding) {
 	t.Helper()
 	got, want = slices.Clone(got), slices.Clone(want)
-	order := func(a, b Finding) int {
-		if Less(a, b) {
+	order := func(a, b finding.Finding) int {
+		if finding.Less(a, b) {
 			return -1
 		}
-		if Less(b, a) {
+		if finding.Less(b, a) {
 			return 1
 		}
 		return 0

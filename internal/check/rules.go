@@ -1,10 +1,12 @@
 package check
 
+import "github.com/meshgate/meshgate/internal/finding"
+
 // RuleInfo documents one rule: `meshgate rules`, `meshgate explain` and the
 // SARIF rule metadata are all made from this one list.
 type RuleInfo struct {
 	ID          string
-	Severity    Severity
+	Severity    finding.Severity
 	Description string // one line
 	Why         string // why it matters
 	Fix         string // how to fix it
@@ -18,8 +20,8 @@ type RuleInfo struct {
 // Rules is every rule meshgate reports, in the order they are documented.
 var Rules = []RuleInfo{
 	{
-		ID:          RuleRenderError,
-		Severity:    SeverityError,
+		ID:          finding.RuleRenderError,
+		Severity:    finding.SeverityError,
 		Description: "the environment did not render (template error, missing file, bad kustomization)",
 		Why:         "an environment that does not render cannot be deployed, and nothing in it can be checked",
 		Fix:         "run `meshgate render --env NAME` and fix the error helm or kustomize reports at the file and line quoted in the message",
@@ -28,8 +30,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleRenderErrorFixed,
 	},
 	{
-		ID:          RuleMeshInjection,
-		Severity:    SeverityError,
+		ID:          finding.RuleMeshInjection,
+		Severity:    finding.SeverityError,
 		Description: "the pod will not get the mesh dataplane under the provider's injection rules",
 		Why:         "a pod without its sidecar (or ambient dataplane) gets no mTLS, no request ids for tracing and no traffic policy, and its calls fail where peers require mTLS",
 		Fix:         "label the pod template (not the Deployment) or its namespace as the mesh expects, e.g. namespace label istio-injection=enabled or pod label sidecar.istio.io/inject=\"true\"; remove opt-outs such as hostNetwork",
@@ -38,8 +40,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleMeshInjectionFixed,
 	},
 	{
-		ID:          RuleMeshAnnotation,
-		Severity:    SeverityError,
+		ID:          finding.RuleMeshAnnotation,
+		Severity:    finding.SeverityError,
 		Description: "a required mesh annotation or label is missing from the pod template or its value does not match",
 		Why:         "the platform relies on these settings (proxy config, request ids, telemetry); a pod without them behaves differently from its siblings",
 		Fix:         "add the annotation or label to spec.template.metadata with a value that satisfies the requirement in .meshgate.yaml",
@@ -48,8 +50,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleMeshAnnotationFixed,
 	},
 	{
-		ID:          RuleMeshEnv,
-		Severity:    SeverityError,
+		ID:          finding.RuleMeshEnv,
+		Severity:    finding.SeverityError,
 		Description: "a required env var is missing from an app container",
 		Why:         "required env vars carry settings every service of the mesh must share, such as request-id propagation",
 		Fix:         "set the env var on the container (env or envFrom of a ConfigMap/Secret that the environment renders)",
@@ -58,8 +60,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleMeshEnvFixed,
 	},
 	{
-		ID:          RuleSecretMissing,
-		Severity:    SeverityError,
+		ID:          finding.RuleSecretMissing,
+		Severity:    finding.SeverityError,
 		Description: "a referenced Secret is produced nowhere in this environment's namespace and is not declared external",
 		Why:         "a pod that references a missing Secret never starts (CreateContainerConfigError), and an Ingress or Gateway without its certificate serves no TLS",
 		Fix:         "render the Secret (Secret, SealedSecret, ExternalSecret, Certificate, VaultStaticSecret) in the same namespace, fix the name, or list it in secrets.external if it is created outside these manifests",
@@ -68,8 +70,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleSecretMissingFixed,
 	},
 	{
-		ID:          RuleSecretKeyMissing,
-		Severity:    SeverityError,
+		ID:          finding.RuleSecretKeyMissing,
+		Severity:    finding.SeverityError,
 		Description: "the Secret is produced with known keys and the referenced key is not among them",
 		Why:         "a missing key fails the pod at start just like a missing Secret",
 		Fix:         "add the key to the Secret's producer or reference a key it has",
@@ -78,8 +80,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleSecretKeyMissingFixed,
 	},
 	{
-		ID:          RuleMeshJobSidecar,
-		Severity:    SeverityWarning,
+		ID:          finding.RuleMeshJobSidecar,
+		Severity:    finding.SeverityWarning,
 		Description: "a meshed Job/CronJob without native sidecars will never complete",
 		Why:         "a classic sidecar keeps running after the job's container exits, so the Job never completes",
 		Fix:         "opt the pod template into native sidecars (sidecar.istio.io/nativeSidecar: \"true\", or config.beta.linkerd.io/proxy-enable-native-sidecar: \"true\"), or exempt the Job from injection",
@@ -88,8 +90,8 @@ var Rules = []RuleInfo{
 		Passing:     exampleMeshJobSidecarFixed,
 	},
 	{
-		ID:          RuleIgnoreExpired,
-		Severity:    SeverityWarning,
+		ID:          finding.RuleIgnoreExpired,
+		Severity:    finding.SeverityWarning,
 		Description: "an exemption is past its until date or has no reason",
 		Why:         "exemptions are meant to be temporary and explained; an expired one no longer applies and the covered finding is reported again",
 		Fix:         "fix the covered finding, or renew the exemption with a new until date and a reason",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -13,7 +14,7 @@ import (
 // resolved against the Secrets the environment produces in the reference's
 // namespace and against secrets.external; key names may be printed, values
 // never are (producers only carry key names).
-func secretFindings(in Input) []Finding {
+func secretFindings(in Input) []finding.Finding {
 	if in.Set == nil {
 		return nil
 	}
@@ -25,9 +26,9 @@ func secretFindings(in Input) []Finding {
 	}
 	idx := secretIndexOf(in.Set.Producers)
 
-	var out []Finding
+	var out []finding.Finding
 	seen := map[string]bool{}
-	add := func(f Finding) {
+	add := func(f finding.Finding) {
 		if !seen[f.Fingerprint] {
 			seen[f.Fingerprint] = true
 			out = append(out, f)
@@ -37,9 +38,9 @@ func secretFindings(in Input) []Finding {
 		if ref.Object == nil || ref.Name == "" {
 			continue
 		}
-		sev := SeverityError
+		sev := finding.SeverityError
 		if ref.Optional {
-			sev = SeverityNotice
+			sev = finding.SeverityNotice
 		}
 		producers := idx.resolve(ref)
 		isExternal := secretExternal(external, ref)
@@ -47,7 +48,7 @@ func secretFindings(in Input) []Finding {
 			if isExternal {
 				continue
 			}
-			add(newFinding(in, RuleSecretMissing, sev, ref.Object, ref.Container,
+			add(newFinding(in, finding.RuleSecretMissing, sev, ref.Object, ref.Container,
 				secretSubject(ref), secretMissingMessage(idx, ref), ref.Path...))
 			continue
 		}
@@ -65,7 +66,7 @@ func secretFindings(in Input) []Finding {
 		if len(ref.KeyPath) > 0 {
 			path = ref.KeyPath
 		}
-		add(newFinding(in, RuleSecretKeyMissing, sev, ref.Object, ref.Container,
+		add(newFinding(in, finding.RuleSecretKeyMissing, sev, ref.Object, ref.Container,
 			secretSubject(ref), secretKeyMessage(ref, keys), path...))
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -25,8 +26,8 @@ func secretTestProducer(ns, name, via string, keys ...string) manifest.Producer 
 }
 
 // secretTestWant is an expected finding, with the fingerprint filled.
-func secretTestWant(rule string, sev Severity, obj *manifest.Object, container, subject, message string) Finding {
-	f := Finding{
+func secretTestWant(rule string, sev finding.Severity, obj *manifest.Object, container, subject, message string) finding.Finding {
+	f := finding.Finding{
 		Rule: rule, Severity: sev, Environment: "prod",
 		Kind: obj.Kind, Namespace: obj.Namespace, Name: obj.Name, Container: container,
 		Message: message, File: obj.File, Line: obj.Line, Subject: subject,
@@ -48,7 +49,7 @@ func TestSecretFindings(t *testing.T) {
 		producers []manifest.Producer
 		refs      []manifest.Ref
 		secrets   config.Secrets
-		want      []Finding
+		want      []finding.Finding
 	}{
 		{
 			name:      "success.env-secret-key-ref-secret",
@@ -58,7 +59,7 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.env-secret-key-ref-missing",
 			refs: []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce")},
 		},
@@ -70,7 +71,7 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.env-from-missing",
 			refs: []manifest.Ref{{Object: secretTestCart, Container: "server", Namespace: "shop", Name: "cart-env", Where: "envFrom"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"envFrom|shop/cart-env|",
 				"envFrom reads Secret shop/cart-env, which this environment does not produce")},
 		},
@@ -82,7 +83,7 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.volume-missing",
 			refs: []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "tls", Where: "volume certs"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "",
 				"volume certs|shop/tls|",
 				"volume certs mounts Secret shop/tls, which this environment does not produce")},
 		},
@@ -90,7 +91,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.volume-item-key-missing-single-key",
 			producers: []manifest.Producer{secretTestProducer("shop", "certs", "ExternalSecret shop/certs-sync", "ca.pem")},
 			refs:      []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "certs", Key: "ca.crt", Where: "volume certs"}},
-			want: []Finding{secretTestWant(RuleSecretKeyMissing, SeverityError, secretTestCart, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "",
 				"volume certs|shop/certs|ca.crt",
 				`volume certs mounts key "ca.crt" of Secret shop/certs, which has key ca.pem`)},
 		},
@@ -103,7 +104,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.projected-certificate-key-missing",
 			producers: []manifest.Producer{secretTestProducer("shop", "cart-tls", "Certificate shop/cart", "ca.crt", "tls.crt", "tls.key")},
 			refs:      []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "cart-tls", Key: "cert.pem", Where: "projected volume bundle"}},
-			want: []Finding{secretTestWant(RuleSecretKeyMissing, SeverityError, secretTestCart, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "",
 				"projected volume bundle|shop/cart-tls|cert.pem",
 				`projected volume bundle mounts key "cert.pem" of Secret shop/cart-tls, which has keys ca.crt, tls.crt, tls.key`)},
 		},
@@ -115,14 +116,14 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.image-pull-secrets-missing",
 			refs: []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "regcred", Where: "imagePullSecrets"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "",
 				"imagePullSecrets|shop/regcred|",
 				"imagePullSecrets names Secret shop/regcred, which this environment does not produce")},
 		},
 		{
 			name: "failure.service-account-image-pull-secrets-missing",
 			refs: []manifest.Ref{{Object: secretTestSA, Namespace: "shop", Name: "regcred", Where: "ServiceAccount imagePullSecrets"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestSA, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestSA, "",
 				"ServiceAccount imagePullSecrets|shop/regcred|",
 				"ServiceAccount imagePullSecrets names Secret shop/regcred, which this environment does not produce")},
 		},
@@ -139,7 +140,7 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.ingress-tls-missing",
 			refs: []manifest.Ref{{Object: secretTestIngress, Namespace: "shop", Name: "web-tls", Where: "Ingress tls"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestIngress, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestIngress, "",
 				"Ingress tls|shop/web-tls|",
 				"Ingress tls names Secret shop/web-tls, which this environment does not produce")},
 		},
@@ -152,7 +153,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.gateway-api-listener-cross-namespace",
 			producers: []manifest.Producer{secretTestProducer("shop", "public-tls", "Secret", "tls.crt", "tls.key")},
 			refs:      []manifest.Ref{{Object: secretTestGateway, Namespace: "certs", Name: "public-tls", Where: "Gateway listener https"}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestGateway, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestGateway, "",
 				"Gateway listener https|certs/public-tls|",
 				"Gateway listener https names Secret certs/public-tls, which this environment does not produce (a Secret of that name is produced in namespace shop)")},
 		},
@@ -173,7 +174,7 @@ func TestSecretFindings(t *testing.T) {
 			producers: []manifest.Producer{secretTestProducer("istio-system", "public-crt", "Secret", "cert", "key")},
 			refs: []manifest.Ref{{Object: secretTestGateway, Namespace: "shop", Name: "public-cert",
 				Where: "Gateway server 443 credentialName", AnyNamespace: true}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestGateway, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestGateway, "",
 				"Gateway server 443 credentialName|*/public-cert|",
 				`Gateway server 443 credentialName names Secret public-cert, which this environment does not produce in any namespace (did you mean "public-crt"?)`)},
 		},
@@ -187,7 +188,7 @@ func TestSecretFindings(t *testing.T) {
 			name: "failure.user-volume-annotation-missing",
 			refs: []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "extra-certs",
 				Where: "annotation sidecar.istio.io/userVolume", Path: []any{"spec", "template", "metadata", "annotations", "sidecar.istio.io/userVolume"}}},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "",
 				"annotation sidecar.istio.io/userVolume|shop/extra-certs|",
 				"annotation sidecar.istio.io/userVolume mounts Secret shop/extra-certs, which this environment does not produce")},
 		},
@@ -198,7 +199,7 @@ func TestSecretFindings(t *testing.T) {
 				secretTestProducer("billing", "cart-db", "Secret", "password"),
 			},
 			refs: []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce (a Secret of that name is produced in namespaces billing, shop-staging)")},
 		},
@@ -206,7 +207,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.did-you-mean-kustomize-hash-suffix",
 			producers: []manifest.Producer{secretTestProducer("shop", "cart-db-5g2h6k8m9t", "Secret", "password")},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				`env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce (did you mean "cart-db-5g2h6k8m9t"?)`)},
 		},
@@ -214,7 +215,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.did-you-mean-stale-hash-suffix",
 			producers: []manifest.Producer{secretTestProducer("shop", "cart-db-5g2h6k8m9t", "Secret", "password")},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db-b7d4f69c2k", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db-b7d4f69c2k|password",
 				`env DB_PASSWORD reads Secret shop/cart-db-b7d4f69c2k, which this environment does not produce (did you mean "cart-db-5g2h6k8m9t"?)`)},
 		},
@@ -225,7 +226,7 @@ func TestSecretFindings(t *testing.T) {
 				secretTestProducer("billing", "cart-db", "Secret", "password"),
 			},
 			refs: []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				`env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce (a Secret of that name is produced in namespace billing; did you mean "card-db"?)`)},
 		},
@@ -233,7 +234,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.did-you-mean-prefix",
 			producers: []manifest.Producer{secretTestProducer("shop", "cart-db-credentials", "Secret", "password")},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				`env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce (did you mean "cart-db-credentials"?)`)},
 		},
@@ -241,7 +242,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.no-suggestion-for-distant-name",
 			producers: []manifest.Producer{secretTestProducer("shop", "payments", "Secret", "password")},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce")},
 		},
@@ -262,14 +263,14 @@ func TestSecretFindings(t *testing.T) {
 			name:    "failure.external-namespaced-glob-other-namespace",
 			secrets: config.Secrets{External: []string{"billing/cart-db"}},
 			refs:    []manifest.Ref{secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce")},
 		},
 		{
 			name: "notice.optional-missing",
 			refs: []manifest.Ref{func() manifest.Ref { r := secretTestEnvRef("cart-db", "password"); r.Optional = true; return r }()},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityNotice, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityNotice, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce")},
 		},
@@ -277,7 +278,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "notice.optional-key-missing",
 			producers: []manifest.Producer{dbSecret},
 			refs:      []manifest.Ref{func() manifest.Ref { r := secretTestEnvRef("cart-db", "passwd"); r.Optional = true; return r }()},
-			want: []Finding{secretTestWant(RuleSecretKeyMissing, SeverityNotice, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityNotice, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|passwd",
 				`env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has keys password, user`)},
 		},
@@ -285,7 +286,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.key-missing",
 			producers: []manifest.Producer{dbSecret},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db", "passwd")},
-			want: []Finding{secretTestWant(RuleSecretKeyMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|passwd",
 				`env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has keys password, user`)},
 		},
@@ -293,7 +294,7 @@ func TestSecretFindings(t *testing.T) {
 			name:      "failure.key-missing-empty-secret",
 			producers: []manifest.Producer{{Namespace: "shop", Name: "cart-db", Via: "Secret", KeysKnown: true}},
 			refs:      []manifest.Ref{secretTestEnvRef("cart-db", "passwd")},
-			want: []Finding{secretTestWant(RuleSecretKeyMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|passwd",
 				`env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has no keys`)},
 		},
@@ -328,7 +329,7 @@ func TestSecretFindings(t *testing.T) {
 		{
 			name: "failure.duplicate-references-reported-once",
 			refs: []manifest.Ref{secretTestEnvRef("cart-db", "password"), secretTestEnvRef("cart-db", "password")},
-			want: []Finding{secretTestWant(RuleSecretMissing, SeverityError, secretTestCart, "server",
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "server",
 				"env DB_PASSWORD|shop/cart-db|password",
 				"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce")},
 		},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -47,7 +48,7 @@ func compCommands() []compCommand {
 	env := compFlag{name: "--env", desc: "check only this environment (repeatable)", arg: compAny, repeat: true}
 	format := compFlag{name: "--format", desc: "output format (repeatable)", arg: compValues, values: report.Names(), repeat: true}
 	output := compFlag{name: "--output", desc: "write the preceding --format to FILE", arg: compFile, repeat: true}
-	failOn := compFlag{name: "--fail-on", desc: "exit 1 on findings at or above this level", arg: compValues, values: []string{report.FailOnError, report.FailOnWarning, report.FailOnNever}}
+	failOn := compFlag{name: "--fail-on", desc: "exit 1 on findings at or above this level", arg: compValues, values: []string{finding.FailOnError, finding.FailOnWarning, finding.FailOnNever}}
 	failOnExisting := compFlag{name: "--fail-on-existing", desc: "with a base, existing findings count for --fail-on too"}
 	return []compCommand{
 		{name: "check", desc: "render and check every environment", flags: []compFlag{

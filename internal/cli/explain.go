@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // docsURL is where the repository's docs are read on GitHub.
@@ -136,9 +137,9 @@ func exampleBlocks(e check.Example) []docBlock {
 func exemptBlocks(r check.RuleInfo) []docBlock {
 	const reason = "<why the gap is accepted>"
 	switch r.ID {
-	case check.RuleIgnoreExpired:
+	case finding.RuleIgnoreExpired:
 		return []docBlock{{para: "This warning cannot be exempted: renew the exemption it names with a new `until` date and a reason, or remove the exemption once the finding it covered is fixed."}}
-	case check.RuleRenderError:
+	case finding.RuleRenderError:
 		return []docBlock{
 			{para: "A render error belongs to no object, so only a `.meshgate.yaml` entry without `workloads` covers it. Every exemption needs a `reason`; with `until` it lapses after that day and an `ignore-expired` warning names it:"},
 			{label: ".meshgate.yaml", lang: "yaml", code: commented(
@@ -171,13 +172,13 @@ func exemptBlocks(r check.RuleInfo) []docBlock {
 `, r.ID, reason)},
 	}
 	switch r.ID {
-	case check.RuleMeshInjection:
+	case finding.RuleMeshInjection:
 		b = append(b, docBlock{para: "Jobs and CronJobs follow `mesh.jobs`: with `warn` (the default) a Job without the dataplane is a warning, with `require` an error, and `ignore` turns this rule off for them."})
-	case check.RuleMeshJobSidecar:
+	case finding.RuleMeshJobSidecar:
 		b = append(b, docBlock{para: "`mesh.jobs: ignore` turns this rule off for every Job and CronJob."})
-	case check.RuleSecretMissing:
+	case finding.RuleSecretMissing:
 		b = append(b, docBlock{para: "A Secret that is created outside the rendered manifests (by hand, by a controller) is no gap: list it in `secrets.external` instead, by name or `namespace/name` glob. A reference marked `optional: true` is reported as a notice."})
-	case check.RuleSecretKeyMissing:
+	case finding.RuleSecretKeyMissing:
 		b = append(b, docBlock{para: "`secrets.checkKeys: false` turns this rule off. A reference marked `optional: true` is reported as a notice."})
 	}
 	return b

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // update rewrites golden files (and docs/rules) instead of comparing:
@@ -196,11 +197,11 @@ func TestRuleExamples(t *testing.T) {
 			if len(r.Failing.Files) == 0 || (len(r.Passing.Files) == 0 && r.Passing.Config == "") {
 				t.Fatal("the rule has no failing or no passing example")
 			}
-			var got []check.Finding
+			var got []finding.Finding
 			for _, f := range checkExample(t, r.Failing) {
 				if f.Rule == r.ID {
 					got = append(got, f)
-				} else if r.ID != check.RuleIgnoreExpired {
+				} else if r.ID != finding.RuleIgnoreExpired {
 					// An expired exemption reports what it covered again.
 					t.Errorf("failing example also gives %s: %s", f.Rule, f.Message)
 				}
@@ -248,7 +249,7 @@ func fixedExample(failing, passing check.Example) check.Example {
 
 // checkExample writes the example into a repository and checks it the way
 // `meshgate check` does, on exampleDay.
-func checkExample(t *testing.T, e check.Example) []check.Finding {
+func checkExample(t *testing.T, e check.Example) []finding.Finding {
 	t.Helper()
 	root := t.TempDir()
 	cfg := e.Config
@@ -278,7 +279,7 @@ func checkExample(t *testing.T, e check.Example) []check.Finding {
 		t.Fatalf("example config: %v\n%s", err, cfg)
 	}
 	results := runEnvironments(context.Background(), c, c.Environments, runOptions{Today: exampleDay})
-	var out []check.Finding
+	var out []finding.Finding
 	for _, r := range results {
 		out = append(out, r.Findings...)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -135,12 +136,12 @@ func commonFlags(fs *flag.FlagSet, o *checkOptions) {
 }
 
 func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
-	o := &checkOptions{FailOn: report.FailOnError}
+	o := &checkOptions{FailOn: finding.FailOnError}
 	fs := newFlagSet("check", stderr)
 	commonFlags(fs, o)
 	fs.Var(formatFlag{&o.Outputs}, "format", "output `FORMAT`: text, json, markdown, sarif or github (repeatable)")
 	fs.Var(outputFlag{&o.Outputs}, "output", "write the preceding --format to `FILE`")
-	fs.StringVar(&o.FailOn, "fail-on", report.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
+	fs.StringVar(&o.FailOn, "fail-on", finding.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
 	fs.Var(&o.Shard, "shard", "check only the I-th of N stable slices of the environments (`I/N`)")
 	fs.StringVar(&o.BaseRef, "base-ref", "", "also check git `REF` and mark findings new or existing")
 	fs.StringVar(&o.Baseline, "baseline", "", "take the base report from `REPORT.json` instead of --base-ref")
@@ -158,7 +159,7 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
 	}
 	fs.Visit(func(f *flag.Flag) { o.failOnSet = o.failOnSet || f.Name == "fail-on" })
 	switch o.FailOn {
-	case report.FailOnError, report.FailOnWarning, report.FailOnNever:
+	case finding.FailOnError, finding.FailOnWarning, finding.FailOnNever:
 	default:
 		return nil, usagef("check: --fail-on %q: want error, warning or never", o.FailOn)
 	}

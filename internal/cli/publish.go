@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -12,9 +13,9 @@ import (
 // unprivileged pull_request job in the fork-safe workflow_run pattern) and
 // publishes them like `meshgate check` does in a workflow.
 func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
-	o := &checkOptions{FailOn: report.FailOnError}
+	o := &checkOptions{FailOn: finding.FailOnError}
 	fs := newFlagSet("publish", s.Stderr)
-	fs.StringVar(&o.FailOn, "fail-on", report.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
+	fs.StringVar(&o.FailOn, "fail-on", finding.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
 	fs.BoolVar(&o.FailOnExisting, "fail-on-existing", false, "count findings a base marked existing for --fail-on too")
 	fs.Var(formatFlag{&o.Outputs}, "format", "also write the merged report in `FORMAT`")
 	fs.Var(outputFlag{&o.Outputs}, "output", "write the preceding --format to `FILE`")
@@ -28,7 +29,7 @@ func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
 		return 0, usagef("publish: name at least one REPORT.json")
 	}
 	switch o.FailOn {
-	case report.FailOnError, report.FailOnWarning, report.FailOnNever:
+	case finding.FailOnError, finding.FailOnWarning, finding.FailOnNever:
 	default:
 		return 0, usagef("publish: --fail-on %q: want error, warning or never", o.FailOn)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/render/helm"
@@ -126,8 +127,8 @@ type runOptions struct {
 // envResult is one environment's outcome.
 type envResult struct {
 	Env      report.Environment
-	Findings []check.Finding
-	Ignored  []check.Finding
+	Findings []finding.Finding
+	Ignored  []finding.Finding
 	Docs     []render.Doc
 	Panicked bool
 }
@@ -336,7 +337,7 @@ func redactFindings(res *envResult, redact []string, set *manifest.Set) {
 			kept = append(kept, s)
 		}
 	}
-	for _, list := range [][]check.Finding{res.Findings, res.Ignored} {
+	for _, list := range [][]finding.Finding{res.Findings, res.Ignored} {
 		for i := range list {
 			list[i].Message = render.Redacted(list[i].Message, kept)
 			list[i].Reason = render.Redacted(list[i].Reason, kept)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"gopkg.in/yaml.v3"
 )
 
@@ -579,7 +580,7 @@ func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
 				r.Require = d.requirements(p.val, pf)
 				reqBroken = len(d.problems) > before
 			case "severity":
-				r.Severity, _ = d.enum(p.val, pf, Severities)
+				r.Severity, _ = d.enum(p.val, pf, finding.Severities)
 			}
 		}
 		switch {
@@ -679,13 +680,13 @@ func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
 }
 
 func (d *decoder) ruleID(n *yaml.Node, field, s string) (string, bool) {
-	if slices.Contains(RuleIDs, s) {
+	if slices.Contains(finding.RuleIDs, s) {
 		return s, true
 	}
-	if near := suggest(s, RuleIDs); near != "" {
+	if near := suggest(s, finding.RuleIDs); near != "" {
 		d.add(n, field, "unknown rule %q (did you mean %q?)", s, near)
 	} else {
-		d.add(n, field, "unknown rule %q (valid: %s)", s, strings.Join(RuleIDs, ", "))
+		d.add(n, field, "unknown rule %q (valid: %s)", s, strings.Join(finding.RuleIDs, ", "))
 	}
 	return "", false
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 )
@@ -412,10 +413,10 @@ func TestSchemaLists(t *testing.T) {
 		got  any
 		want any
 	}{
-		{"ignore rules", strs(at("$defs", "ignore", "properties", "rules", "items", "enum")), RuleIDs},
+		{"ignore rules", strs(at("$defs", "ignore", "properties", "rules", "items", "enum")), finding.RuleIDs},
 		{"providers", strs(at("$defs", "mesh", "properties", "provider", "enum")), Providers},
 		{"jobs", strs(at("$defs", "mesh", "properties", "jobs", "enum")), JobPolicies},
-		{"severities", strs(at("$defs", "rule", "properties", "severity", "enum")), Severities},
+		{"severities", strs(at("$defs", "rule", "properties", "severity", "enum")), finding.Severities},
 		{"provider default", at("$defs", "mesh", "properties", "provider", "default"), DefaultProvider},
 		{"jobs default", at("$defs", "mesh", "properties", "jobs", "default"), DefaultJobs},
 		{"severity default", at("$defs", "rule", "properties", "severity", "default"), DefaultSeverity},

@@ -219,3 +219,9 @@ func (l Limits) Objects() int {
 	}
 	return DefaultMaxObjects
 }
+
+// Providers are the valid mesh.provider values.
+var Providers = []string{ProviderIstio, ProviderIstioAmbient, ProviderLinkerd, ProviderConsul, ProviderKuma, ProviderNone}
+
+// JobPolicies are the valid mesh.jobs values.
+var JobPolicies = []string{JobsRequire, JobsWarn, JobsIgnore}

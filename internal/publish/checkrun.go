@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v56/github"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -134,7 +135,7 @@ func (p *publisher) writeOnce(ctx context.Context, write func(context.Context) e
 // workflow-command fallback, and which: all of them when the check run
 // could not be completed, the located findings it holds no annotation for
 // when GitHub refused some annotations.
-func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []check.Finding) {
+func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []finding.Finding) {
 	if p.pc.CheckRunID == 0 {
 		if err := p.createCheckRun(ctx); err != nil {
 			p.noteFailure(err, permChecks, "create the check run")
@@ -216,7 +217,7 @@ func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inli
 // an annotations PATCH (refusal), with a note in its text; rest are the
 // findings it holds no annotation for. It returns what publishCheckRun
 // does.
-func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []check.Finding) (bool, []check.Finding) {
+func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []finding.Finding) (bool, []finding.Finding) {
 	note := fmt.Sprintf("GitHub refused the annotations (%s): %s annotated in the workflow run's log instead.\n\n",
 		errorText(refusal), plural(len(rest), "finding is", "findings are"))
 	opts := github.UpdateCheckRunOptions{
@@ -248,7 +249,7 @@ func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal erro
 // annotations turns located findings into check run annotations (at most
 // maxAnnotations), located being their findings; unlocated counts
 // findings without a file, overflow those beyond the cap.
-func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []check.Finding, unlocated, overflow int) {
+func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []finding.Finding, unlocated, overflow int) {
 	for _, f := range rep.Findings {
 		if f.File == "" {
 			unlocated++
@@ -280,17 +281,17 @@ func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnota
 }
 
 // annotationLevel maps a severity to the Checks API's levels.
-func annotationLevel(s check.Severity) string {
+func annotationLevel(s finding.Severity) string {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return "failure"
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return "warning"
 	}
 	return "notice"
 }
 
-func annotationTitle(f check.Finding) string {
+func annotationTitle(f finding.Finding) string {
 	t := "meshgate " + f.Rule
 	if f.Environment != "" {
 		t += " (" + f.Environment + ")"
@@ -300,7 +301,7 @@ func annotationTitle(f check.Finding) string {
 
 // findingText names the object, since an annotation shows only its title
 // and message: "Deployment shop/cart [server]: message".
-func findingText(f check.Finding) string {
+func findingText(f finding.Finding) string {
 	var obj string
 	switch {
 	case f.Kind == "":

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -189,13 +190,11 @@ func readInputs(a *githubactions.Action) (Inputs, error) {
 	in.Environments = strings.FieldsFunc(a.GetInput("environments"), func(r rune) bool {
 		return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
 	})
-	switch in.FailOn {
-	case "":
-		in.FailOn = "error"
-	case "error", "warning", "never":
-	default:
-		return in, fmt.Errorf("input fail-on %q: want error, warning or never", in.FailOn)
+	failOn, err := finding.ParseFailOn(in.FailOn)
+	if err != nil {
+		return in, fmt.Errorf("input fail-on %w", err)
 	}
+	in.FailOn = failOn
 	switch in.Comment {
 	case "":
 		in.Comment = CommentAlways

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 )
 
@@ -257,9 +257,9 @@ func TestAnnotationsRefusedMidway(t *testing.T) {
 	srv := githubtest.NewServer(t, githubtest.Options{})
 	ev := githubtest.EventFile(t, "workflow_dispatch", "", nil)
 	h := newHarness(t, srv, "octo-org/octo-repo", "workflow_dispatch", ev)
-	var fs []check.Finding
+	var fs []finding.Finding
 	for i := 1; i <= 60; i++ {
-		fs = append(fs, finding(check.RuleMeshEnv, check.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
+		fs = append(fs, newFinding(finding.RuleMeshEnv, finding.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
 			"X", "missing env", "deploy/app.yaml", i))
 	}
 	// GitHub takes the first 50 annotations and refuses the next PATCH

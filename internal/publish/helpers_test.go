@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -172,20 +172,20 @@ func (h *harness) assertNoTokenLeak() {
 	}
 }
 
-func finding(rule string, sev check.Severity, env, kind, ns, name, container, subject, msg, file string, line int) check.Finding {
-	f := check.Finding{Rule: rule, Severity: sev, Environment: env, Kind: kind, Namespace: ns, Name: name,
+func newFinding(rule string, sev finding.Severity, env, kind, ns, name, container, subject, msg, file string, line int) finding.Finding {
+	f := finding.Finding{Rule: rule, Severity: sev, Environment: env, Kind: kind, Namespace: ns, Name: name,
 		Container: container, Subject: subject, Message: msg, File: file, Line: line}
 	f.SetFingerprint()
 	return f
 }
 
-func reportOf(envs []string, fs ...check.Finding) report.Report {
+func reportOf(envs []string, fs ...finding.Finding) report.Report {
 	r := report.Report{Tool: report.Tool{Name: "meshgate", Version: "1.0.0-test"}}
 	for _, e := range envs {
 		r.Environments = append(r.Environments, report.Environment{Name: e, Source: "helm", Path: "charts/shop",
 			Objects: 6, Workloads: 2, WorkloadIDs: []string{"Deployment/shop/cart", "Deployment/shop/web"}})
 	}
-	r.Findings = append([]check.Finding(nil), fs...)
+	r.Findings = append([]finding.Finding(nil), fs...)
 	r.Finalize()
 	return r
 }

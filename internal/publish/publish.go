@@ -22,7 +22,7 @@ import (
 
 	"github.com/google/go-github/v56/github"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -132,13 +132,11 @@ func newPublisher(pc *Context, opts Options) (*publisher, error) {
 	if opts.FailOn == "" {
 		opts.FailOn = pc.Inputs.FailOn
 	}
-	switch opts.FailOn {
-	case "":
-		opts.FailOn = report.FailOnError
-	case report.FailOnError, report.FailOnWarning, report.FailOnNever:
-	default:
-		return nil, fmt.Errorf("publish: fail-on %q: want error, warning or never", opts.FailOn)
+	failOn, err := finding.ParseFailOn(opts.FailOn)
+	if err != nil {
+		return nil, fmt.Errorf("publish: fail-on %w", err)
 	}
+	opts.FailOn = failOn
 	p := &publisher{pc: pc, opts: opts, now: opts.Now, sleep: opts.Sleep, jitter: opts.Jitter}
 	if p.now == nil {
 		p.now = time.Now
@@ -275,8 +273,8 @@ func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) 
 // working-directory, as annotations, review comments and code scanning's
 // SARIF need.
 func (c *Context) RepoRelative(rep report.Report) report.Report {
-	fix := func(fs []check.Finding) []check.Finding {
-		out := make([]check.Finding, len(fs))
+	fix := func(fs []finding.Finding) []finding.Finding {
+		out := make([]finding.Finding, len(fs))
 		for i, f := range fs {
 			f.File = c.repoPath(f.File)
 			out[i] = f
@@ -463,7 +461,7 @@ func (p *publisher) permissionMessage() string {
 
 // workflowCommands writes findings (of rep) as ::error/::warning/::notice
 // commands, which the runner turns into annotations.
-func (p *publisher) workflowCommands(rep report.Report, findings []check.Finding) {
+func (p *publisher) workflowCommands(rep report.Report, findings []finding.Finding) {
 	f, err := report.Lookup(report.FormatGitHub)
 	if err != nil {
 		p.res.Problems = append(p.res.Problems, err.Error())
@@ -559,11 +557,11 @@ func sortedKeys(m map[string]bool) []string {
 
 // fingerprint is f's fingerprint, made from its fields for a hand-written
 // report that has none.
-func fingerprint(f check.Finding) string {
+func fingerprint(f finding.Finding) string {
 	if f.Fingerprint != "" {
 		return f.Fingerprint
 	}
-	return check.Fingerprint(f.Rule, f.Environment, f.Kind, f.Namespace, f.Name, f.Container, f.Message)
+	return finding.Fingerprint(f.Rule, f.Environment, f.Kind, f.Namespace, f.Name, f.Container, f.Message)
 }
 
 // short is the first 7 characters of a commit SHA.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -23,15 +23,15 @@ var prFiles = []githubtest.File{
 }
 
 var (
-	gapCartInjection = finding(check.RuleMeshInjection, check.SeverityError, "prod", "Deployment", "shop", "cart", "", "",
+	gapCartInjection = newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "cart", "", "",
 		`namespace "shop" has no istio-injection label`, "charts/shop/templates/cart.yaml", 12)
-	gapCartSecret = finding(check.RuleSecretMissing, check.SeverityError, "staging", "Deployment", "shop", "cart", "server", "cart-db",
+	gapCartSecret = newFinding(finding.RuleSecretMissing, finding.SeverityError, "staging", "Deployment", "shop", "cart", "server", "cart-db",
 		"env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce", "charts/shop/templates/cart.yaml", 30)
-	gapWebJob = finding(check.RuleMeshJobSidecar, check.SeverityWarning, "prod", "Deployment", "shop", "web", "", "",
+	gapWebJob = newFinding(finding.RuleMeshJobSidecar, finding.SeverityWarning, "prod", "Deployment", "shop", "web", "", "",
 		"meshed pod without native sidecars", "charts/shop/templates/web.yaml", 11)
-	gapWebEnv = finding(check.RuleMeshEnv, check.SeverityError, "prod", "Deployment", "shop", "web", "app", "ISTIO_META_REQUEST_ID",
+	gapWebEnv = newFinding(finding.RuleMeshEnv, finding.SeverityError, "prod", "Deployment", "shop", "web", "app", "ISTIO_META_REQUEST_ID",
 		`container "app" does not set env ISTIO_META_REQUEST_ID`, "charts/shop/templates/web.yaml", 20)
-	gapDevRender = finding(check.RuleRenderError, check.SeverityError, "dev", "", "", "", "", "",
+	gapDevRender = newFinding(finding.RuleRenderError, finding.SeverityError, "dev", "", "", "", "", "",
 		"helm template: charts/shop/templates/cart.yaml:3:4: image.tag is required", "", 0)
 )
 
@@ -87,14 +87,14 @@ func TestPullRequestOpened(t *testing.T) {
 	}
 	wantAnn := []githubtest.Annotation{
 		{Path: "charts/shop/templates/cart.yaml", StartLine: 12, EndLine: 12, Level: "failure", Title: "meshgate mesh-injection (prod)",
-			Message: `Deployment shop/cart: namespace "shop" has no istio-injection label`, RawDetails: "How to fix: " + ruleFix(check.RuleMeshInjection)},
+			Message: `Deployment shop/cart: namespace "shop" has no istio-injection label`, RawDetails: "How to fix: " + ruleFix(finding.RuleMeshInjection)},
 		{Path: "charts/shop/templates/web.yaml", StartLine: 20, EndLine: 20, Level: "failure", Title: "meshgate mesh-env (prod)",
-			Message: `Deployment shop/web [app]: container "app" does not set env ISTIO_META_REQUEST_ID`, RawDetails: "How to fix: " + ruleFix(check.RuleMeshEnv)},
+			Message: `Deployment shop/web [app]: container "app" does not set env ISTIO_META_REQUEST_ID`, RawDetails: "How to fix: " + ruleFix(finding.RuleMeshEnv)},
 		{Path: "charts/shop/templates/web.yaml", StartLine: 11, EndLine: 11, Level: "warning", Title: "meshgate mesh-job-sidecar (prod)",
-			Message: "Deployment shop/web: meshed pod without native sidecars", RawDetails: "How to fix: " + ruleFix(check.RuleMeshJobSidecar)},
+			Message: "Deployment shop/web: meshed pod without native sidecars", RawDetails: "How to fix: " + ruleFix(finding.RuleMeshJobSidecar)},
 		{Path: "charts/shop/templates/cart.yaml", StartLine: 30, EndLine: 30, Level: "failure", Title: "meshgate secret-missing (staging)",
 			Message:    "Deployment shop/cart [server]: env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce",
-			RawDetails: "How to fix: " + ruleFix(check.RuleSecretMissing)},
+			RawDetails: "How to fix: " + ruleFix(finding.RuleSecretMissing)},
 	}
 	if !reflect.DeepEqual(cr.Annotations, wantAnn) {
 		t.Errorf("annotations:\n got %+v\nwant %+v", cr.Annotations, wantAnn)
@@ -386,9 +386,9 @@ func TestAnnotationsBatched(t *testing.T) {
 	srv := githubtest.NewServer(t, githubtest.Options{})
 	ev := githubtest.EventFile(t, "workflow_dispatch", "", nil)
 	h := newHarness(t, srv, "octo-org/octo-repo", "workflow_dispatch", ev)
-	var fs []check.Finding
+	var fs []finding.Finding
 	for i := 1; i <= 120; i++ {
-		fs = append(fs, finding(check.RuleMeshEnv, check.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
+		fs = append(fs, newFinding(finding.RuleMeshEnv, finding.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
 			"ISTIO_META_REQUEST_ID", "missing env", fmt.Sprintf("deploy/app-%03d.yaml", i), 7))
 	}
 	res := h.run(reportOf([]string{"prod"}, fs...))
@@ -419,9 +419,9 @@ func TestAnnotationPatchLostAnswerNotRepeated(t *testing.T) {
 	srv.Inject(githubtest.Fault{Operation: "checks/update", Times: 1, Status: http.StatusBadGateway, Apply: true})
 	ev := githubtest.EventFile(t, "workflow_dispatch", "", nil)
 	h := newHarness(t, srv, "octo-org/octo-repo", "workflow_dispatch", ev)
-	var fs []check.Finding
+	var fs []finding.Finding
 	for i := 1; i <= 60; i++ {
-		fs = append(fs, finding(check.RuleMeshEnv, check.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
+		fs = append(fs, newFinding(finding.RuleMeshEnv, finding.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%03d", i), "app",
 			"X", "missing env", "deploy/app.yaml", i))
 	}
 	res := h.run(reportOf([]string{"prod"}, fs...))
@@ -453,10 +453,10 @@ func TestAnnotationPatchFailedIsRepeated(t *testing.T) {
 func TestHugeReportIsCut(t *testing.T) {
 	srv := prServer(t, githubtest.Options{})
 	h := prHarness(t, srv, "opened", prHeadSHA, nil)
-	var fs []check.Finding
+	var fs []finding.Finding
 	long := strings.Repeat("a message that explains the gap at length ", 12)
 	for i := 1; i <= 3000; i++ {
-		fs = append(fs, finding(check.RuleSecretMissing, check.SeverityError, fmt.Sprintf("env-%02d", i%30), "Deployment", "shop",
+		fs = append(fs, newFinding(finding.RuleSecretMissing, finding.SeverityError, fmt.Sprintf("env-%02d", i%30), "Deployment", "shop",
 			fmt.Sprintf("app-%04d", i), "app", "db", long, "charts/shop/templates/cart.yaml", 5))
 	}
 	var names []string
@@ -499,9 +499,9 @@ func TestHugeReportIsCut(t *testing.T) {
 func TestInlineCommentsCapped(t *testing.T) {
 	srv := prServer(t, githubtest.Options{})
 	h := prHarness(t, srv, "opened", prHeadSHA, nil)
-	var fs []check.Finding
+	var fs []finding.Finding
 	for i := 1; i <= 35; i++ {
-		fs = append(fs, finding(check.RuleMeshInjection, check.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%02d", i), "", "",
+		fs = append(fs, newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", fmt.Sprintf("app-%02d", i), "", "",
 			"not meshed", "charts/shop/templates/cart.yaml", i))
 	}
 	res := h.run(reportOf([]string{"prod"}, fs...))

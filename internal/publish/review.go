@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-github/v56/github"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -43,7 +43,7 @@ type inlineOutcome struct {
 type inlineGroup struct {
 	path     string
 	line     int
-	findings []check.Finding
+	findings []finding.Finding
 }
 
 // publishInline comments on changed lines that define a failing workload,
@@ -136,10 +136,10 @@ func (p *publisher) reviewComments(ctx context.Context) ([]*github.PullRequestCo
 
 // inlineFindings are the findings worth an inline comment: those at or
 // above fail-on (errors when fail-on is never).
-func (p *publisher) inlineFindings(rep report.Report) []check.Finding {
+func (p *publisher) inlineFindings(rep report.Report) []finding.Finding {
 	failOn := p.opts.FailOn
-	if failOn == report.FailOnNever {
-		failOn = report.FailOnError
+	if failOn == finding.FailOnNever {
+		failOn = finding.FailOnError
 	}
 	return rep.Failing(failOn, p.opts.OnlyNew)
 }
@@ -217,17 +217,17 @@ func (p *publisher) inlineBody(g inlineGroup) (string, int) {
 }
 
 // inlineItem is one finding's line, ending with its hidden marker.
-func inlineItem(f check.Finding) string {
+func inlineItem(f finding.Finding) string {
 	return fmt.Sprintf("- %s **%s** `%s` in **%s**: %s <!-- meshgate:fp=%s env=%s -->\n",
 		severityIcon(f.Severity), f.Severity, f.Rule, inlineText(f.Environment),
 		inlineText(cut(findingText(f), maxInlineItemMessage)), fingerprint(f), url.PathEscape(f.Environment))
 }
 
-func severityIcon(s check.Severity) string {
+func severityIcon(s finding.Severity) string {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return "❌"
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return "⚠️"
 	}
 	return "ℹ️"

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // Options tune the formatters. Formatters never look at the terminal or the
@@ -75,8 +75,8 @@ func normalized(r Report) Report {
 	for i := range r.Environments {
 		r.Environments[i].WorkloadIDs = append([]string(nil), r.Environments[i].WorkloadIDs...)
 	}
-	r.Findings = append([]check.Finding(nil), r.Findings...)
-	r.Ignored = append([]check.Finding(nil), r.Ignored...)
+	r.Findings = append([]finding.Finding(nil), r.Findings...)
+	r.Ignored = append([]finding.Finding(nil), r.Ignored...)
 	r.Finalize()
 	return r
 }
@@ -103,7 +103,7 @@ func envNames(r Report) []string {
 		add(e.Name)
 	}
 	var extra []string
-	for _, f := range append(append([]check.Finding(nil), r.Findings...), r.Ignored...) {
+	for _, f := range append(append([]finding.Finding(nil), r.Findings...), r.Ignored...) {
 		if !seen[f.Environment] {
 			seen[f.Environment] = true
 			extra = append(extra, f.Environment)
@@ -114,7 +114,7 @@ func envNames(r Report) []string {
 }
 
 // hasNew reports whether a baseline marked the findings new or existing.
-func hasNew(fs []check.Finding) bool {
+func hasNew(fs []finding.Finding) bool {
 	for _, f := range fs {
 		if f.New != nil {
 			return true
@@ -123,11 +123,11 @@ func hasNew(fs []check.Finding) bool {
 	return false
 }
 
-func isNew(f check.Finding) bool { return f.New != nil && *f.New }
+func isNew(f finding.Finding) bool { return f.New != nil && *f.New }
 
 // object is "Kind namespace/name" (or "Kind name" for cluster objects), ""
 // for findings about the environment as a whole.
-func object(f check.Finding) string {
+func object(f finding.Finding) string {
 	switch {
 	case f.Kind == "":
 		return ""
@@ -138,7 +138,7 @@ func object(f check.Finding) string {
 }
 
 // location is "file:line", "file" or "".
-func location(f check.Finding) string {
+func location(f finding.Finding) string {
 	if f.File == "" {
 		return ""
 	}

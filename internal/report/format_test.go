@@ -10,15 +10,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 func ptr(b bool) *bool { return &b }
 
-func finding(rule string, sev check.Severity, env, kind, ns, name, container, subject, msg, file string, line int) check.Finding {
-	f := check.Finding{
+func newFinding(rule string, sev finding.Severity, env, kind, ns, name, container, subject, msg, file string, line int) finding.Finding {
+	f := finding.Finding{
 		Rule: rule, Severity: sev, Environment: env, Kind: kind, Namespace: ns, Name: name,
 		Container: container, Message: msg, File: file, Line: line, Subject: subject,
 	}
@@ -31,43 +31,43 @@ func finding(rule string, sev check.Severity, env, kind, ns, name, container, su
 // non-workload object, a finding without a file and characters that every
 // format must escape. Its slices are deliberately unsorted.
 func sample() Report {
-	cartInjection := finding(check.RuleMeshInjection, check.SeverityError, "prod", "Deployment", "shop", "cart", "", "",
+	cartInjection := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "cart", "", "",
 		`pod template has annotation sidecar.istio.io/inject="true" but namespace "shop" has no istio-injection or istio.io/rev label: the injector selects on labels only, use the label sidecar.istio.io/inject="true"`,
 		"deploy/base/cart.yaml", 12)
 	cartInjection.New = ptr(true)
-	cartKey := finding(check.RuleSecretKeyMissing, check.SeverityError, "prod", "Deployment", "shop", "cart", "server", "cart-db/passwd",
+	cartKey := newFinding(finding.RuleSecretKeyMissing, finding.SeverityError, "prod", "Deployment", "shop", "cart", "server", "cart-db/passwd",
 		`env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has keys password, user`,
 		"deploy/base/cart.yaml", 31)
 	cartKey.New = ptr(false)
-	webPolicy := finding(check.RuleMeshAnnotation, check.SeverityError, "prod", "Deployment", "shop", "web", "", "sidecar.istio.io/proxyCPU",
+	webPolicy := newFinding(finding.RuleMeshAnnotation, finding.SeverityError, "prod", "Deployment", "shop", "web", "", "sidecar.istio.io/proxyCPU",
 		`annotation sidecar.istio.io/proxyCPU "100" does not match ^[0-9]+m$`,
 		"deploy/overlays/prod/web-patch.yaml", 7)
 	webPolicy.Policy = "payments-request-id"
 	webPolicy.New = ptr(true)
-	jobSidecar := finding(check.RuleMeshJobSidecar, check.SeverityWarning, "prod", "Job", "shop", "db-migrate", "", "",
+	jobSidecar := newFinding(finding.RuleMeshJobSidecar, finding.SeverityWarning, "prod", "Job", "shop", "db-migrate", "", "",
 		`Job pod gets a classic sidecar and will never complete: set annotation sidecar.istio.io/nativeSidecar: "true"`,
 		"deploy/base/db-migrate.yaml", 9)
 	jobSidecar.New = ptr(false)
-	optional := finding(check.RuleSecretMissing, check.SeverityNotice, "staging", "Deployment", "shop", "cart", "server", "cart-extra",
+	optional := newFinding(finding.RuleSecretMissing, finding.SeverityNotice, "staging", "Deployment", "shop", "cart", "server", "cart-extra",
 		"envFrom reads optional Secret shop/cart-extra (100% optional),\nwhich this environment does not produce: a|b <none>\r\nsecond line",
 		"charts/shop/templates/odd,name:v1.yaml", 22)
-	ingress := finding(check.RuleSecretMissing, check.SeverityError, "staging", "Ingress", "shop", "web", "", "web-tls",
+	ingress := newFinding(finding.RuleSecretMissing, finding.SeverityError, "staging", "Ingress", "shop", "web", "", "web-tls",
 		"tls secretName web-tls: Secret shop/web-tls is produced nowhere in this environment",
 		"charts/shop/templates/ingress.yaml", 18)
 	ingress.New = ptr(true)
-	noFile := finding(check.RuleMeshEnv, check.SeverityWarning, "staging", "Deployment", "shop", "web", "server", "ISTIO_META_REQUEST_ID",
+	noFile := newFinding(finding.RuleMeshEnv, finding.SeverityWarning, "staging", "Deployment", "shop", "web", "server", "ISTIO_META_REQUEST_ID",
 		`container "server" does not set env ISTIO_META_REQUEST_ID`, "", 0)
 	noFile.New = ptr(false)
-	renderErr := finding(check.RuleRenderError, check.SeverityError, "dev", "", "", "", "", "render",
+	renderErr := newFinding(finding.RuleRenderError, finding.SeverityError, "dev", "", "", "", "", "render",
 		`helm template: charts/shop/templates/cart.yaml:12:4: executing "shop/templates/cart.yaml" at <required "image.tag is required" .Values.image.tag>: error calling required: image.tag is required`,
 		"charts/shop/templates/cart.yaml", 12)
 	renderErr.New = ptr(true)
 
-	ignoredJob := finding(check.RuleMeshInjection, check.SeverityWarning, "staging", "Job", "shop", "db-migrate", "", "",
+	ignoredJob := newFinding(finding.RuleMeshInjection, finding.SeverityWarning, "staging", "Job", "shop", "db-migrate", "", "",
 		"Job pod will not get the mesh dataplane: namespace \"shop\" has no istio-injection label",
 		"charts/shop/templates/db-migrate.yaml", 5)
 	ignoredJob.Reason = "migrations run before the mesh is up"
-	ignoredSecret := finding(check.RuleSecretMissing, check.SeverityError, "prod", "Deployment", "shop", "web", "server", "vault-web",
+	ignoredSecret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "Deployment", "shop", "web", "server", "vault-web",
 		"env API_KEY reads Secret shop/vault-web, which this environment does not produce",
 		"deploy/base/web.yaml", 40)
 	ignoredSecret.Reason = "created by Vault | see runbook <ops>"
@@ -82,8 +82,8 @@ func sample() Report {
 				WorkloadIDs: []string{"Deployment/shop/web", "Deployment/shop/cart", "Job/shop/db-migrate"}},
 			{Name: "dev", Source: "helm", Path: "charts/shop", DurationMs: 3, Error: renderErr.Message},
 		},
-		Findings: []check.Finding{noFile, jobSidecar, optional, webPolicy, cartKey, renderErr, cartInjection, ingress},
-		Ignored:  []check.Finding{ignoredSecret, ignoredJob},
+		Findings: []finding.Finding{noFile, jobSidecar, optional, webPolicy, cartKey, renderErr, cartInjection, ingress},
+		Ignored:  []finding.Finding{ignoredSecret, ignoredJob},
 	}
 }
 
@@ -110,12 +110,12 @@ func clean() Report {
 // exemptedRender has an environment that failed to render, its
 // render-error exempted: outputs still say why nothing was checked there.
 func exemptedRender() Report {
-	f := finding(check.RuleRenderError, check.SeverityError, "dev", "", "", "", "", "render",
+	f := newFinding(finding.RuleRenderError, finding.SeverityError, "dev", "", "", "", "", "render",
 		"kustomize build: deploy/overlays/dev: missing resource ../../base/legacy.yaml", "deploy/overlays/dev", 0)
 	f.Reason = "dev overlay is being rewritten"
 	r := clean()
 	r.Environments = append(r.Environments, Environment{Name: "dev", Source: "kustomize", Path: "deploy/overlays/dev", DurationMs: 4, Error: f.Message})
-	r.Ignored = []check.Finding{f}
+	r.Ignored = []finding.Finding{f}
 	return r
 }
 
@@ -257,19 +257,19 @@ func TestLookup(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	a := finding(check.RuleMeshInjection, check.SeverityError, "prod", "Deployment", "shop", "cart", "", "", "first wording", "a.yaml", 1)
+	a := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "cart", "", "", "first wording", "a.yaml", 1)
 	aAgain := a
 	aAgain.Message = "later wording"
-	aStaging := finding(check.RuleMeshInjection, check.SeverityError, "staging", "Deployment", "shop", "cart", "", "", "m", "a.yaml", 1)
-	b := finding(check.RuleMeshEnv, check.SeverityWarning, "staging", "Deployment", "shop", "web", "server", "X", "m", "b.yaml", 2)
-	ign := finding(check.RuleSecretMissing, check.SeverityError, "prod", "Deployment", "shop", "web", "", "s", "m", "c.yaml", 3)
+	aStaging := newFinding(finding.RuleMeshInjection, finding.SeverityError, "staging", "Deployment", "shop", "cart", "", "", "m", "a.yaml", 1)
+	b := newFinding(finding.RuleMeshEnv, finding.SeverityWarning, "staging", "Deployment", "shop", "web", "server", "X", "m", "b.yaml", 2)
+	ign := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "Deployment", "shop", "web", "", "s", "m", "c.yaml", 3)
 	ign.Reason = "r"
 
 	shard1 := Report{
 		Tool:         Tool{Name: "meshgate", Version: "0.1.0"},
 		Environments: []Environment{{Name: "prod", Workloads: 2, DurationMs: 10}},
-		Findings:     []check.Finding{a},
-		Ignored:      []check.Finding{ign},
+		Findings:     []finding.Finding{a},
+		Ignored:      []finding.Finding{ign},
 	}
 	shard2 := Report{
 		Tool: Tool{Name: "meshgate", Version: "0.2.0"},
@@ -277,8 +277,8 @@ func TestMerge(t *testing.T) {
 			{Name: "staging", Workloads: 3},
 			{Name: "prod", Workloads: 2, DurationMs: 99},
 		},
-		Findings: []check.Finding{b, aAgain, aStaging},
-		Ignored:  []check.Finding{ign},
+		Findings: []finding.Finding{b, aAgain, aStaging},
+		Ignored:  []finding.Finding{ign},
 	}
 	got := Merge(shard1, shard2)
 	want := Report{
@@ -288,8 +288,8 @@ func TestMerge(t *testing.T) {
 			{Name: "prod", Workloads: 2, DurationMs: 99},
 			{Name: "staging", Workloads: 3},
 		},
-		Findings: []check.Finding{aAgain, aStaging, b},
-		Ignored:  []check.Finding{ign},
+		Findings: []finding.Finding{aAgain, aStaging, b},
+		Ignored:  []finding.Finding{ign},
 		Summary:  Summary{Environments: 2, Workloads: 5, Findings: 3, Errors: 2, Warnings: 1},
 	}
 	// Subject is not part of the JSON and so not of a merged report file;
@@ -341,29 +341,29 @@ func TestReadJSON(t *testing.T) {
 }
 
 func TestFailingAndExitCode(t *testing.T) {
-	f := func(sev check.Severity, isNew *bool) check.Finding {
-		return check.Finding{Rule: check.RuleMeshInjection, Severity: sev, Environment: "prod", New: isNew}
+	f := func(sev finding.Severity, isNew *bool) finding.Finding {
+		return finding.Finding{Rule: finding.RuleMeshInjection, Severity: sev, Environment: "prod", New: isNew}
 	}
 	tests := []struct {
 		name     string
-		findings []check.Finding
+		findings []finding.Finding
 		failOn   string
 		onlyNew  bool
 		failing  int
 		exit     int
 	}{
-		{"no findings", nil, FailOnError, false, 0, ExitOK},
-		{"error fails on error", []check.Finding{f(check.SeverityError, nil)}, FailOnError, false, 1, ExitFindings},
-		{"warning passes on error", []check.Finding{f(check.SeverityWarning, nil)}, FailOnError, false, 0, ExitOK},
-		{"warning fails on warning", []check.Finding{f(check.SeverityWarning, nil)}, FailOnWarning, false, 1, ExitFindings},
-		{"notice passes on warning", []check.Finding{f(check.SeverityNotice, nil)}, FailOnWarning, false, 0, ExitOK},
-		{"error and warning on warning", []check.Finding{f(check.SeverityError, nil), f(check.SeverityWarning, nil)}, FailOnWarning, false, 2, ExitFindings},
-		{"never", []check.Finding{f(check.SeverityError, nil)}, FailOnNever, false, 0, ExitOK},
-		{"existing error counts without onlyNew", []check.Finding{f(check.SeverityError, ptr(false))}, FailOnError, false, 1, ExitFindings},
-		{"existing error passes with onlyNew", []check.Finding{f(check.SeverityError, ptr(false))}, FailOnError, true, 0, ExitOK},
-		{"new error fails with onlyNew", []check.Finding{f(check.SeverityError, ptr(true)), f(check.SeverityError, ptr(false))}, FailOnError, true, 1, ExitFindings},
-		{"unmarked error fails with onlyNew", []check.Finding{f(check.SeverityError, nil)}, FailOnError, true, 1, ExitFindings},
-		{"existing warning passes on warning with onlyNew", []check.Finding{f(check.SeverityWarning, ptr(false))}, FailOnWarning, true, 0, ExitOK},
+		{"no findings", nil, finding.FailOnError, false, 0, ExitOK},
+		{"error fails on error", []finding.Finding{f(finding.SeverityError, nil)}, finding.FailOnError, false, 1, ExitFindings},
+		{"warning passes on error", []finding.Finding{f(finding.SeverityWarning, nil)}, finding.FailOnError, false, 0, ExitOK},
+		{"warning fails on warning", []finding.Finding{f(finding.SeverityWarning, nil)}, finding.FailOnWarning, false, 1, ExitFindings},
+		{"notice passes on warning", []finding.Finding{f(finding.SeverityNotice, nil)}, finding.FailOnWarning, false, 0, ExitOK},
+		{"error and warning on warning", []finding.Finding{f(finding.SeverityError, nil), f(finding.SeverityWarning, nil)}, finding.FailOnWarning, false, 2, ExitFindings},
+		{"never", []finding.Finding{f(finding.SeverityError, nil)}, finding.FailOnNever, false, 0, ExitOK},
+		{"existing error counts without onlyNew", []finding.Finding{f(finding.SeverityError, ptr(false))}, finding.FailOnError, false, 1, ExitFindings},
+		{"existing error passes with onlyNew", []finding.Finding{f(finding.SeverityError, ptr(false))}, finding.FailOnError, true, 0, ExitOK},
+		{"new error fails with onlyNew", []finding.Finding{f(finding.SeverityError, ptr(true)), f(finding.SeverityError, ptr(false))}, finding.FailOnError, true, 1, ExitFindings},
+		{"unmarked error fails with onlyNew", []finding.Finding{f(finding.SeverityError, nil)}, finding.FailOnError, true, 1, ExitFindings},
+		{"existing warning passes on warning with onlyNew", []finding.Finding{f(finding.SeverityWarning, ptr(false))}, finding.FailOnWarning, true, 0, ExitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

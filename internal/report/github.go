@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // GitHub writes one workflow command per finding
@@ -33,11 +33,11 @@ func GitHub(w io.Writer, r Report, _ Options) error {
 	return err
 }
 
-func workflowCommand(s check.Severity) string {
+func workflowCommand(s finding.Severity) string {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return "error"
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return "warning"
 	}
 	return "notice"
@@ -45,7 +45,7 @@ func workflowCommand(s check.Severity) string {
 
 // githubMessage names the object: an annotation shows only its title and
 // message.
-func githubMessage(f check.Finding) string {
+func githubMessage(f finding.Finding) string {
 	obj := object(f)
 	if obj == "" {
 		return f.Message

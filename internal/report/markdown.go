@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // MarkdownMarker is the hidden first line of every markdown report: the
@@ -94,7 +94,7 @@ func Markdown(r Report, o Options) string {
 	mdMatrix(&d, r)
 
 	if len(r.Findings) > 0 {
-		var fresh, existing []check.Finding
+		var fresh, existing []finding.Finding
 		for _, f := range r.Findings {
 			if marked && mdExisting(f) {
 				existing = append(existing, f)
@@ -260,7 +260,7 @@ func mdMatrix(d *mdDoc, r Report) {
 		}
 	}
 	type cellKey struct{ env, id string }
-	cells := map[cellKey][]check.Finding{}
+	cells := map[cellKey][]finding.Finding{}
 	renderRow := false
 	for _, f := range r.Findings {
 		id := ""
@@ -324,8 +324,8 @@ func mdMatrix(d *mdDoc, r Report) {
 }
 
 // mdCell is the worst severity's symbol and the rule ids that failed.
-func mdCell(fs []check.Finding) string {
-	worst := check.Severity("")
+func mdCell(fs []finding.Finding) string {
+	worst := finding.Severity("")
 	seen := map[string]bool{}
 	var rules []string
 	for _, f := range fs {
@@ -341,19 +341,19 @@ func mdCell(fs []check.Finding) string {
 	return mdSeverityIcon(worst) + " " + strings.Join(rules, ", ")
 }
 
-func mdSeverityIcon(s check.Severity) string {
+func mdSeverityIcon(s finding.Severity) string {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return mdError
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return mdWarning
 	}
 	return mdNotice
 }
 
 // mdGaps adds one table per environment.
-func mdGaps(d *mdDoc, r Report, fs []check.Finding) {
-	byEnv := map[string][]check.Finding{}
+func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
+	byEnv := map[string][]finding.Finding{}
 	for _, f := range fs {
 		byEnv[f.Environment] = append(byEnv[f.Environment], f)
 	}
@@ -379,9 +379,9 @@ func mdGaps(d *mdDoc, r Report, fs []check.Finding) {
 }
 
 // mdExisting: the baseline already had this finding.
-func mdExisting(f check.Finding) bool { return f.New != nil && !*f.New }
+func mdExisting(f finding.Finding) bool { return f.New != nil && !*f.New }
 
-func mdObject(f check.Finding) string {
+func mdObject(f finding.Finding) string {
 	if f.Kind == "" {
 		return ""
 	}

@@ -3,7 +3,7 @@ package report
 import (
 	"fmt"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // Merge combines reports (the shards of a matrix job, or re-runs) into one:
@@ -36,7 +36,7 @@ func Merge(reports ...Report) Report {
 	return out
 }
 
-func mergeFindings(dst []check.Finding, at map[string]int, src []check.Finding) []check.Finding {
+func mergeFindings(dst []finding.Finding, at map[string]int, src []finding.Finding) []finding.Finding {
 	for _, f := range src {
 		k := dedupeKey(f)
 		if i, ok := at[k]; ok {
@@ -51,7 +51,7 @@ func mergeFindings(dst []check.Finding, at map[string]int, src []check.Finding) 
 
 // dedupeKey is fingerprint+environment; a finding without a fingerprint
 // (hand-written report) is keyed by everything that identifies it.
-func dedupeKey(f check.Finding) string {
+func dedupeKey(f finding.Finding) string {
 	if f.Fingerprint != "" {
 		return f.Environment + "\x00" + f.Fingerprint
 	}

@@ -5,7 +5,7 @@ package report
 import (
 	"sort"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // Version of the JSON report format.
@@ -14,12 +14,12 @@ const Version = 1
 // Report is the result of one run over one or more environments. Its JSON
 // form is the SPEC's report contract.
 type Report struct {
-	Version      int             `json:"version"`
-	Tool         Tool            `json:"tool"`
-	Environments []Environment   `json:"environments"`
-	Findings     []check.Finding `json:"findings"`
-	Ignored      []check.Finding `json:"ignored"`
-	Summary      Summary         `json:"summary"`
+	Version      int               `json:"version"`
+	Tool         Tool              `json:"tool"`
+	Environments []Environment     `json:"environments"`
+	Findings     []finding.Finding `json:"findings"`
+	Ignored      []finding.Finding `json:"ignored"`
+	Summary      Summary           `json:"summary"`
 }
 
 // Tool names the producer of the report.
@@ -63,40 +63,33 @@ func (r *Report) Finalize() {
 		r.Environments = []Environment{}
 	}
 	if r.Findings == nil {
-		r.Findings = []check.Finding{}
+		r.Findings = []finding.Finding{}
 	}
 	if r.Ignored == nil {
-		r.Ignored = []check.Finding{}
+		r.Ignored = []finding.Finding{}
 	}
 	sort.SliceStable(r.Environments, func(i, j int) bool { return r.Environments[i].Name < r.Environments[j].Name })
 	for i := range r.Environments {
 		sort.Strings(r.Environments[i].WorkloadIDs)
 	}
-	sort.SliceStable(r.Findings, func(i, j int) bool { return check.Less(r.Findings[i], r.Findings[j]) })
-	sort.SliceStable(r.Ignored, func(i, j int) bool { return check.Less(r.Ignored[i], r.Ignored[j]) })
+	sort.SliceStable(r.Findings, func(i, j int) bool { return finding.Less(r.Findings[i], r.Findings[j]) })
+	sort.SliceStable(r.Ignored, func(i, j int) bool { return finding.Less(r.Ignored[i], r.Ignored[j]) })
 	s := Summary{Environments: len(r.Environments), Findings: len(r.Findings)}
 	for _, e := range r.Environments {
 		s.Workloads += e.Workloads
 	}
 	for _, f := range r.Findings {
 		switch f.Severity {
-		case check.SeverityError:
+		case finding.SeverityError:
 			s.Errors++
-		case check.SeverityWarning:
+		case finding.SeverityWarning:
 			s.Warnings++
-		case check.SeverityNotice:
+		case finding.SeverityNotice:
 			s.Notices++
 		}
 	}
 	r.Summary = s
 }
-
-// Fail-on thresholds.
-const (
-	FailOnError   = "error"
-	FailOnWarning = "warning"
-	FailOnNever   = "never"
-)
 
 // Exit codes (SPEC "Command line").
 const (
@@ -108,19 +101,10 @@ const (
 
 // Failing returns the findings at or above failOn. With onlyNew, findings a
 // baseline marked as existing ("new": false) do not count.
-func (r Report) Failing(failOn string, onlyNew bool) []check.Finding {
-	var min check.Severity
-	switch failOn {
-	case FailOnNever:
-		return nil
-	case FailOnWarning:
-		min = check.SeverityWarning
-	default:
-		min = check.SeverityError
-	}
-	var out []check.Finding
+func (r Report) Failing(failOn string, onlyNew bool) []finding.Finding {
+	var out []finding.Finding
 	for _, f := range r.Findings {
-		if f.Severity.Rank() < min.Rank() {
+		if !finding.Fails(f.Severity, failOn) {
 			continue
 		}
 		if onlyNew && f.New != nil && !*f.New {

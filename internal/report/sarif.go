@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // SARIF constants: the schema GitHub code scanning and Microsoft's validator
@@ -178,7 +179,7 @@ func sarifRules() []sarifRule {
 	return out
 }
 
-func sarifResultOf(f check.Finding, envPath string) sarifResult {
+func sarifResultOf(f finding.Finding, envPath string) sarifResult {
 	res := sarifResult{
 		RuleID:     f.Rule,
 		Level:      sarifLevel(f.Severity),
@@ -212,11 +213,11 @@ func sarifResultOf(f check.Finding, envPath string) sarifResult {
 	return res
 }
 
-func sarifLevel(s check.Severity) string {
+func sarifLevel(s finding.Severity) string {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return "error"
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return "warning"
 	}
 	return "note"
@@ -234,7 +235,7 @@ func ruleTags(id string) []string {
 		return []string{"kubernetes", "service-mesh"}
 	case strings.HasPrefix(id, "secret-"):
 		return []string{"kubernetes", "secrets"}
-	case id == check.RuleRenderError:
+	case id == finding.RuleRenderError:
 		return []string{"kubernetes", "rendering"}
 	}
 	return []string{"kubernetes", "exemptions"}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // ANSI SGR sequences; used only when Options.Color is set.
@@ -33,7 +33,7 @@ func Text(w io.Writer, r Report, o Options) error {
 		}
 		return code + s + ansiReset
 	}
-	byEnv := map[string][]check.Finding{}
+	byEnv := map[string][]finding.Finding{}
 	for _, f := range r.Findings {
 		byEnv[f.Environment] = append(byEnv[f.Environment], f)
 	}
@@ -55,12 +55,12 @@ func Text(w io.Writer, r Report, o Options) error {
 		}
 		b.WriteString("\n")
 		fs := byEnv[name]
-		if e.Error != "" && !hasRule(fs, check.RuleRenderError) {
+		if e.Error != "" && !hasRule(fs, finding.RuleRenderError) {
 			// The render-error finding was exempted: still say why nothing
 			// was checked.
 			label := "render error:"
 			for _, ig := range r.Ignored {
-				if ig.Environment == name && ig.Rule == check.RuleRenderError && ig.Reason != "" {
+				if ig.Environment == name && ig.Rule == finding.RuleRenderError && ig.Reason != "" {
 					label = "render error (exempted: " + ig.Reason + "):"
 					break
 				}
@@ -147,27 +147,27 @@ func writeIndented(b *strings.Builder, msg string) {
 	}
 }
 
-func severityLabel(s check.Severity) (label, ansi string) {
+func severityLabel(s finding.Severity) (label, ansi string) {
 	switch s {
-	case check.SeverityError:
+	case finding.SeverityError:
 		return "ERROR", ansiRed
-	case check.SeverityWarning:
+	case finding.SeverityWarning:
 		return "WARNING", ansiYellow
-	case check.SeverityNotice:
+	case finding.SeverityNotice:
 		return "NOTICE", ansiCyan
 	}
 	return strings.ToUpper(string(s)), ""
 }
 
 // ruleLabel is the rule id, with the config policy that raised it.
-func ruleLabel(f check.Finding) string {
+func ruleLabel(f finding.Finding) string {
 	if f.Policy != "" {
 		return f.Rule + " (policy " + f.Policy + ")"
 	}
 	return f.Rule
 }
 
-func hasRule(fs []check.Finding, rule string) bool {
+func hasRule(fs []finding.Finding, rule string) bool {
 	for _, f := range fs {
 		if f.Rule == rule {
 			return true

@@ -1,11 +1,13 @@
-// Package check turns one environment's rendered set into findings: mesh
-// coverage, Secret references and exemptions. Checks are plain functions over
-// the whole set; findings are values, never errors.
-package check
+// Package finding is meshgate's vocabulary, shared by every stage: a
+// Finding, its Severity, the rule ids, the fail-on thresholds and the
+// fingerprint that recognises one gap across runs. It imports nothing of
+// meshgate's.
+package finding
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 )
 
@@ -17,6 +19,9 @@ const (
 	SeverityWarning Severity = "warning"
 	SeverityError   Severity = "error"
 )
+
+// Severities are the valid severities, highest first.
+var Severities = []string{string(SeverityError), string(SeverityWarning), string(SeverityNotice)}
 
 // Rank orders severities; unknown values rank below notice.
 func (s Severity) Rank() int {
@@ -31,7 +36,8 @@ func (s Severity) Rank() int {
 	return 0
 }
 
-// Stable rule ids (SPEC "Rules").
+// Stable rule ids (SPEC "Rules"). Each has one entry in check.Rules, which
+// documents it.
 const (
 	RuleRenderError      = "render-error"
 	RuleMeshInjection    = "mesh-injection"
@@ -42,6 +48,53 @@ const (
 	RuleMeshJobSidecar   = "mesh-job-sidecar"
 	RuleIgnoreExpired    = "ignore-expired"
 )
+
+// RuleIDs are the rule ids in the order they are documented. A test holds
+// check.Rules to the same list.
+var RuleIDs = []string{
+	RuleRenderError,
+	RuleMeshInjection,
+	RuleMeshAnnotation,
+	RuleMeshEnv,
+	RuleSecretMissing,
+	RuleSecretKeyMissing,
+	RuleMeshJobSidecar,
+	RuleIgnoreExpired,
+}
+
+// Fail-on thresholds: the lowest severity that fails a run.
+const (
+	FailOnError   = "error"
+	FailOnWarning = "warning"
+	FailOnNever   = "never"
+)
+
+// FailOnValues are the valid fail-on thresholds.
+var FailOnValues = []string{FailOnError, FailOnWarning, FailOnNever}
+
+// ParseFailOn validates a fail-on threshold; "" is the default, error.
+// The error names the valid values; callers prefix the flag or input.
+func ParseFailOn(v string) (string, error) {
+	switch v {
+	case "":
+		return FailOnError, nil
+	case FailOnError, FailOnWarning, FailOnNever:
+		return v, nil
+	}
+	return "", fmt.Errorf("%q: want error, warning or never", v)
+}
+
+// Fails reports whether a finding of severity s fails a run at threshold
+// failOn.
+func Fails(s Severity, failOn string) bool {
+	switch failOn {
+	case FailOnNever:
+		return false
+	case FailOnWarning:
+		return s.Rank() >= SeverityWarning.Rank()
+	}
+	return s.Rank() >= SeverityError.Rank()
+}
 
 // Finding is one gap in one environment. Its JSON shape is the SPEC's report
 // contract; field order here is the order in the JSON output.

@@ -1,0 +1,84 @@
+package finding
+
+import (
+	"sort"
+	"testing"
+)
+
+func TestParseFailOn(t *testing.T) {
+	for in, want := range map[string]string{"": "error", "error": "error", "warning": "warning", "never": "never"} {
+		got, err := ParseFailOn(in)
+		if err != nil || got != want {
+			t.Errorf("ParseFailOn(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	_, err := ParseFailOn("Warning")
+	if err == nil || err.Error() != `"Warning": want error, warning or never` {
+		t.Errorf("ParseFailOn(Warning) error = %v", err)
+	}
+}
+
+func TestFails(t *testing.T) {
+	cases := []struct {
+		sev    Severity
+		failOn string
+		want   bool
+	}{
+		{SeverityError, FailOnError, true},
+		{SeverityWarning, FailOnError, false},
+		{SeverityNotice, FailOnError, false},
+		{SeverityError, FailOnWarning, true},
+		{SeverityWarning, FailOnWarning, true},
+		{SeverityNotice, FailOnWarning, false},
+		{SeverityError, FailOnNever, false},
+		{Severity("bogus"), FailOnWarning, false},
+	}
+	for _, c := range cases {
+		if got := Fails(c.sev, c.failOn); got != c.want {
+			t.Errorf("Fails(%s, %s) = %v, want %v", c.sev, c.failOn, got, c.want)
+		}
+	}
+}
+
+// The fingerprint is part of the report contract: baselines and sticky
+// comments from earlier versions must keep matching.
+func TestFingerprintStable(t *testing.T) {
+	got := Fingerprint(RuleSecretMissing, "prod", "Deployment", "shop", "cart", "server", "cart-db")
+	if want := "0d213e0c01d26e7380a14aad7f9ca068"; got != want {
+		t.Fatalf("Fingerprint = %q, want %q", got, want)
+	}
+	f := Finding{Rule: RuleSecretMissing, Environment: "prod", Kind: "Deployment", Namespace: "shop", Name: "cart", Container: "server", Subject: "cart-db"}
+	f.SetFingerprint()
+	if f.Fingerprint != got {
+		t.Errorf("SetFingerprint = %q, Fingerprint = %q", f.Fingerprint, got)
+	}
+	f.Subject = "other"
+	f.SetFingerprint()
+	if f.Fingerprint == got {
+		t.Error("the subject does not change the fingerprint")
+	}
+}
+
+func TestLessOrder(t *testing.T) {
+	fs := []Finding{
+		{Environment: "prod", Namespace: "b", Name: "x"},
+		{Environment: "dev", Namespace: "z", Name: "y"},
+		{Environment: "prod", Namespace: "a", Name: "z", Rule: "r2"},
+		{Environment: "prod", Namespace: "a", Name: "z", Rule: "r1", Line: 9},
+		{Environment: "prod", Namespace: "a", Name: "z", Rule: "r1", Line: 3},
+	}
+	sort.Slice(fs, func(i, j int) bool { return Less(fs[i], fs[j]) })
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Environment+"/"+f.Namespace+"/"+f.Rule)
+	}
+	want := []string{"dev/z/", "prod/a/r1", "prod/a/r1", "prod/a/r2", "prod/b/"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order = %v, want %v", got, want)
+		}
+	}
+	if fs[1].Line != 3 {
+		t.Errorf("line does not break the tie: %+v", fs[1])
+	}
+}
