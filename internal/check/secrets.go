@@ -8,6 +8,7 @@ import (
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
+	"github.com/meshgate/meshgate/internal/suggest"
 )
 
 // secretFindings: secret-missing and secret-key-missing. Every reference is
@@ -237,7 +238,7 @@ func secretSuggest(idx secretIndex, ref manifest.Ref) string {
 			score = 1
 		default:
 			if len(ref.Name) > 3 {
-				if d := secretDistance(name, ref.Name); d <= 2 {
+				if d := suggest.Distance(name, ref.Name); d <= 2 {
 					score = 1 + d
 				}
 			}
@@ -265,27 +266,6 @@ func secretStem(name string) string {
 		}
 	}
 	return name[:len(name)-n-1]
-}
-
-// secretDistance is the Levenshtein distance of two names.
-func secretDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func secretSortedKeys[V any](m map[string]V) []string {

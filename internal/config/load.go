@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -683,7 +684,7 @@ func (d *decoder) ruleID(n *yaml.Node, field, s string) (string, bool) {
 	if slices.Contains(finding.RuleIDs, s) {
 		return s, true
 	}
-	if near := suggest(s, finding.RuleIDs); near != "" {
+	if near := suggest.Closest(s, finding.RuleIDs); near != "" {
 		d.add(n, field, "unknown rule %q (did you mean %q?)", s, near)
 	} else {
 		d.add(n, field, "unknown rule %q (valid: %s)", s, strings.Join(finding.RuleIDs, ", "))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -184,47 +185,10 @@ func (d *decoder) fields(n *yaml.Node, field string, known ...string) []pair {
 }
 
 func unknownField(name string, known []string) string {
-	if s := suggest(name, known); s != "" {
+	if s := suggest.Closest(name, known); s != "" {
 		return fmt.Sprintf("unknown field (did you mean %q?)", s)
 	}
 	return "unknown field (valid: " + strings.Join(known, ", ") + ")"
-}
-
-// suggest returns the candidate a misspelt name most likely meant, or "".
-func suggest(name string, candidates []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s))
-	}
-	best, bestDist := "", 3 // at most two edits away
-	for _, c := range candidates {
-		if norm(c) == norm(name) {
-			return c
-		}
-		if dist := levenshtein(name, c); dist < bestDist && dist < len(c)/2 {
-			best, bestDist = c, dist
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // str decodes a string scalar.

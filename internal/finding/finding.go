@@ -5,6 +5,7 @@
 package finding
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -143,32 +144,16 @@ func (f *Finding) SetFingerprint() {
 // Less is the report order: environment, namespace, kind, name, rule, then
 // container, file, line and message so that the order is total.
 func Less(a, b Finding) bool {
-	if a.Environment != b.Environment {
-		return a.Environment < b.Environment
-	}
-	if a.Namespace != b.Namespace {
-		return a.Namespace < b.Namespace
-	}
-	if a.Kind != b.Kind {
-		return a.Kind < b.Kind
-	}
-	if a.Name != b.Name {
-		return a.Name < b.Name
-	}
-	if a.Rule != b.Rule {
-		return a.Rule < b.Rule
-	}
-	if a.Container != b.Container {
-		return a.Container < b.Container
-	}
-	if a.File != b.File {
-		return a.File < b.File
-	}
-	if a.Line != b.Line {
-		return a.Line < b.Line
-	}
-	if a.Message != b.Message {
-		return a.Message < b.Message
-	}
-	return a.Fingerprint < b.Fingerprint
+	return cmp.Or(
+		cmp.Compare(a.Environment, b.Environment),
+		cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.Kind, b.Kind),
+		cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.Rule, b.Rule),
+		cmp.Compare(a.Container, b.Container),
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Message, b.Message),
+		cmp.Compare(a.Fingerprint, b.Fingerprint),
+	) < 0
 }

@@ -1,0 +1,33 @@
+package suggest
+
+import "testing"
+
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"check", "chek", 1},
+		{"format", "formt", 1}, {"kitten", "sitting", 3}, {"same", "same", 0},
+	} {
+		if got := Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestClosest(t *testing.T) {
+	cands := []string{"check", "render", "publish", "fail-on", "format", "failOn"}
+	for name, want := range map[string]string{
+		"chek":    "check",
+		"formt":   "format",
+		"FAIL_ON": "fail-on", // normalised match wins, first candidate first
+		"rendre":  "render",
+		"xyz":     "",
+		"c":       "",
+	} {
+		if got := Closest(name, cands); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
