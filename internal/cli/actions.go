@@ -211,3 +211,9 @@ func shortSHA(sha string) string {
 	}
 	return sha
 }
+
+func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = gitEnv()
+	return cmd
+}

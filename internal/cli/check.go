@@ -3,14 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/engine"
+	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -42,38 +44,17 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 			return 0, err
 		}
 	}
-	cfg, err := loadConfig(o.Dir, o.Config)
+	plan, err := engine.NewPlan(ctx, o.request())
 	if err != nil {
-		return 0, err
+		return 0, usagef("%v", err)
 	}
-	if cfg.Discovered {
-		describeDiscovery(s, cfg)
-	}
-	envs, err := selectEnvironments(cfg, o.Envs, o.Shard)
-	if err != nil {
-		return 0, err
-	}
-	if o.ChangedSince != "" {
-		files, err := gitChangedFiles(ctx, cfg.Root, o.ChangedSince)
-		if err != nil {
-			return 0, usagef("--changed-since %s: %v", o.ChangedSince, err)
-		}
-		o.changedFiles, o.changedFrom = files, o.ChangedSince
-	}
-	if o.changedFiles != nil {
-		kept := onlyChanged(cfg, envs, o.changedFiles)
-		describeChanged(s, o.changedFrom, kept, envs)
-		envs = kept
-	}
+	plan.Today, plan.ToolVersion, plan.RenderOnly = day, Version(), o.RenderOnly
+	plan.Elapsed, plan.Renderers = elapsedMs, renderers
+	plan.Warn = func(msg string) { fmt.Fprintf(s.Stdout, "::warning title=meshgate::%s\n", msg) }
+	describePlan(s, plan)
 	if o.RenderOnly {
-		results := runEnvironments(ctx, cfg, envs, runOptions{Today: day, RenderOnly: true})
-		failed := 0
-		for _, r := range results {
-			if r.Env.Error != "" {
-				failed++
-			}
-		}
-		fmt.Fprintf(s.Stderr, "meshgate: rendered %d environment(s), %d failed\n", len(results), failed)
+		rep, _ := engine.Run(ctx, plan)
+		fmt.Fprintf(s.Stderr, "meshgate: rendered %d environment(s), %d failed\n", len(rep.Environments), countFailed(rep))
 		return 0, nil
 	}
 	if ar != nil {
@@ -81,36 +62,15 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 			return 0, err
 		}
 	}
-	ro := runOptions{Today: day}
-	var live *liveProgress
-	if isTerminal(s.Stderr) && len(envs) > 0 {
-		live = newLiveProgress(s.Stderr, envs)
-		ro.Progress = live.update
-		ro.Done = func(r envResult) {
-			live.done(r.Env.Name, r.Env.Workloads, len(r.Findings), time.Duration(r.Env.DurationMs)*time.Millisecond)
-		}
-	}
+	live := showProgress(s, plan)
 	started := time.Now()
-	results := runEnvironments(ctx, cfg, envs, ro)
-	if live != nil || ar != nil {
-		fmt.Fprintln(s.Stderr, timingSummary(results, time.Since(started)))
+	rep, err := engine.Run(ctx, plan)
+	var internal *engine.InternalError
+	if err != nil && !errors.As(err, &internal) {
+		return 0, usagef("%v", err)
 	}
-	rep := buildReport(results)
-
-	names := make([]string, len(envs))
-	for i, e := range envs {
-		names[i] = e.Name
-	}
-	base, err := loadBase(ctx, o, names, cfg, day)
-	if err != nil && o.autoBase {
-		fmt.Fprintf(s.Stdout, "::warning title=meshgate::cannot check the pull request's base commit (%s); findings are not marked new or existing\n", strings.ReplaceAll(err.Error(), "\n", "; "))
-		base, err = nil, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	if base != nil {
-		markNew(&rep, *base)
+	if live || ar != nil {
+		fmt.Fprintln(s.Stderr, timingSummary(rep.Environments, time.Since(started)))
 	}
 	if ar != nil {
 		logGroups(s, rep)
@@ -118,18 +78,62 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 	if err := writeOutputs(s, o.Outputs, rep); err != nil {
 		return 0, err
 	}
-	onlyNew := base != nil && !o.FailOnExisting
+	onlyNew := plan.HasBase() && !o.FailOnExisting
 	if ar != nil {
 		if err := ar.finish(ctx, s, o, rep, onlyNew); err != nil {
 			return 0, err
 		}
 	}
-	for _, r := range results {
-		if r.Panicked {
-			return report.ExitInternal, nil
-		}
+	if internal != nil {
+		return report.ExitInternal, nil
 	}
 	return rep.ExitCode(o.FailOn, onlyNew), nil
+}
+
+// Seams for tests: elapsedMs pins durations so that golden reports are
+// byte-for-byte stable; renderers replaces a renderer. nil is the real one.
+var (
+	elapsedMs func(time.Time) int64
+	renderers map[string]render.Renderer
+)
+
+// showProgress draws a live line per environment on a terminal, and
+// reports whether it does.
+func showProgress(s Streams, plan *engine.Plan) bool {
+	if !isTerminal(s.Stderr) || len(plan.Environments) == 0 {
+		return false
+	}
+	live := newLiveProgress(s.Stderr, plan.Environments)
+	plan.Progress = live.update
+	plan.Done = func(e report.Environment, findings int) {
+		live.done(e.Name, e.Workloads, findings, time.Duration(e.DurationMs)*time.Millisecond)
+	}
+	return true
+}
+
+func countFailed(rep report.Report) int {
+	n := 0
+	for _, e := range rep.Environments {
+		if e.Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// describePlan says on stderr, so that stdout stays the report, which
+// environments discovery found and which changed inputs kept.
+func describePlan(s Streams, plan *engine.Plan) {
+	if plan.Config.Discovered {
+		describeDiscovery(s, plan.Config)
+	}
+	if c := plan.Changed; c != nil {
+		list := strings.Join(engine.Names(plan.Environments), ", ")
+		if list == "" {
+			list = "none"
+		}
+		fmt.Fprintf(s.Stderr, "meshgate: %d of %d environment(s) changed since %s: %s\n", len(plan.Environments), c.All, c.From, list)
+	}
 }
 
 // describeDiscovery says which environments discovery found, on stderr so
@@ -171,97 +175,4 @@ func writeOutputs(s Streams, outs []output, rep report.Report) error {
 		}
 	}
 	return nil
-}
-
-// loadBase returns the base report for new/existing marking, from
-// --baseline or by checking --base-ref in a temporary git worktree.
-func loadBase(ctx context.Context, o *checkOptions, names []string, cfg *config.Config, day time.Time) (*report.Report, error) {
-	switch {
-	case o.Baseline != "":
-		f, err := os.Open(o.Baseline)
-		if err != nil {
-			return nil, usagef("--baseline: %v", err)
-		}
-		defer f.Close()
-		rep, err := report.ReadJSON(f)
-		if err != nil {
-			return nil, usagef("--baseline %s: %v", o.Baseline, err)
-		}
-		return &rep, nil
-	case o.BaseRef != "":
-		rep, err := checkRef(ctx, o.BaseRef, names, cfg, day)
-		if err != nil {
-			return nil, usagef("--base-ref %s: %v", o.BaseRef, err)
-		}
-		return rep, nil
-	}
-	return nil, nil
-}
-
-// checkRef checks the environments named as they are at git ref, from a
-// temporary worktree that is removed afterwards. An environment the ref
-// does not have yet has no base findings: all of its findings are new.
-func checkRef(ctx context.Context, ref string, names []string, cfg *config.Config, day time.Time) (*report.Report, error) {
-	tmp, err := os.MkdirTemp("", "meshgate-base-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	wt := filepath.Join(tmp, "wt")
-	if out, err := gitCmd(ctx, cfg.Root, "worktree", "add", "--detach", "--quiet", wt, ref).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("git worktree add: %s", strings.TrimSpace(string(out)))
-	}
-	defer gitCmd(context.Background(), cfg.Root, "worktree", "remove", "--force", wt).Run()
-
-	// The repository root may be a subfolder of the git top level.
-	top, err := gitCmd(ctx, cfg.Root, "rev-parse", "--show-prefix").Output()
-	if err != nil {
-		return nil, fmt.Errorf("git rev-parse: %w", err)
-	}
-	baseRoot := filepath.Join(wt, strings.TrimSpace(string(top)))
-	var baseCfg *config.Config
-	if cfg.File != "" {
-		if _, err := os.Stat(filepath.Join(baseRoot, cfg.File)); err == nil {
-			baseCfg, err = config.Load(baseRoot, filepath.Join(baseRoot, cfg.File))
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	if baseCfg == nil {
-		baseCfg, err = config.DefaultConfig(baseRoot)
-		if err != nil {
-			return nil, err
-		}
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	var envs []config.Environment
-	for _, e := range baseCfg.Environments {
-		if want[e.Name] {
-			envs = append(envs, e)
-		}
-	}
-	rep := buildReport(runEnvironments(ctx, baseCfg, envs, runOptions{Today: day}))
-	return &rep, nil
-}
-
-// markNew marks each finding new unless the base report has its fingerprint.
-func markNew(rep *report.Report, base report.Report) {
-	known := map[string]bool{}
-	for _, f := range base.Findings {
-		known[f.Fingerprint] = true
-	}
-	for i := range rep.Findings {
-		isNew := !known[rep.Findings[i].Fingerprint]
-		rep.Findings[i].New = &isNew
-	}
-}
-
-func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = gitEnv()
-	return cmd
 }

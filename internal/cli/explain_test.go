@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
 )
 
@@ -274,16 +275,16 @@ func checkExample(t *testing.T, e check.Example) []finding.Finding {
 			t.Fatal(err)
 		}
 	}
-	c, err := loadConfig(root, "")
+	plan, err := engine.NewPlan(context.Background(), engine.Request{Dir: root})
 	if err != nil {
 		t.Fatalf("example config: %v\n%s", err, cfg)
 	}
-	results := runEnvironments(context.Background(), c, c.Environments, runOptions{Today: exampleDay})
-	var out []finding.Finding
-	for _, r := range results {
-		out = append(out, r.Findings...)
+	plan.Today = exampleDay
+	rep, err := engine.Run(context.Background(), plan)
+	if err != nil {
+		t.Fatalf("example: %v", err)
 	}
-	return out
+	return rep.Findings
 }
 
 // exampleEnvironment is the environment an example without one is checked

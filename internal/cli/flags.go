@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -49,9 +50,7 @@ type checkOptions struct {
 }
 
 // shard is --shard I/N: the I-th (1-based) of N slices.
-type shard struct{ I, N int }
-
-func (s shard) active() bool { return s.N > 1 }
+type shard engine.Shard
 
 func (s *shard) String() string {
 	if s.N == 0 {
@@ -190,4 +189,13 @@ func hasStdout(outs []output) bool {
 		}
 	}
 	return false
+}
+
+// request is what the options ask the engine to check.
+func (o *checkOptions) request() engine.Request {
+	return engine.Request{
+		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
+		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
+		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/report"
 )
 
 // liveProgress redraws one line per environment on a terminal: rendering,
@@ -69,18 +70,18 @@ func (p *liveProgress) draw() {
 
 // timingSummary is the one line that ends a run on a terminal or in a
 // workflow log.
-func timingSummary(results []envResult, wall time.Duration) string {
+func timingSummary(results []report.Environment, wall time.Duration) string {
 	var workloads int
-	var slowest envResult
+	var slowest report.Environment
 	for _, r := range results {
-		workloads += r.Env.Workloads
-		if r.Env.DurationMs >= slowest.Env.DurationMs {
+		workloads += r.Workloads
+		if r.DurationMs >= slowest.DurationMs {
 			slowest = r
 		}
 	}
 	s := fmt.Sprintf("meshgate: checked %d environment(s), %d workloads in %s", len(results), workloads, wall.Round(time.Millisecond))
 	if len(results) > 1 {
-		s += fmt.Sprintf(" (slowest: %s, %d ms)", slowest.Env.Name, slowest.Env.DurationMs)
+		s += fmt.Sprintf(" (slowest: %s, %d ms)", slowest.Name, slowest.DurationMs)
 	}
 	return s
 }

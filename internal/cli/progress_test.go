@@ -26,9 +26,9 @@ func TestLiveProgress(t *testing.T) {
 }
 
 func TestTimingSummary(t *testing.T) {
-	results := []envResult{
-		{Env: report.Environment{Name: "prod", Workloads: 6, DurationMs: 40}},
-		{Env: report.Environment{Name: "staging", Workloads: 4, DurationMs: 90}},
+	results := []report.Environment{
+		{Name: "prod", Workloads: 6, DurationMs: 40},
+		{Name: "staging", Workloads: 4, DurationMs: 90},
 	}
 	want := "meshgate: checked 2 environment(s), 10 workloads in 120ms (slowest: staging, 90 ms)"
 	if got := timingSummary(results, 120*time.Millisecond); got != want {

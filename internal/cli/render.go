@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/render"
 )
 
@@ -28,15 +29,13 @@ func runRender(ctx context.Context, s Streams, args []string) (int, error) {
 	if len(o.Envs) != 1 {
 		return 0, usagef("render: name exactly one --env")
 	}
-	cfg, err := loadConfig(o.Dir, o.Config)
+	plan, err := engine.NewPlan(ctx, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs})
 	if err != nil {
-		return 0, err
+		return 0, usagef("%v", err)
 	}
-	envs, err := selectEnvironments(cfg, o.Envs, shard{})
-	if err != nil {
-		return 0, err
-	}
-	res := renderEnvironment(ctx, cfg, envs[0])
+	plan.Renderers = renderers
+	envs := plan.Environments
+	res := plan.Render(ctx, envs[0])
 	if res.Err != nil {
 		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", envs[0].Name, res.Err)
 		return 1, nil

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -534,9 +535,10 @@ func (f fakeRenderer) Render(ctx context.Context, root string, env config.Enviro
 // use it must not run in parallel with others.
 func withRenderer(t *testing.T, source string, r render.Renderer) {
 	t.Helper()
-	old := renderers[source]
+	old := renderers
+	renderers = engine.DefaultRenderers()
 	renderers[source] = r
-	t.Cleanup(func() { renderers[source] = old })
+	t.Cleanup(func() { renderers = old })
 }
 
 // secTwoEnvs is a repository with a helm environment ("broken", which the

@@ -1,4 +1,4 @@
-package cli
+package engine
 
 import (
 	"context"
@@ -68,7 +68,9 @@ func (c countingRenderer) Render(ctx context.Context, root string, env config.En
 // values, release and namespace render once and are both checked.
 func TestRunReusesIdenticalRenders(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, "../../testdata/demo", dir)
+	if err := os.CopyFS(dir, os.DirFS("../../testdata/demo")); err != nil {
+		t.Fatal(err)
+	}
 	cfg := `environments:
   - name: prod-eu
     helm: {chart: charts/shop, release: shop, namespace: shop-prod, values: [envs/prod.yaml], apiVersions: [cert-manager.io/v1]}
@@ -81,11 +83,17 @@ func TestRunReusesIdenticalRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n atomic.Int32
-	old := renderers["helm"]
-	renderers["helm"] = countingRenderer{inner: old, n: &n}
-	t.Cleanup(func() { renderers["helm"] = old })
 
-	rep := checkJSON(t, 0, "-C", dir, "--fail-on", "never")
+	plan, err := NewPlan(context.Background(), Request{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Renderers = DefaultRenderers()
+	plan.Renderers["helm"] = countingRenderer{inner: plan.Renderers["helm"], n: &n}
+	rep, err := Run(context.Background(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := n.Load(); got != 2 {
 		t.Errorf("rendered %d times, want 2 (prod-eu and prod-us share one)", got)
 	}

@@ -1,13 +1,10 @@
-package cli
+package engine
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,90 +18,11 @@ import (
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-// renderers by environment source; the two implementations of render.Renderer.
-var renderers = map[string]render.Renderer{
-	"helm":      helm.Renderer{},
-	"kustomize": kustomize.Renderer{},
+// DefaultRenderers are the renderers by environment source: the two
+// implementations of render.Renderer.
+func DefaultRenderers() map[string]render.Renderer {
+	return map[string]render.Renderer{"helm": helm.Renderer{}, "kustomize": kustomize.Renderer{}}
 }
-
-// loadConfig finds and loads the config of the repository at dir, or
-// discovers environments when there is none. Problems are usage errors.
-func loadConfig(dir, file string) (*config.Config, error) {
-	root, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, usagef("-C %s: %v", dir, err)
-	}
-	path, err := config.Find(root, file)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	if path == "" {
-		cfg, err := config.DefaultConfig(root)
-		if err != nil {
-			return nil, usagef("%s: %v", dir, err)
-		}
-		if len(cfg.Environments) == 0 {
-			// Passing with nothing checked would open the gate.
-			return nil, usagef("%s: no .meshgate.yaml, and no chart (Chart.yaml) or kustomization found to check; is -C the repository root?", dir)
-		}
-		return cfg, nil
-	}
-	cfg, err := config.Load(root, path)
-	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	return cfg, nil
-}
-
-// selectEnvironments applies --env and --shard.
-func selectEnvironments(cfg *config.Config, names []string, sh shard) ([]config.Environment, error) {
-	envs := append([]config.Environment(nil), cfg.Environments...)
-	sort.Slice(envs, func(i, j int) bool { return envs[i].Name < envs[j].Name })
-	if len(names) > 0 {
-		byName := map[string]config.Environment{}
-		for _, e := range envs {
-			byName[e.Name] = e
-		}
-		var picked []config.Environment
-		seen := map[string]bool{}
-		for _, n := range names {
-			e, ok := byName[n]
-			if !ok {
-				valid := make([]string, 0, len(envs))
-				for _, e := range envs {
-					valid = append(valid, e.Name)
-				}
-				where := "discovered"
-				if cfg.File != "" {
-					where = "in " + cfg.File
-				}
-				return nil, usagef("--env %q: no such environment %s (have: %s)", n, where, strings.Join(valid, ", "))
-			}
-			if !seen[n] {
-				seen[n] = true
-				picked = append(picked, e)
-			}
-		}
-		sort.Slice(picked, func(i, j int) bool { return picked[i].Name < picked[j].Name })
-		envs = picked
-	}
-	if sh.active() {
-		// Round-robin over the sorted names: every shard of one run gets a
-		// stable, balanced slice.
-		var part []config.Environment
-		for i, e := range envs {
-			if i%sh.N == sh.I-1 {
-				part = append(part, e)
-			}
-		}
-		envs = part
-	}
-	return envs, nil
-}
-
-// elapsedMs measures an environment's duration; tests pin it so that golden
-// reports are byte-for-byte stable.
-var elapsedMs = func(start time.Time) int64 { return time.Since(start).Milliseconds() }
 
 // runOptions tune one run over environments.
 type runOptions struct {
@@ -112,10 +30,13 @@ type runOptions struct {
 	// Progress, if set, is told each environment's state changes.
 	Progress func(name, state string)
 	// Done, if set, is told each environment's result as it finishes.
-	Done func(envResult)
-	// RenderOnly stops after rendering (benchmarks measure the cost of
-	// checking against it).
+	Done func(report.Environment, int)
+	// RenderOnly stops after rendering.
 	RenderOnly bool
+	// Renderers by environment source.
+	Renderers map[string]render.Renderer
+	// Elapsed measures an environment's duration in milliseconds.
+	Elapsed func(start time.Time) int64
 
 	// cache shares renderings between environments with identical render
 	// inputs; runEnvironments makes one per run.
@@ -142,6 +63,12 @@ func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Envi
 	if ro.shared == nil {
 		ro.shared = manifest.NewShared()
 	}
+	if ro.Renderers == nil {
+		ro.Renderers = DefaultRenderers()
+	}
+	if ro.Elapsed == nil {
+		ro.Elapsed = func(start time.Time) int64 { return time.Since(start).Milliseconds() }
+	}
 	results := make([]envResult, len(envs))
 	workers := runtime.NumCPU()
 	if workers > len(envs) {
@@ -156,7 +83,7 @@ func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Envi
 			for i := range jobs {
 				results[i] = runEnvironment(ctx, cfg, envs[i], ro)
 				if ro.Done != nil {
-					ro.Done(results[i])
+					ro.Done(results[i].Env, len(results[i].Findings))
 				}
 			}
 		}()
@@ -213,12 +140,12 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 		// Whatever goes out of this environment leaves its credentials
 		// behind, a bug's message included.
 		redactFindings(&res, r.Redact, set)
-		res.Env.DurationMs = elapsedMs(start)
+		res.Env.DurationMs = ro.Elapsed(start)
 	}()
 	if progress != nil {
 		progress(env.Name, "rendering")
 	}
-	r = ro.cache.render(env, func() render.Result { return renderEnvironment(ctx, cfg, env) })
+	r = ro.cache.render(env, func() render.Result { return renderWith(ctx, ro.Renderers[env.Source()], cfg, env) })
 	res.Docs = r.Docs
 	if r.Err != nil {
 		res.Panicked = r.Err.Internal
@@ -264,16 +191,24 @@ func renderOptions(cfg *config.Config) render.Options {
 	return render.Options{MaxBytes: cfg.Limits.RenderedBytes(), MaxReads: cfg.Limits.Objects()}
 }
 
-// renderEnvironment renders env within the limits of cfg: the render
+// Render renders env within the limits of cfg: the render
 // timeout, and the size and number of the rendered documents (checked
 // before they are decoded, which costs many times their size). A renderer
 // that times out is abandoned, not stopped (neither SDK can be
 // interrupted): it runs on until it finishes or meshgate exits.
-func renderEnvironment(ctx context.Context, cfg *config.Config, env config.Environment) render.Result {
+func (p *Plan) Render(ctx context.Context, env config.Environment) render.Result {
+	rs := p.Renderers
+	if rs == nil {
+		rs = DefaultRenderers()
+	}
+	return renderWith(ctx, rs[env.Source()], p.Config, env)
+}
+
+func renderWith(ctx context.Context, renderer render.Renderer, cfg *config.Config, env config.Environment) render.Result {
 	lim := cfg.Limits
 	rctx, cancel := context.WithTimeout(ctx, lim.Timeout())
 	defer cancel()
-	r := renderers[env.Source()].Render(rctx, cfg.Root, env, renderOptions(cfg))
+	r := renderer.Render(rctx, cfg.Root, env, renderOptions(cfg))
 	if r.Err != nil {
 		if ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
 			r.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish within limits.renderTimeout (%s): does a template loop, or an overlay include the same bases over and over?", lim.Timeout()), File: env.Path()}
@@ -347,8 +282,8 @@ func redactFindings(res *envResult, redact []string, set *manifest.Set) {
 }
 
 // buildReport assembles the results into a finalized report.
-func buildReport(results []envResult) report.Report {
-	rep := report.Report{Tool: report.Tool{Name: "meshgate", Version: Version()}}
+func buildReport(results []envResult, toolVersion string) report.Report {
+	rep := report.Report{Tool: report.Tool{Name: "meshgate", Version: toolVersion}}
 	for _, r := range results {
 		rep.Environments = append(rep.Environments, r.Env)
 		rep.Findings = append(rep.Findings, r.Findings...)

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/report"
+)
+
+// loadBase returns the base report for new/existing marking, from the
+// baseline file or by checking the base ref in a temporary git worktree;
+// nil without a base.
+func (p *Plan) loadBase(ctx context.Context) (*report.Report, error) {
+	switch {
+	case p.baseline != "":
+		rep, err := ReadReport(p.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline %s: %v", p.baseline, err)
+		}
+		return &rep, nil
+	case p.baseRef != "":
+		rep, err := p.checkRef(ctx, p.baseRef)
+		if err != nil {
+			return nil, fmt.Errorf("--base-ref %s: %v", p.baseRef, err)
+		}
+		return rep, nil
+	}
+	return nil, nil
+}
+
+// ReadReport reads a JSON report meshgate wrote.
+func ReadReport(path string) (report.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return report.Report{}, err
+	}
+	defer f.Close()
+	return report.ReadJSON(f)
+}
+
+// checkRef checks the plan's environments as they are at git ref, from a
+// temporary worktree that is removed afterwards. An environment the ref
+// does not have yet has no base findings: all of its findings are new.
+func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error) {
+	tmp, err := os.MkdirTemp("", "meshgate-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	root := p.Config.Root
+	wt := filepath.Join(tmp, "wt")
+	if out, err := gitCmd(ctx, root, "worktree", "add", "--detach", "--quiet", wt, ref).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("git worktree add: %s", strings.TrimSpace(string(out)))
+	}
+	defer gitCmd(context.Background(), root, "worktree", "remove", "--force", wt).Run()
+
+	// The repository root may be a subfolder of the git top level.
+	top, err := gitCmd(ctx, root, "rev-parse", "--show-prefix").Output()
+	if err != nil {
+		return nil, fmt.Errorf("git rev-parse: %w", err)
+	}
+	baseCfg, err := baseConfig(filepath.Join(wt, strings.TrimSpace(string(top))), p.Config.File)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, e := range p.Environments {
+		want[e.Name] = true
+	}
+	var envs []config.Environment
+	for _, e := range baseCfg.Environments {
+		if want[e.Name] {
+			envs = append(envs, e)
+		}
+	}
+	rep := buildReport(runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today}), p.ToolVersion)
+	return &rep, nil
+}
+
+// baseConfig is the config of the base checkout: the same config file when
+// the base has it, else discovery.
+func baseConfig(root, file string) (*config.Config, error) {
+	if file != "" {
+		if _, err := os.Stat(filepath.Join(root, file)); err == nil {
+			return config.Load(root, filepath.Join(root, file))
+		}
+	}
+	return config.DefaultConfig(root)
+}
+
+// markNew marks each finding new unless the base report has its fingerprint.
+func markNew(rep *report.Report, base report.Report) {
+	known := map[string]bool{}
+	for _, f := range base.Findings {
+		known[f.Fingerprint] = true
+	}
+	for i := range rep.Findings {
+		isNew := !known[rep.Findings[i].Fingerprint]
+		rep.Findings[i].New = &isNew
+	}
+}
