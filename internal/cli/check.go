@@ -12,8 +12,10 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/spf13/cobra"
 )
 
 // today is the date exemptions are judged by. MESHGATE_TODAY=YYYY-MM-DD
@@ -29,11 +31,108 @@ func today(getenv func(string) string) (time.Time, error) {
 	return time.Now().UTC(), nil
 }
 
-func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
-	o, err := parseCheckFlags(args, s.Stderr)
-	if err != nil {
-		return 0, err
+// checkOptions are the flags of `meshgate check`.
+type checkOptions struct {
+	Dir            string
+	Config         string
+	Envs           []string
+	Outputs        []output
+	FailOn         string
+	Shard          shard
+	BaseRef        string
+	Baseline       string
+	FailOnExisting bool
+	// ChangedSince keeps the environments whose inputs changed since this
+	// git ref (or between A..B).
+	ChangedSince string
+	// changedFiles, when not nil, are the changed files (the changed-only
+	// action input, from the pull request).
+	changedFiles []string
+	changedFrom  string
+
+	// RenderOnly renders and stops: the benchmark's render-only baseline.
+	RenderOnly bool
+
+	failOnSet bool // --fail-on was given (it wins over the action input)
+	// autoBase is true when the Action chose BaseRef itself (the pull
+	// request's base commit): a base that cannot be checked then only
+	// means that no finding is marked new or existing.
+	autoBase bool
+}
+
+// request is what the options ask the engine to check.
+func (o *checkOptions) request() engine.Request {
+	return engine.Request{
+		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
+		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
+		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
 	}
+}
+
+const checkExamples = `  meshgate check                          # the repository in this directory
+  meshgate check deploy-repo --env prod   # one environment of another checkout
+  meshgate check --format json --output report.json --format sarif --output report.sarif
+  meshgate check --base-ref origin/main   # mark findings new or existing
+  meshgate check --shard 1/4              # a quarter of the environments, for a matrix`
+
+func newCheckCmd(s Streams) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [DIR]",
+		Short: "render and check every environment",
+		Long: `Render every environment (Helm charts with their values files, kustomize
+overlays) exactly as it would deploy, and check that every workload gets its
+mesh dataplane and that every Secret it references exists. DIR, or -C DIR,
+is the repository root; paths in findings are relative to it.`,
+		Example: checkExamples,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(cmd, args); err != nil {
+				return err
+			}
+			code, err := runCheck(cmd.Context(), s, o)
+			if err != nil {
+				return err
+			}
+			return exit(code)
+		},
+	}
+	addRepoFlags(cmd, &o.Dir, &o.Config, &o.Envs)
+	addOutputFlags(cmd, &o.Outputs, "output format")
+	addFailOnFlag(cmd, &o.FailOn)
+	f := cmd.Flags()
+	f.Var(&o.Shard, "shard", "check only the I-th of N stable slices of the environments")
+	f.StringVar(&o.BaseRef, "base-ref", "", "also check git `REF` and mark findings new or existing")
+	f.StringVar(&o.Baseline, "baseline", "", "take the base report from `REPORT.json` instead of --base-ref")
+	f.BoolVar(&o.FailOnExisting, "fail-on-existing", false, "with a base, count existing findings for --fail-on too")
+	f.StringVar(&o.ChangedSince, "changed-since", "", "check only environments whose inputs changed since git `REF` (or between A..B)")
+	f.BoolVar(&o.RenderOnly, "render-only", false, "render every environment and stop (for benchmarks)")
+	_ = f.MarkHidden("render-only")
+	_ = cmd.MarkFlagFilename("baseline", "json")
+	return cmd
+}
+
+// complete checks the flags together and takes a positional DIR.
+func (o *checkOptions) complete(cmd *cobra.Command, args []string) error {
+	if err := takeDir(cmd, &o.Dir, args); err != nil {
+		return err
+	}
+	o.failOnSet = cmd.Flags().Changed("fail-on")
+	if o.BaseRef != "" && o.Baseline != "" {
+		return usagef("check: --base-ref and --baseline exclude each other")
+	}
+	if _, err := finding.ParseFailOn(o.FailOn); err != nil {
+		return usagef("check: --fail-on %v", err)
+	}
+	outs, err := finishOutputs(o.Outputs)
+	if err != nil {
+		return usagef("check: %v", err)
+	}
+	o.Outputs = outs
+	return nil
+}
+
+func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 	day, err := today(s.Getenv)
 	if err != nil {
 		return 0, err

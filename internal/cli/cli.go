@@ -1,5 +1,7 @@
-// Package cli parses the command line and wires the pipeline stages:
-// config → render → manifest → check → report → publish.
+// Package cli is meshgate's command line: flags and verbs, each a few calls
+// into the engine, the formatters and the Action layer. The commands are
+// built on cobra; each is an options struct plus a run function, so that
+// parsing and behaviour test apart.
 package cli
 
 import (
@@ -9,8 +11,15 @@ import (
 	"io"
 	"log"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/suggest"
 )
 
 // version is stamped at build time with -ldflags "-X ...cli.version=v1.2.3".
@@ -34,24 +43,19 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-const usage = `meshgate checks that every workload of every environment gets its service-mesh
-dataplane and that every Secret it references exists.
+// exitError ends a command with a code and nothing more to say: the
+// command has said it (findings, a render error on stderr).
+type exitError struct{ code int }
 
-Usage:
-  meshgate check   [-C DIR] [--config FILE] [--env NAME]... [--format FMT [--output FILE]]...
-                   [--fail-on error|warning|never] [--shard I/N]
-                   [--base-ref REF | --baseline REPORT.json] [--fail-on-existing]
-  meshgate render  [-C DIR] [--config FILE] --env NAME
-  meshgate publish REPORT.json...
-  meshgate rules
-  meshgate explain [--format text|markdown] RULE
-  meshgate init    [-C DIR] [--force] [--provider NAME]
-  meshgate completion bash|zsh|fish
-  meshgate version
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-Formats: text, json, markdown, sarif, github. Exit codes: 0 no finding at or
-above --fail-on, 1 findings, 2 usage or configuration error, 3 internal error.
-`
+// exit is the error a run function returns for exit code code; nil for 0.
+func exit(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &exitError{code}
+}
 
 // Streams are the process's standard streams and environment.
 type Streams struct {
@@ -61,7 +65,9 @@ type Streams struct {
 	Getenv func(string) string
 }
 
-// Run is meshgate's whole command line; it returns the process exit code.
+// Run is meshgate's whole command line; it returns the process exit code:
+// 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration
+// error, 3 internal error.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	s := Streams{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv}
 	// Helm's chart loader and values coalescing warn through the standard
@@ -71,55 +77,149 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "meshgate: internal error: %v\nThis is a bug in meshgate; please report it with the command you ran.\n%s", r, debug.Stack())
-			code = 3
+			code = report.ExitInternal
 		}
 	}()
 	if len(args) == 0 && inActions(getenv) {
 		// The docker action runs the image's entrypoint with no arguments.
 		args = []string{"check"}
 	}
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	var err error
-	switch args[0] {
-	case "check":
-		code, err = runCheck(ctx, s, args[1:])
-	case "render":
-		code, err = runRender(ctx, s, args[1:])
-	case "publish":
-		code, err = runPublish(ctx, s, args[1:])
-	case "rules":
-		code, err = runRules(s, args[1:])
-	case "explain":
-		code, err = runExplain(s, args[1:])
-	case "init":
-		code, err = runInit(ctx, s, args[1:])
-	case "completion":
-		code, err = runCompletion(s, args[1:])
-	case "version", "--version":
-		fmt.Fprintf(stdout, "meshgate %s\n", Version())
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = usagef("unknown command %q (want check, render, publish, rules or version)", args[0])
-	}
-	if err != nil {
-		var ue *usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "meshgate: %s\n", strings.TrimSpace(err.Error()))
-			return 2
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return exitCode(s, cmd, err)
+}
+
+// exitCode maps a command's error to the exit code, saying what went wrong
+// on stderr in one line.
+func exitCode(s Streams, cmd *cobra.Command, err error) int {
+	var ee *exitError
+	var ue *usageError
+	switch {
+	case err == nil:
+		return report.ExitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		fmt.Fprintf(s.Stderr, "meshgate: %s\n", strings.TrimSpace(err.Error()))
+		return report.ExitUsage
+	case isCobraUsage(err):
+		fmt.Fprintf(s.Stderr, "meshgate: %s\n", cobraUsage(cmd, err))
+		if cmd != nil {
+			fmt.Fprintf(s.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
-		if errors.Is(err, errHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "meshgate: %v\n", err)
-		return 3
+		return report.ExitUsage
 	}
-	return code
+	fmt.Fprintf(s.Stderr, "meshgate: %v\n", err)
+	return report.ExitInternal
+}
+
+// cobra's own argument errors carry no type; these are their beginnings.
+var cobraUsagePrefixes = []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires ", "bad flag syntax", "if any flags in the group"}
+
+func isCobraUsage(err error) bool {
+	for _, p := range cobraUsagePrefixes {
+		if strings.HasPrefix(err.Error(), p) {
+			return true
+		}
+	}
+	return false
+}
+
+var unknownFlag = regexp.MustCompile(`^unknown flag: (--[^\s=]+)`)
+
+// cobraUsage is a cobra or pflag error as meshgate says it: the command
+// named, and the closest flag for a mistyped one.
+func cobraUsage(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	where := "meshgate"
+	if cmd != nil {
+		where = cmd.CommandPath()
+	}
+	if m := unknownFlag.FindStringSubmatch(msg); m != nil && cmd != nil {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, "--"+f.Name)
+			}
+		})
+		if near := suggest.Closest(m[1], names); near != "" {
+			return fmt.Sprintf("%s: unknown flag %s (did you mean %s?)", strings.TrimPrefix(where, "meshgate "), m[1], near)
+		}
+		return fmt.Sprintf("%s: unknown flag %s", strings.TrimPrefix(where, "meshgate "), m[1])
+	}
+	if where != "meshgate" {
+		return strings.TrimPrefix(where, "meshgate ") + ": " + msg
+	}
+	return msg
+}
+
+const rootLong = `meshgate checks that every workload of every environment gets its service-mesh
+dataplane and that every Secret it references exists.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
+configuration error, 3 internal error.`
+
+// newRootCmd is the command tree.
+func newRootCmd(s Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "meshgate",
+		Short:         "check mesh injection and Secret references in every environment",
+		Long:          rootLong,
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Arbitrary, so that an unknown command reaches RunE and gets one
+		// line with a suggestion rather than cobra's usage dump.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				cmd.SetOut(s.Stderr)
+				_ = cmd.Usage()
+				return exit(report.ExitUsage)
+			}
+			if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+				return usagef("unknown command %q (did you mean %s?)", args[0], strings.Join(near, " or "))
+			}
+			return usagef("unknown command %q (want %s)", args[0], strings.Join(commandNames(cmd), ", "))
+		},
+	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetIn(s.Stdin)
+	root.SetOut(s.Stdout)
+	root.SetErr(s.Stderr)
+	root.SetVersionTemplate("meshgate {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.AddCommand(
+		newCheckCmd(s), newRenderCmd(s), newPublishCmd(s), newRulesCmd(s),
+		newExplainCmd(s), newInitCmd(s), newVersionCmd(s),
+	)
+	strictCompletion(root)
+	return root
+}
+
+// commandNames are the names of cmd's visible subcommands.
+func commandNames(cmd *cobra.Command) []string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return names
+}
+
+func newVersionCmd(s Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print meshgate's version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(s.Stdout, "meshgate %s\n", Version())
+			return nil
+		},
+	}
 }
 
 // isTerminal reports whether w is a character device (a terminal).

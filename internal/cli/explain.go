@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/spf13/cobra"
+
 	"fmt"
 	"io"
 	"path"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/suggest"
 )
 
 // docsURL is where the repository's docs are read on GitHub.
@@ -20,46 +23,62 @@ const docsURL = "https://github.com/meshgate/meshgate/blob/main/docs"
 // explainWidth is the text format's line width.
 const explainWidth = 79
 
-// runExplain prints a rule's documentation: `meshgate explain [--format
-// text|markdown] RULE`. The markdown format is what docs/rules/RULE.md holds.
-func runExplain(s Streams, args []string) (int, error) {
-	fs := newFlagSet("explain", s.Stderr)
-	format := fs.String("format", "text", "output `FORMAT`: text or markdown")
-	// Flags may follow the rule id too: explain mesh-env --format markdown.
-	var ids []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == errHelp {
-				return 0, errHelp
+func newExplainCmd(s Streams) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "explain RULE",
+		Short: "print what a rule checks, why it matters and how to fix it",
+		Long: `Print a rule's documentation: what it checks, why it matters, how to fix
+it, and a repository that fails it next to the change that fixes it. The
+markdown format is what docs/rules/RULE.md holds.`,
+		Example: "  meshgate explain mesh-injection\n  meshgate explain secret-missing --format markdown",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("explain: name one rule: %s", strings.Join(ruleIDs(), ", "))
 			}
-			return 0, usagef("explain: %v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		ids = append(ids, fs.Arg(0))
-		args = fs.Args()[1:]
+			return nil
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []string
+			for _, r := range check.Rules {
+				out = append(out, r.ID+"\t"+r.Description)
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runExplain(s, args[0], format)
+		},
 	}
-	if len(ids) != 1 {
-		return 0, usagef("explain: name one rule: %s", strings.Join(ruleIDs(), ", "))
-	}
-	r, ok := check.LookupRule(ids[0])
+	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text or markdown")
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion([]string{"text", "markdown"}))
+	return cmd
+}
+
+// runExplain prints a rule's documentation in format.
+func runExplain(s Streams, id, format string) error {
+	r, ok := check.LookupRule(id)
 	if !ok {
-		return 0, usagef("explain: unknown rule %q (valid: %s)", ids[0], strings.Join(ruleIDs(), ", "))
+		if near := suggest.Closest(id, ruleIDs()); near != "" {
+			return usagef("explain: unknown rule %q (did you mean %s?)", id, near)
+		}
+		return usagef("explain: unknown rule %q (valid: %s)", id, strings.Join(ruleIDs(), ", "))
 	}
 	var err error
-	switch *format {
+	switch format {
 	case "text":
 		err = writeExplainText(s.Stdout, r)
 	case "markdown":
 		err = writeExplainMarkdown(s.Stdout, r)
 	default:
-		return 0, usagef("explain: --format %q: want text or markdown", *format)
+		return usagef("explain: --format %q: want text or markdown", format)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("explain %s: %w", r.ID, err)
+		return fmt.Errorf("explain %s: %w", r.ID, err)
 	}
-	return 0, nil
+	return nil
 }
 
 func ruleIDs() []string {

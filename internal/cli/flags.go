@@ -1,56 +1,30 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
-	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-var errHelp = flag.ErrHelp
-
 // output is one --format with its optional --output file ("" = stdout).
 type output struct {
 	Format string
 	File   string
-}
-
-// checkOptions are the flags of `meshgate check` (and, in part, render).
-type checkOptions struct {
-	Dir            string
-	Config         string
-	Envs           []string
-	Outputs        []output
-	FailOn         string
-	Shard          shard
-	BaseRef        string
-	Baseline       string
-	FailOnExisting bool
-	// ChangedSince keeps the environments whose inputs changed since this
-	// git ref (or between A..B).
-	ChangedSince string
-	// changedFiles, when not nil, are the changed files (the changed-only
-	// action input, from the pull request).
-	changedFiles []string
-	changedFrom  string
-
-	// RenderOnly renders and stops: the benchmark's render-only baseline.
-	RenderOnly bool
-
-	failOnSet bool // --fail-on was given (it wins over the action input)
-	// autoBase is true when the Action chose BaseRef itself (the pull
-	// request's base commit): a base that cannot be checked then only
-	// means that no finding is marked new or existing.
-	autoBase bool
+	// named is true when --format named the format (not the extension).
+	named bool
 }
 
 // shard is --shard I/N: the I-th (1-based) of N slices.
 type shard engine.Shard
+
+func (s *shard) Type() string { return "I/N" }
 
 func (s *shard) String() string {
 	if s.N == 0 {
@@ -73,7 +47,10 @@ func (s *shard) Set(v string) error {
 	return nil
 }
 
+// listFlag is a repeatable flag whose values may also be comma-separated.
 type listFlag struct{ list *[]string }
+
+func (l listFlag) Type() string { return "NAME" }
 
 func (l listFlag) String() string {
 	if l.list == nil {
@@ -94,108 +71,98 @@ func (l listFlag) Set(v string) error {
 // formatFlag appends an output; outputFlag names the file of the last one.
 type formatFlag struct{ outs *[]output }
 
+func (f formatFlag) Type() string   { return "FORMAT" }
 func (f formatFlag) String() string { return "" }
 
 func (f formatFlag) Set(v string) error {
 	if _, err := report.Lookup(v); err != nil {
 		return err
 	}
-	*f.outs = append(*f.outs, output{Format: v})
+	*f.outs = append(*f.outs, output{Format: v, named: true})
 	return nil
 }
 
 type outputFlag struct{ outs *[]output }
 
+func (f outputFlag) Type() string   { return "FILE" }
 func (f outputFlag) String() string { return "" }
 
+// Set names the file of the preceding --format; without one waiting, the
+// format comes from the file's extension.
 func (f outputFlag) Set(v string) error {
-	n := len(*f.outs)
-	if n == 0 {
-		// --output before any --format writes the default text format.
-		*f.outs = append(*f.outs, output{Format: "text"})
-		n = 1
+	if n := len(*f.outs); n > 0 && (*f.outs)[n-1].named && (*f.outs)[n-1].File == "" {
+		(*f.outs)[n-1].File = v
+		return nil
 	}
-	if (*f.outs)[n-1].File != "" {
-		return fmt.Errorf("--output %s: the preceding --format already has --output %s", v, (*f.outs)[n-1].File)
+	format, ok := formatByExtension[strings.ToLower(filepath.Ext(v))]
+	if !ok {
+		return fmt.Errorf("%s: cannot tell the format from the extension (.json, .sarif, .md or .txt); put --format FORMAT before it", v)
 	}
-	(*f.outs)[n-1].File = v
+	*f.outs = append(*f.outs, output{Format: format, File: v})
 	return nil
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("meshgate "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+// formatByExtension is the format --output infers without --format.
+var formatByExtension = map[string]string{
+	".json":  report.FormatJSON,
+	".sarif": report.FormatSARIF,
+	".md":    "markdown",
+	".txt":   "text",
 }
 
-func commonFlags(fs *flag.FlagSet, o *checkOptions) {
-	fs.StringVar(&o.Dir, "C", ".", "run as if started in `DIR` (the repository root)")
-	fs.StringVar(&o.Config, "config", "", "config `FILE` (default: .meshgate.yaml in DIR, else discovery)")
-	fs.Var(listFlag{&o.Envs}, "env", "check only environment `NAME` (repeatable, or comma-separated)")
+// addOutputFlags adds the repeatable --format and --output pair.
+func addOutputFlags(cmd *cobra.Command, outs *[]output, what string) {
+	cmd.Flags().Var(formatFlag{outs}, "format", what+": "+strings.Join(report.Names(), ", ")+" (repeatable)")
+	cmd.Flags().Var(outputFlag{outs}, "output", "write the preceding --format to FILE (without --format, the format comes from the extension)")
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion(report.Names()))
 }
 
-func parseCheckFlags(args []string, stderr io.Writer) (*checkOptions, error) {
-	o := &checkOptions{FailOn: finding.FailOnError}
-	fs := newFlagSet("check", stderr)
-	commonFlags(fs, o)
-	fs.Var(formatFlag{&o.Outputs}, "format", "output `FORMAT`: text, json, markdown, sarif or github (repeatable)")
-	fs.Var(outputFlag{&o.Outputs}, "output", "write the preceding --format to `FILE`")
-	fs.StringVar(&o.FailOn, "fail-on", finding.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
-	fs.Var(&o.Shard, "shard", "check only the I-th of N stable slices of the environments (`I/N`)")
-	fs.StringVar(&o.BaseRef, "base-ref", "", "also check git `REF` and mark findings new or existing")
-	fs.StringVar(&o.Baseline, "baseline", "", "take the base report from `REPORT.json` instead of --base-ref")
-	fs.BoolVar(&o.FailOnExisting, "fail-on-existing", false, "with a base, count existing findings for --fail-on too")
-	fs.StringVar(&o.ChangedSince, "changed-since", "", "check only environments whose inputs changed since git `REF` (or between A..B)")
-	fs.BoolVar(&o.RenderOnly, "render-only", false, "render every environment and stop (for benchmarks)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil, errHelp
-		}
-		return nil, usagef("check: %v", err)
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("check: unexpected argument %q", fs.Arg(0))
-	}
-	fs.Visit(func(f *flag.Flag) { o.failOnSet = o.failOnSet || f.Name == "fail-on" })
-	switch o.FailOn {
-	case finding.FailOnError, finding.FailOnWarning, finding.FailOnNever:
-	default:
-		return nil, usagef("check: --fail-on %q: want error, warning or never", o.FailOn)
-	}
-	if o.BaseRef != "" && o.Baseline != "" {
-		return nil, usagef("check: --base-ref and --baseline exclude each other")
-	}
-	if !hasStdout(o.Outputs) {
-		o.Outputs = append([]output{{Format: "text"}}, o.Outputs...)
-	}
+// addFailOnFlag adds --fail-on.
+func addFailOnFlag(cmd *cobra.Command, failOn *string) {
+	cmd.Flags().StringVar(failOn, "fail-on", finding.FailOnError, "exit 1 on findings at or above `LEVEL`: "+strings.Join(finding.FailOnValues, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletion(finding.FailOnValues))
+}
+
+// finishOutputs validates the outputs: text goes to stdout when nothing
+// else does, and at most one format may.
+func finishOutputs(outs []output) ([]output, error) {
 	stdout := 0
-	for _, out := range o.Outputs {
-		if out.File == "" {
+	for _, o := range outs {
+		if o.File == "" {
 			stdout++
 		}
 	}
+	if stdout == 0 {
+		return append([]output{{Format: "text"}}, outs...), nil
+	}
 	if stdout > 1 {
-		return nil, usagef("check: %d formats write to stdout; give each but one an --output FILE", stdout)
+		return nil, fmt.Errorf("%d formats write to stdout; give each but one an --output FILE", stdout)
 	}
-	return o, nil
+	return outs, nil
 }
 
-// hasStdout reports whether some output goes to stdout; when none does, the
-// text format does, as the SPEC says.
-func hasStdout(outs []output) bool {
-	for _, o := range outs {
-		if o.File == "" {
-			return true
-		}
+// addRepoFlags adds -C, --config and --env, which every command that reads
+// a repository shares.
+func addRepoFlags(cmd *cobra.Command, dir, cfg *string, envs *[]string) {
+	f := cmd.Flags()
+	f.StringVarP(dir, "dir", "C", ".", "run as if started in `DIR`, the repository root")
+	f.StringVar(cfg, "config", "", "config `FILE` (default: .meshgate.yaml in DIR, else discovery)")
+	_ = cmd.MarkFlagDirname("dir")
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	if envs != nil {
+		f.Var(listFlag{envs}, "env", "check only environment NAME (repeatable, or comma-separated)")
+		_ = cmd.RegisterFlagCompletionFunc("env", completeEnvs)
 	}
-	return false
 }
 
-// request is what the options ask the engine to check.
-func (o *checkOptions) request() engine.Request {
-	return engine.Request{
-		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
-		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
-		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
+// takeDir lets a positional DIR stand for -C DIR.
+func takeDir(cmd *cobra.Command, dir *string, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
+	if cmd.Flags().Changed("dir") && args[0] != *dir {
+		return usagef("%s: give the directory once: -C %s or %s", cmd.Name(), *dir, args[0])
+	}
+	*dir = args[0]
+	return nil
 }

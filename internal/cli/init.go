@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/spf13/cobra"
+
 	"context"
 	"errors"
 	"fmt"
@@ -26,34 +28,39 @@ type initOptions struct {
 	Provider string
 }
 
-func parseInitFlags(args []string, s Streams) (*initOptions, error) {
+func newInitCmd(s Streams) *cobra.Command {
 	o := &initOptions{}
-	fs := newFlagSet("init", s.Stderr)
-	fs.StringVar(&o.Dir, "C", ".", "write the config of the repository in `DIR`")
-	fs.BoolVar(&o.Force, "force", false, "overwrite an existing config file")
-	fs.StringVar(&o.Provider, "provider", config.DefaultProvider, "mesh `PROVIDER`: "+strings.Join(config.Providers, ", "))
-	if err := fs.Parse(args); err != nil {
-		if err == errHelp {
-			return nil, errHelp
-		}
-		return nil, usagef("init: %v", err)
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "write a commented .meshgate.yaml from discovery",
+		Long: `Discover the repository's environments (Helm charts with their values files,
+kustomize overlays) and write them to a commented .meshgate.yaml, checked
+by the same loader meshgate check uses before it replaces anything.`,
+		Example: "  meshgate init\n  meshgate init -C deploy-repo --provider linkerd --force",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := takeDir(cmd, &o.Dir, args); err != nil {
+				return err
+			}
+			if !slices.Contains(config.Providers, o.Provider) {
+				return usagef("init: --provider %q: want %s", o.Provider, strings.Join(config.Providers, ", "))
+			}
+			_, err := runInit(cmd.Context(), s, o)
+			return err
+		},
 	}
-	if fs.NArg() > 0 {
-		return nil, usagef("init: unexpected argument %q", fs.Arg(0))
-	}
-	if !slices.Contains(config.Providers, o.Provider) {
-		return nil, usagef("init: --provider %q: want %s", o.Provider, strings.Join(config.Providers, ", "))
-	}
-	return o, nil
+	f := cmd.Flags()
+	f.StringVarP(&o.Dir, "dir", "C", ".", "write the config of the repository in `DIR`")
+	f.BoolVar(&o.Force, "force", false, "overwrite an existing config file")
+	f.StringVar(&o.Provider, "provider", config.DefaultProvider, "mesh `PROVIDER`: "+strings.Join(config.Providers, ", "))
+	_ = cmd.MarkFlagDirname("dir")
+	_ = cmd.RegisterFlagCompletionFunc("provider", fixedCompletion(config.Providers))
+	return cmd
 }
 
 // runInit writes a commented .meshgate.yaml from discovery. The file is
 // checked with config.Load before it replaces anything.
-func runInit(ctx context.Context, s Streams, args []string) (int, error) {
-	o, err := parseInitFlags(args, s)
-	if err != nil {
-		return 0, err
-	}
+func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	root, err := filepath.Abs(o.Dir)
 	if err != nil {
 		return 0, usagef("init: -C %s: %v", o.Dir, err)

@@ -247,7 +247,7 @@ func TestInitUsage(t *testing.T) {
 		{"failure.missing-directory", []string{"-C", filepath.Join(empty, "nowhere")},
 			"meshgate: init: -C DIR/nowhere: not a directory\n"},
 		{"failure.argument", []string{"-C", empty, "prod"},
-			"meshgate: init: unexpected argument \"prod\"\n"},
+			"meshgate: init: give the directory once: -C DIR or prod\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

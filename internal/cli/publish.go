@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
 	"context"
 	"os"
 
@@ -9,32 +13,62 @@ import (
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-// runPublish merges JSON reports made elsewhere (matrix shards, or an
-// unprivileged pull_request job in the fork-safe workflow_run pattern) and
-// publishes them like `meshgate check` does in a workflow.
-func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
-	o := &checkOptions{FailOn: finding.FailOnError}
-	fs := newFlagSet("publish", s.Stderr)
-	fs.StringVar(&o.FailOn, "fail-on", finding.FailOnError, "exit 1 on findings at or above `LEVEL`: error, warning or never")
-	fs.BoolVar(&o.FailOnExisting, "fail-on-existing", false, "count findings a base marked existing for --fail-on too")
-	fs.Var(formatFlag{&o.Outputs}, "format", "also write the merged report in `FORMAT`")
-	fs.Var(outputFlag{&o.Outputs}, "output", "write the preceding --format to `FILE`")
-	if err := fs.Parse(args); err != nil {
-		if err == errHelp {
-			return 0, errHelp
-		}
-		return 0, usagef("publish: %v", err)
+// publishOptions are the flags of `meshgate publish`.
+type publishOptions struct {
+	Reports        []string
+	FailOn         string
+	FailOnExisting bool
+	Outputs        []output
+}
+
+func newPublishCmd(s Streams) *cobra.Command {
+	o := &publishOptions{}
+	cmd := &cobra.Command{
+		Use:   "publish REPORT.json...",
+		Short: "merge JSON reports and publish them to GitHub",
+		Long: `Merge JSON reports made elsewhere (matrix shards, or an unprivileged
+pull_request job in the fork-safe workflow_run pattern) and publish them as
+meshgate check does in a workflow: check run, pull-request comment, job
+summary and outputs. Outside GitHub Actions nothing is published; the merged
+report is written, so publish doubles as a merge.`,
+		Example: "  meshgate publish shard-*/report.json\n  meshgate publish --format sarif --output merged.sarif a.json b.json",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("publish: name at least one REPORT.json")
+			}
+			return nil
+		},
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return []string{"json"}, cobra.ShellCompDirectiveFilterFileExt
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Reports = args
+			if _, err := finding.ParseFailOn(o.FailOn); err != nil {
+				return usagef("publish: --fail-on %v", err)
+			}
+			outs, err := finishOutputs(o.Outputs)
+			if err != nil {
+				return usagef("publish: %v", err)
+			}
+			o.Outputs = outs
+			code, err := runPublish(cmd.Context(), s, o)
+			if err != nil {
+				return err
+			}
+			return exit(code)
+		},
 	}
-	if fs.NArg() == 0 {
-		return 0, usagef("publish: name at least one REPORT.json")
-	}
-	switch o.FailOn {
-	case finding.FailOnError, finding.FailOnWarning, finding.FailOnNever:
-	default:
-		return 0, usagef("publish: --fail-on %q: want error, warning or never", o.FailOn)
-	}
+	addOutputFlags(cmd, &o.Outputs, "also write the merged report in FORMAT")
+	addFailOnFlag(cmd, &o.FailOn)
+	cmd.Flags().BoolVar(&o.FailOnExisting, "fail-on-existing", false, "count findings a base marked existing for --fail-on too")
+	return cmd
+}
+
+// runPublish merges the reports and publishes them like `meshgate check`
+// does in a workflow.
+func runPublish(ctx context.Context, s Streams, o *publishOptions) (int, error) {
 	var reps []report.Report
-	for _, path := range fs.Args() {
+	for _, path := range o.Reports {
 		f, err := os.Open(path)
 		if err != nil {
 			return 0, usagef("publish: %v", err)
@@ -54,9 +88,6 @@ func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
 			onlyNew = !o.FailOnExisting
 			break
 		}
-	}
-	if !hasStdout(o.Outputs) {
-		o.Outputs = append([]output{{Format: "text"}}, o.Outputs...)
 	}
 	if inActions(s.Getenv) {
 		pc, err := publish.LoadContext(s.Getenv, s.Stdout)
@@ -79,6 +110,7 @@ func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
 	} else {
 		// Outside a workflow there is nowhere to publish: the merged
 		// report is written, so that publish doubles as `merge`.
+		fmt.Fprintln(s.Stderr, "meshgate: not running in GitHub Actions (GITHUB_ACTIONS is not true): nothing was published; the merged report follows")
 		if err := writeOutputs(s, o.Outputs, merged); err != nil {
 			return 0, err
 		}

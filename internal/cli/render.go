@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/spf13/cobra"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -11,39 +13,52 @@ import (
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/report"
 )
 
-func runRender(ctx context.Context, s Streams, args []string) (int, error) {
-	o := &checkOptions{}
-	fs := newFlagSet("render", s.Stderr)
-	commonFlags(fs, o)
-	if err := fs.Parse(args); err != nil {
-		if err == errHelp {
-			return 0, errHelp
-		}
-		return 0, usagef("render: %v", err)
+// renderOptions are the flags of `meshgate render`.
+type renderOptions struct {
+	Dir, Config string
+	Envs        []string
+}
+
+func newRenderCmd(s Streams) *cobra.Command {
+	o := &renderOptions{}
+	cmd := &cobra.Command{
+		Use:   "render [DIR] --env NAME",
+		Short: "print the rendered YAML of one environment, Secret values redacted",
+		Long: `Print one environment's rendered manifests as meshgate checks them, each
+document preceded by the source file a person edits. Secret values are
+replaced by REDACTED.`,
+		Example: "  meshgate render --env prod\n  meshgate render -C deploy-repo --env staging > staging.yaml",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := takeDir(cmd, &o.Dir, args); err != nil {
+				return err
+			}
+			return runRender(cmd.Context(), s, o)
+		},
 	}
-	if fs.NArg() > 0 {
-		return 0, usagef("render: unexpected argument %q", fs.Arg(0))
-	}
+	addRepoFlags(cmd, &o.Dir, &o.Config, &o.Envs)
+	return cmd
+}
+
+func runRender(ctx context.Context, s Streams, o *renderOptions) error {
 	if len(o.Envs) != 1 {
-		return 0, usagef("render: name exactly one --env")
+		return usagef("render: name exactly one --env")
 	}
 	plan, err := engine.NewPlan(ctx, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs})
 	if err != nil {
-		return 0, usagef("%v", err)
+		return usagef("%v", err)
 	}
 	plan.Renderers = renderers
-	envs := plan.Environments
-	res := plan.Render(ctx, envs[0])
+	env := plan.Environments[0]
+	res := plan.Render(ctx, env)
 	if res.Err != nil {
-		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", envs[0].Name, res.Err)
-		return 1, nil
+		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", env.Name, res.Err)
+		return exit(report.ExitFindings)
 	}
-	if err := writeRendered(s.Stdout, envs[0], res.Docs); err != nil {
-		return 0, err
-	}
-	return 0, nil
+	return writeRendered(s.Stdout, env, res.Docs)
 }
 
 // writeRendered prints the documents as one YAML stream, each preceded by

@@ -5,12 +5,22 @@ import (
 	"text/tabwriter"
 
 	"github.com/meshgate/meshgate/internal/check"
+	"github.com/spf13/cobra"
 )
 
-func runRules(s Streams, args []string) (int, error) {
-	if len(args) > 0 {
-		return 0, usagef("rules: unexpected argument %q", args[0])
+func newRulesCmd(s Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rules",
+		Short: "list every rule with its default severity and fix",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := runRules(s, nil)
+			return err
+		},
 	}
+}
+
+func runRules(s Streams, _ []string) (int, error) {
 	tw := tabwriter.NewWriter(s.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tSEVERITY\tDESCRIPTION")
 	for _, r := range check.Rules {
