@@ -85,7 +85,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		args = []string{"check"}
 	}
 	root := newRootCmd(s)
-	root.SetArgs(args)
+	// nil would make cobra read os.Args.
+	root.SetArgs(append([]string{}, args...))
 	cmd, err := root.ExecuteContextC(ctx)
 	return exitCode(s, cmd, err)
 }
@@ -195,6 +196,11 @@ func newRootCmd(s Streams) *cobra.Command {
 		newCheckCmd(s), newRenderCmd(s), newPublishCmd(s), newRulesCmd(s),
 		newExplainCmd(s), newInitCmd(s), newVersionCmd(s),
 	)
+	// What cobra would add on Execute, added now so that tests and
+	// completion see the whole tree.
+	root.InitDefaultHelpFlag()
+	root.InitDefaultVersionFlag()
+	root.InitDefaultHelpCmd()
 	strictCompletion(root)
 	return root
 }

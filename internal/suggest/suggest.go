@@ -6,13 +6,15 @@ package suggest
 import "strings"
 
 // Closest returns the candidate a misspelt name most likely meant: one
-// that equals it but for case, '-' and '_', else the nearest at most two
-// edits away and less than half its own length; "" when none is.
+// that equals it but for case, '-' and '_'; else the nearest at most two
+// edits away and less than half its own length; else the only candidate
+// the name (of three characters or more) begins; "" when none is.
 func Closest(name string, candidates []string) string {
 	norm := func(s string) string {
 		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s))
 	}
 	best, bestDist := "", 3
+	var prefixed []string
 	for _, c := range candidates {
 		if norm(c) == norm(name) {
 			return c
@@ -20,14 +22,22 @@ func Closest(name string, candidates []string) string {
 		if dist := Distance(name, c); dist < bestDist && dist < len(c)/2 {
 			best, bestDist = c, dist
 		}
+		if len(name) >= 3 && strings.HasPrefix(c, name) {
+			prefixed = append(prefixed, c)
+		}
+	}
+	if best == "" && len(prefixed) == 1 {
+		return prefixed[0]
 	}
 	return best
 }
 
-// Distance is the Levenshtein distance of two strings, in bytes.
+// Distance is the edit distance of two strings in bytes, where swapping
+// two neighbours counts as one edit, as typing them in the wrong order is
+// one slip (optimal string alignment).
 func Distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// rows i-2, i-1 and i of the table.
+	before, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
@@ -39,8 +49,11 @@ func Distance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		before, prev, cur = prev, cur, before
 	}
 	return prev[len(b)]
 }

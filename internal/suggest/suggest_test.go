@@ -9,6 +9,7 @@ func TestDistance(t *testing.T) {
 	}{
 		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"check", "chek", 1},
 		{"format", "formt", 1}, {"kitten", "sitting", 3}, {"same", "same", 0},
+		{"evn", "env", 1}, {"--evn", "--env", 1}, {"ca", "abc", 3},
 	} {
 		if got := Distance(c.a, c.b); got != c.want {
 			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
@@ -24,6 +25,8 @@ func TestClosest(t *testing.T) {
 		"FAIL_ON": "fail-on", // normalised match wins, first candidate first
 		"rendre":  "render",
 		"xyz":     "",
+		"pub":     "publish", // the only one it begins
+		"fail":    "failOn",  // two edits, before the prefix rule
 		"c":       "",
 	} {
 		if got := Closest(name, cands); got != want {
