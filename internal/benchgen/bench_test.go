@@ -11,10 +11,9 @@ import (
 	"github.com/meshgate/meshgate/internal/benchgen"
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
-	"github.com/meshgate/meshgate/internal/render/helm"
-	"github.com/meshgate/meshgate/internal/render/kustomize"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -30,10 +29,12 @@ const benchEnvs, benchServices = 4, 50
 
 type rendered struct {
 	dir  string
-	cfg  *config.Config
+	plan *engine.Plan
 	envs []config.Environment
 	res  []render.Result
 	sets []*manifest.Set
+	// rep is the engine's report of the whole repository.
+	rep report.Report
 }
 
 var (
@@ -42,48 +43,72 @@ var (
 	benchErr  error
 )
 
+var benchDay = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+// newPlan plans a check of the generated repository as the CLI does.
+func newPlan(dir string) (*engine.Plan, error) {
+	plan, err := engine.NewPlan(context.Background(), engine.Request{Dir: dir, ConfigFile: benchgen.ConfigFile})
+	if err != nil {
+		return nil, err
+	}
+	plan.Today, plan.ToolVersion = benchDay, "bench"
+	return plan, nil
+}
+
+// setup generates the repository and renders, extracts and checks it once
+// per benchmark binary, for the benchmarks of the stages after rendering.
 func setup(b *testing.B) rendered {
 	b.Helper()
-	benchOnce.Do(func() {
-		dir, err := mkdirTemp()
-		if err != nil {
-			benchErr = err
-			return
-		}
-		benchData.dir = dir
-		if benchErr = benchgen.Generate(dir, benchgen.Options{Envs: benchEnvs, Services: benchServices, Seed: benchgen.DefaultSeed}); benchErr != nil {
-			return
-		}
-		cfg, err := config.Load(dir, benchgen.ConfigFile)
-		if err != nil {
-			benchErr = err
-			return
-		}
-		benchData.cfg = cfg
-		for _, env := range cfg.Environments {
-			var r render.Renderer = helm.Renderer{}
-			if env.Kustomize != nil {
-				r = kustomize.Renderer{}
-			}
-			res := r.Render(context.Background(), dir, env, render.Options{})
-			if res.Err != nil {
-				benchErr = res.Err
-				return
-			}
-			set, berr := manifest.Build(res)
-			if berr != nil {
-				benchErr = berr
-				return
-			}
-			benchData.envs = append(benchData.envs, env)
-			benchData.res = append(benchData.res, res)
-			benchData.sets = append(benchData.sets, set)
-		}
-	})
+	benchOnce.Do(func() { benchErr = prepare(&benchData) })
 	if benchErr != nil {
 		b.Fatal(benchErr)
 	}
 	return benchData
+}
+
+func prepare(d *rendered) error {
+	dir, err := mkdirTemp()
+	if err != nil {
+		return err
+	}
+	d.dir = dir
+	if err := benchgen.Generate(dir, benchgen.Options{Envs: benchEnvs, Services: benchServices, Seed: benchgen.DefaultSeed}); err != nil {
+		return err
+	}
+	if d.plan, err = newPlan(dir); err != nil {
+		return err
+	}
+	shared := manifest.NewShared()
+	for _, env := range d.plan.Environments {
+		res := d.plan.Render(context.Background(), env)
+		if res.Err != nil {
+			return res.Err
+		}
+		set, err := manifest.BuildShared(res, shared)
+		if err != nil {
+			return err
+		}
+		d.envs = append(d.envs, env)
+		d.res = append(d.res, res)
+		d.sets = append(d.sets, set)
+	}
+	d.rep, err = engine.Run(context.Background(), d.plan)
+	return err
+}
+
+// BenchmarkRun: the whole engine over the generated repository, as
+// `meshgate check` runs it: plan, render in the pool, extract, check.
+func BenchmarkRun(b *testing.B) {
+	d := setup(b)
+	for b.Loop() {
+		plan, err := newPlan(d.dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := engine.Run(context.Background(), plan); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkRender: rendering one environment of each source, the part of
@@ -97,13 +122,9 @@ func BenchmarkRender(b *testing.B) {
 			continue
 		}
 		seen[src] = true
-		var r render.Renderer = helm.Renderer{}
-		if env.Kustomize != nil {
-			r = kustomize.Renderer{}
-		}
 		b.Run(src, func(b *testing.B) {
 			for b.Loop() {
-				if res := r.Render(context.Background(), d.dir, env, render.Options{}); res.Err != nil {
+				if res := d.plan.Render(context.Background(), env); res.Err != nil {
 					b.Fatal(res.Err)
 				}
 			}
@@ -112,30 +133,18 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkExtract: decoding the rendered documents into workloads, Secret
-// producers and references, with source lines; per environment, and as a
-// run does it, with source files shared between environments.
+// producers and references, with source lines, as a run does it: the
+// environments share their source files.
 func BenchmarkExtract(b *testing.B) {
 	d := setup(b)
-	b.Run("unshared", func(b *testing.B) {
-		for b.Loop() {
-			for _, res := range d.res {
-				if _, err := manifest.Build(res); err != nil {
-					b.Fatal(err)
-				}
+	for b.Loop() {
+		shared := manifest.NewShared()
+		for _, res := range d.res {
+			if _, err := manifest.BuildShared(res, shared); err != nil {
+				b.Fatal(err)
 			}
 		}
-	})
-	// As a run does it: the environments share their source files.
-	b.Run("shared", func(b *testing.B) {
-		for b.Loop() {
-			shared := manifest.NewShared()
-			for _, res := range d.res {
-				if _, err := manifest.BuildShared(res, shared); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-	})
+	}
 }
 
 // BenchmarkCheck: each check family over every environment (mesh
@@ -143,12 +152,13 @@ func BenchmarkExtract(b *testing.B) {
 // with exemptions.
 func BenchmarkCheck(b *testing.B) {
 	d := setup(b)
-	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	today := benchDay
+	cfg := d.plan.Config
 	for _, c := range check.Checks {
 		b.Run(c.Name, func(b *testing.B) {
 			for b.Loop() {
 				for i, env := range d.envs {
-					c.Run(check.Input{Config: d.cfg, Env: env, Set: d.sets[i], Today: today})
+					c.Run(check.Input{Config: cfg, Env: env, Set: d.sets[i], Today: today})
 				}
 			}
 		})
@@ -156,28 +166,17 @@ func BenchmarkCheck(b *testing.B) {
 	b.Run("all", func(b *testing.B) {
 		for b.Loop() {
 			for i, env := range d.envs {
-				check.Environment(check.Input{Config: d.cfg, Env: env, Set: d.sets[i], Today: today})
+				check.Environment(check.Input{Config: cfg, Env: env, Set: d.sets[i], Today: today})
 			}
 		}
 	})
 }
 
-// BenchmarkFormat: each formatter over the report of every environment.
+// BenchmarkFormat: each formatter over the engine's report of every
+// environment.
 func BenchmarkFormat(b *testing.B) {
 	d := setup(b)
-	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	rep := report.Report{Tool: report.Tool{Name: "meshgate", Version: "bench"}}
-	for i, env := range d.envs {
-		fs, ign := check.Environment(check.Input{Config: d.cfg, Env: env, Set: d.sets[i], Today: today})
-		e := report.Environment{Name: env.Name, Source: env.Source(), Path: env.Path(), Objects: len(d.sets[i].Objects), Workloads: len(d.sets[i].Workloads)}
-		for _, w := range d.sets[i].Workloads {
-			e.WorkloadIDs = append(e.WorkloadIDs, w.ID())
-		}
-		rep.Environments = append(rep.Environments, e)
-		rep.Findings = append(rep.Findings, fs...)
-		rep.Ignored = append(rep.Ignored, ign...)
-	}
-	rep.Finalize()
+	rep := d.rep
 	if len(rep.Findings) == 0 {
 		b.Fatal("the generated repository has no findings to format")
 	}
