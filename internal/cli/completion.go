@@ -179,7 +179,7 @@ _meshgate() {
 		var args string
 		switch c.args {
 		case compRules:
-			args = `words="` + strings.Join(ruleIDs(), " ") + `"`
+			args = `words="` + strings.Join(finding.RuleIDs, " ") + `"`
 		case compShells:
 			args = `[[ $COMP_CWORD -eq 2 ]] && words="` + strings.Join(compShellNames, " ") + `"`
 		case compJSON:

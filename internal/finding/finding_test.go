@@ -82,3 +82,17 @@ func TestLessOrder(t *testing.T) {
 		t.Errorf("line does not break the tie: %+v", fs[1])
 	}
 }
+
+func TestSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"  pod is missing ": "Pod is missing.",
+		"done.":             "Done.",
+		"why?":              "Why?",
+		"état":              "État.",
+	} {
+		if got := Sentence(in); got != want {
+			t.Errorf("Sentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
