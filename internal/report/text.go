@@ -72,8 +72,8 @@ func Text(w io.Writer, r Report, o Options) error {
 			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no gaps"))
 		}
 		for _, f := range fs {
-			sev, code := severityLabel(f.Severity)
-			fields := []string{paint(code, sev) + strings.Repeat(" ", max(0, 7-len(sev))), ruleLabel(f)}
+			sev := Style(f.Severity)
+			fields := []string{paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))), ruleLabel(f)}
 			if obj := object(f); obj != "" {
 				if f.Container != "" {
 					obj += " [" + f.Container + "]"
@@ -145,18 +145,6 @@ func writeIndented(b *strings.Builder, msg string) {
 	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 		b.WriteString(strings.TrimRight(messageIndent+line, " ") + "\n")
 	}
-}
-
-func severityLabel(s finding.Severity) (label, ansi string) {
-	switch s {
-	case finding.SeverityError:
-		return "ERROR", ansiRed
-	case finding.SeverityWarning:
-		return "WARNING", ansiYellow
-	case finding.SeverityNotice:
-		return "NOTICE", ansiCyan
-	}
-	return strings.ToUpper(string(s)), ""
 }
 
 // ruleLabel is the rule id, with the config policy that raised it.
