@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -134,7 +135,7 @@ func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 
 	for _, key := range staleOrder {
 		s := stale[key]
-		rules := secretSortedKeys(s.rules)
+		rules := slices.Sorted(maps.Keys(s.rules))
 		verb := "is"
 		if len(rules) > 1 {
 			verb = "are"

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -197,14 +196,4 @@ func meshSeverity(s string) finding.Severity {
 		return sev
 	}
 	return finding.SeverityError
-}
-
-// meshSortedKeys returns the keys of m in order, for stable output.
-func meshSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
