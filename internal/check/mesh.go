@@ -56,18 +56,19 @@ func meshInjectionFindings(in Input, w *manifest.Workload) []finding.Finding {
 	if !ok {
 		return nil
 	}
+	p, _ := LookupProvider(mesh.Provider)
 	if !v.meshed {
 		sev := finding.SeverityError
 		if w.IsJob && jobs == config.JobsWarn {
 			sev = finding.SeverityWarning
 		}
-		msg := v.why + meshObjectMetadataHint(w, meshInjectionKeys(mesh.Provider))
+		msg := v.why + meshObjectMetadataHint(w, p.injectionKeys)
 		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, sev, w.Object, "", meshSubjectInjection, msg, v.path...)}
 	}
 	if !w.IsJob || !v.sidecar {
 		return nil
 	}
-	if why, path, native := meshNativeSidecar(mesh.Provider, ns, w); !native {
+	if why, path, native := meshNativeSidecar(p, ns, w); !native {
 		return []finding.Finding{newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
 	}
 	return nil
@@ -168,25 +169,6 @@ func meshObjectMetadataHint(w *manifest.Workload, keys []meshKey) string {
 		return ""
 	}
 	return "; " + strings.Join(hints, "; ")
-}
-
-// meshInjectionKeys are the keys whose misplacement the injection message
-// points out, per provider.
-func meshInjectionKeys(provider string) []meshKey {
-	istio := []meshKey{{"label", meshIstioInject}, {"label", meshIstioRev}, {"annotation", meshIstioInject}}
-	switch provider {
-	case config.ProviderIstio:
-		return istio
-	case config.ProviderIstioAmbient:
-		return append([]meshKey{{"label", meshAmbientMode}}, istio...)
-	case config.ProviderLinkerd:
-		return []meshKey{{"annotation", meshLinkerdInject}}
-	case config.ProviderConsul:
-		return []meshKey{{"annotation", meshConsulInject}}
-	case config.ProviderKuma:
-		return []meshKey{{"label", meshKumaInject}, {"annotation", meshKumaInject}}
-	}
-	return nil
 }
 
 // meshSeverity parses a rules: entry's severity; the default is error.
