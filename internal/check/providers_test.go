@@ -3,7 +3,6 @@ package check
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -13,13 +12,7 @@ import (
 // TestProviders holds the table to the names config validates, in order,
 // and to their sections in docs/mesh-providers.md.
 func TestProviders(t *testing.T) {
-	var names []string
-	for _, p := range Providers {
-		names = append(names, p.Name)
-	}
-	if !slices.Equal(names, config.Providers) {
-		t.Errorf("check.Providers names:\n%v\nconfig.Providers:\n%v", names, config.Providers)
-	}
+	sameNames(t, Providers, func(p Provider) string { return p.Name }, config.Providers)
 	if _, ok := LookupProvider(config.DefaultProvider); !ok {
 		t.Errorf("the default provider %q is not in the table", config.DefaultProvider)
 	}
@@ -28,7 +21,7 @@ func TestProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := 0
-	for _, name := range names {
+	for _, name := range config.Providers {
 		i := strings.Index(string(doc[at:]), "\n## `"+name+"`")
 		if i < 0 {
 			t.Errorf("docs/mesh-providers.md has no section \"## `%s`\" after the previous provider's", name)

@@ -35,15 +35,22 @@ func golden(t *testing.T, p string, got []byte) {
 	}
 }
 
+// sameNames fails unless the table's entries are named as list, in
+// order: a table here and the names a lower package validates.
+func sameNames[T any](t *testing.T, table []T, name func(T) string, list []string) {
+	t.Helper()
+	var names []string
+	for _, e := range table {
+		names = append(names, name(e))
+	}
+	if !slices.Equal(names, list) {
+		t.Errorf("the table has\n%v\nthe list has\n%v", names, list)
+	}
+}
+
 // TestRuleIDs holds the table to the ids finding declares, in order.
 func TestRuleIDs(t *testing.T) {
-	var ids []string
-	for _, r := range Rules {
-		ids = append(ids, r.ID)
-	}
-	if !slices.Equal(ids, finding.RuleIDs) {
-		t.Errorf("check.Rules ids:\n%v\nfinding.RuleIDs:\n%v", ids, finding.RuleIDs)
-	}
+	sameNames(t, Rules, func(r RuleInfo) string { return r.ID }, finding.RuleIDs)
 	for _, r := range Rules {
 		if r.Description == "" || r.Why == "" || r.Fix == "" || r.Example == "" || r.Category == "" {
 			t.Errorf("%s: description, why, fix, example and category are all required", r.ID)
