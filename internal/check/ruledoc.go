@@ -202,6 +202,7 @@ func exemptBlocks(r RuleInfo) []docBlock {
 	var b []docBlock
 	switch r.Exempt.Scope {
 	case ExemptNever:
+		// The note is the whole section.
 	case ExemptEnvironment:
 		b = []docBlock{
 			{para: r.Exempt.Why + ", so only a `.meshgate.yaml` entry without `workloads` covers it. Every exemption needs a `reason`; with `until` it lapses after that day and an `" + finding.RuleIgnoreExpired + "` warning names it:"},
