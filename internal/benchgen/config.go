@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // config is the repository's .meshgate.yaml.
@@ -76,7 +77,7 @@ rules:
 	}
 	b.WriteString(`
 ignore:
-  - rules: [mesh-job-sidecar]
+  - rules: [` + finding.RuleMeshJobSidecar + `]
     workloads: ["CronJob/*/reports-nightly"]
     reason: the report job exits through the proxy's quit endpoint
 `)

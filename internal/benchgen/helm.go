@@ -3,6 +3,8 @@ package benchgen
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // The platform chart: one template per object kind, each ranging over the
@@ -579,31 +581,43 @@ serviceDefaults:
 services:
 `)
 	for _, s := range p.services {
-		fmt.Fprintf(&b, "  %s:\n", s.name)
-		if s.kind != "Deployment" {
-			fmt.Fprintf(&b, "    kind: %s\n    storage: %s\n", s.kind, s.storage)
-		}
-		fmt.Fprintf(&b, "    port: %d\n", s.port)
-		fmt.Fprintf(&b, "    image:\n      repository: platform/%s\n      tag: \"1.%d.0\"\n", s.name, s.minor)
-		fmt.Fprintf(&b, "    secret:\n      external: %t\n      keys: [%s]\n", s.external, strings.Join(s.keys, ", "))
-		if s.vaultTLS {
-			b.WriteString("    vaultTLS: true\n")
-		}
-		if s.index == inlineIgnored {
-			b.WriteString(`    # Talks to the node-local agent over the host's loopback.
+		b.WriteString(serviceValues(s))
+	}
+	return b.String()
+}
+
+// serviceValues is one entry of the chart's services.
+func serviceValues(s service) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s:\n", s.name)
+	if s.kind != "Deployment" {
+		fmt.Fprintf(&b, "    kind: %s\n    storage: %s\n", s.kind, s.storage)
+	}
+	fmt.Fprintf(&b, "    port: %d\n", s.port)
+	fmt.Fprintf(&b, "    image:\n      repository: platform/%s\n      tag: \"1.%d.0\"\n", s.name, s.minor)
+	fmt.Fprintf(&b, "    secret:\n      external: %t\n      keys: [%s]\n", s.external, strings.Join(s.keys, ", "))
+	if s.vaultTLS {
+		b.WriteString("    vaultTLS: true\n")
+	}
+	if s.index == inlineIgnored {
+		b.WriteString(`    # Talks to the node-local agent over the host's loopback.
     podLabels:
       sidecar.istio.io/inject: "false"
     podAnnotations:
-      meshgate.io/ignore: mesh-injection
-      meshgate.io/ignore-reason: reaches the node-local agent, which the sidecar would intercept
-`)
-		}
-		b.WriteString("    config:\n")
-		for _, kv := range s.config {
-			fmt.Fprintf(&b, "      %s: %q\n", kv[0], kv[1])
-		}
+` + inlineIgnore("      "))
+	}
+	b.WriteString("    config:\n")
+	for _, kv := range s.config {
+		fmt.Fprintf(&b, "      %s: %q\n", kv[0], kv[1])
 	}
 	return b.String()
+}
+
+// inlineIgnore exempts the inlineIgnored service from mesh-injection:
+// its annotations, at indent.
+func inlineIgnore(indent string) string {
+	return indent + "meshgate.io/ignore: " + finding.RuleMeshInjection + "\n" +
+		indent + "meshgate.io/ignore-reason: reaches the node-local agent, which the sidecar would intercept\n"
 }
 
 // helmValues is envs/<env>.yaml.

@@ -196,10 +196,16 @@ spec:
 		b.WriteString(`        # Talks to the node-local agent over the host's loopback.
         sidecar.istio.io/inject: "false"
       annotations:
-        meshgate.io/ignore: mesh-injection
-        meshgate.io/ignore-reason: reaches the node-local agent, which the sidecar would intercept
-`)
+` + inlineIgnore("        "))
 	}
+	b.WriteString(podSpec(s))
+	return b.String()
+}
+
+// podSpec is the pod template's spec of the service's workload, and the
+// StatefulSet's volume claims (podVolumes).
+func podSpec(s service) string {
+	var b strings.Builder
 	fmt.Fprintf(&b, `    spec:
       serviceAccountName: %[1]s
       imagePullSecrets:
@@ -261,6 +267,13 @@ spec:
 	if s.kind == "StatefulSet" {
 		b.WriteString("            - name: data\n              mountPath: /var/lib/app\n")
 	}
+	b.WriteString(podVolumes(s))
+	return b.String()
+}
+
+// podVolumes is the pod's volumes, and the StatefulSet's volume claims.
+func podVolumes(s service) string {
+	var b strings.Builder
 	fmt.Fprintf(&b, `      volumes:
         - name: credentials
           secret:

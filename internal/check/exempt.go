@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -58,69 +59,12 @@ func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 			kept = append(kept, f)
 			continue
 		}
-		type pending struct {
-			key string
-			s   exemptStale
-		}
-		var pend []pending
-		reason, ok := "", false
-
-		for i, e := range entries {
-			if !exemptEntryCovers(e, f) {
-				continue
-			}
-			if problem := exemptEntryProblem(e, configFile, in.Today); problem != "" {
-				w := finding.Finding{
-					Rule:        finding.RuleIgnoreExpired,
-					Severity:    finding.SeverityWarning,
-					Environment: f.Environment,
-					Kind:        f.Kind,
-					Namespace:   f.Namespace,
-					Name:        f.Name,
-					File:        configFile,
-					Line:        e.Line,
-					Subject:     exemptEntrySubject(e),
-				}
-				key := fmt.Sprintf("config|%s|%s|%d", f.Environment, f.WorkloadID(), i)
-				pend = append(pend, pending{key, exemptStale{warning: w, problem: problem}})
-				continue
-			}
-			if !ok {
-				reason, ok = e.Reason, true
-			}
-		}
-
+		reason, ok, pend := exemptByConfig(entries, configFile, in.Today, f)
 		if !ok && f.Kind != "" {
-			id := f.WorkloadID()
-			for _, loc := range exemptLocations(objects[id], workloads[id]) {
-				if !exemptInlineCovers(loc.annotations[exemptAnnotation], f.Rule) {
-					continue
-				}
-				r := strings.TrimSpace(loc.annotations[exemptReasonAnnotation])
-				if r == "" {
-					r = loc.otherReason
-				}
-				if r != "" {
-					reason, ok = r, true
-					break
-				}
-				w := finding.Finding{
-					Rule:        finding.RuleIgnoreExpired,
-					Severity:    finding.SeverityWarning,
-					Environment: f.Environment,
-					Kind:        loc.obj.Kind,
-					Namespace:   loc.obj.Namespace,
-					Name:        loc.obj.Name,
-					File:        loc.obj.File,
-					Line:        loc.obj.LineOf(loc.path...),
-					Subject:     "inline|" + loc.name,
-				}
-				problem := fmt.Sprintf("inline exemption %s on %s has no %s", exemptAnnotation, loc.label, exemptReasonAnnotation)
-				key := "inline|" + f.Environment + "|" + id + "|" + loc.name
-				pend = append(pend, pending{key, exemptStale{warning: w, problem: problem}})
-			}
+			var inline []exemptPending
+			reason, ok, inline = exemptInline(objects, workloads, f)
+			pend = append(pend, inline...)
 		}
-
 		if ok {
 			f.Reason = reason
 			ignored = append(ignored, f)
@@ -134,7 +78,7 @@ func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 
 	for _, key := range staleOrder {
 		s := stale[key]
-		rules := secretSortedKeys(s.rules)
+		rules := slices.Sorted(maps.Keys(s.rules))
 		verb := "is"
 		if len(rules) > 1 {
 			verb = "are"
@@ -145,6 +89,77 @@ func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 		kept = append(kept, w)
 	}
 	return kept, ignored
+}
+
+// exemptPending is an exemption that covers a finding but does not apply:
+// it becomes a warning only when no other exemption applies.
+type exemptPending struct {
+	key string
+	s   exemptStale
+}
+
+// exemptByConfig returns the reason of the first config entry that applies
+// to f, and the entries that cover f but do not apply.
+func exemptByConfig(entries []config.Ignore, configFile string, today time.Time, f finding.Finding) (reason string, ok bool, pend []exemptPending) {
+	for i, e := range entries {
+		if !exemptEntryCovers(e, f) {
+			continue
+		}
+		if problem := exemptEntryProblem(e, configFile, today); problem != "" {
+			w := finding.Finding{
+				Rule:        finding.RuleIgnoreExpired,
+				Severity:    finding.SeverityWarning,
+				Environment: f.Environment,
+				Kind:        f.Kind,
+				Namespace:   f.Namespace,
+				Name:        f.Name,
+				File:        configFile,
+				Line:        e.Line,
+				Subject:     exemptEntrySubject(e),
+			}
+			key := fmt.Sprintf("config|%s|%s|%d", f.Environment, f.WorkloadID(), i)
+			pend = append(pend, exemptPending{key, exemptStale{warning: w, problem: problem}})
+			continue
+		}
+		if !ok {
+			reason, ok = e.Reason, true
+		}
+	}
+	return reason, ok, pend
+}
+
+// exemptInline returns the reason of the first inline exemption of f's
+// object or pod template that applies, and those before it that have no
+// reason.
+func exemptInline(objects map[string]*manifest.Object, workloads map[string]*manifest.Workload, f finding.Finding) (reason string, ok bool, pend []exemptPending) {
+	id := f.WorkloadID()
+	for _, loc := range exemptLocations(objects[id], workloads[id]) {
+		if !exemptInlineCovers(loc.annotations[exemptAnnotation], f.Rule) {
+			continue
+		}
+		r := strings.TrimSpace(loc.annotations[exemptReasonAnnotation])
+		if r == "" {
+			r = loc.otherReason
+		}
+		if r != "" {
+			return r, true, pend
+		}
+		w := finding.Finding{
+			Rule:        finding.RuleIgnoreExpired,
+			Severity:    finding.SeverityWarning,
+			Environment: f.Environment,
+			Kind:        loc.obj.Kind,
+			Namespace:   loc.obj.Namespace,
+			Name:        loc.obj.Name,
+			File:        loc.obj.File,
+			Line:        loc.obj.LineOf(loc.path...),
+			Subject:     "inline|" + loc.name,
+		}
+		problem := fmt.Sprintf("inline exemption %s on %s has no %s", exemptAnnotation, loc.label, exemptReasonAnnotation)
+		key := "inline|" + f.Environment + "|" + id + "|" + loc.name
+		pend = append(pend, exemptPending{key, exemptStale{warning: w, problem: problem}})
+	}
+	return "", false, pend
 }
 
 // exemptEntryCovers reports whether a config ignore entry names the

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -57,18 +56,19 @@ func meshInjectionFindings(in Input, w *manifest.Workload) []finding.Finding {
 	if !ok {
 		return nil
 	}
+	p, _ := LookupProvider(mesh.Provider)
 	if !v.meshed {
 		sev := finding.SeverityError
 		if w.IsJob && jobs == config.JobsWarn {
 			sev = finding.SeverityWarning
 		}
-		msg := v.why + meshObjectMetadataHint(w, meshInjectionKeys(mesh.Provider))
+		msg := v.why + meshObjectMetadataHint(w, p.injectionKeys)
 		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, sev, w.Object, "", meshSubjectInjection, msg, v.path...)}
 	}
 	if !w.IsJob || !v.sidecar {
 		return nil
 	}
-	if why, path, native := meshNativeSidecar(mesh.Provider, ns, w); !native {
+	if why, path, native := meshNativeSidecar(p, ns, w); !native {
 		return []finding.Finding{newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
 	}
 	return nil
@@ -171,25 +171,6 @@ func meshObjectMetadataHint(w *manifest.Workload, keys []meshKey) string {
 	return "; " + strings.Join(hints, "; ")
 }
 
-// meshInjectionKeys are the keys whose misplacement the injection message
-// points out, per provider.
-func meshInjectionKeys(provider string) []meshKey {
-	istio := []meshKey{{"label", meshIstioInject}, {"label", meshIstioRev}, {"annotation", meshIstioInject}}
-	switch provider {
-	case config.ProviderIstio:
-		return istio
-	case config.ProviderIstioAmbient:
-		return append([]meshKey{{"label", meshAmbientMode}}, istio...)
-	case config.ProviderLinkerd:
-		return []meshKey{{"annotation", meshLinkerdInject}}
-	case config.ProviderConsul:
-		return []meshKey{{"annotation", meshConsulInject}}
-	case config.ProviderKuma:
-		return []meshKey{{"label", meshKumaInject}, {"annotation", meshKumaInject}}
-	}
-	return nil
-}
-
 // meshSeverity parses a rules: entry's severity; the default is error.
 func meshSeverity(s string) finding.Severity {
 	switch sev := finding.Severity(s); sev {
@@ -197,14 +178,4 @@ func meshSeverity(s string) finding.Severity {
 		return sev
 	}
 	return finding.SeverityError
-}
-
-// meshSortedKeys returns the keys of m in order, for stable output.
-func meshSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

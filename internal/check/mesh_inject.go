@@ -61,19 +61,11 @@ func meshNot(why string, path []any) meshVerdict { return meshVerdict{why: why, 
 // meshDecide applies the provider's injection semantics; ok is false when
 // the provider checks no injection (none).
 func meshDecide(mesh config.Mesh, ns meshNamespace, w *manifest.Workload) (v meshVerdict, ok bool) {
-	switch mesh.Provider {
-	case config.ProviderIstio:
-		return meshIstio(mesh.InjectByDefault, ns, w), true
-	case config.ProviderIstioAmbient:
-		return meshAmbient(mesh.InjectByDefault, ns, w), true
-	case config.ProviderLinkerd:
-		return meshLinkerd(ns, w), true
-	case config.ProviderConsul:
-		return meshConsul(mesh.InjectByDefault, ns, w), true
-	case config.ProviderKuma:
-		return meshKuma(ns, w), true
+	p, _ := LookupProvider(mesh.Provider)
+	if p.inject == nil {
+		return meshVerdict{}, false
 	}
-	return meshVerdict{}, false
+	return p.inject(mesh.InjectByDefault, ns, w), true
 }
 
 // meshIstio models istiod's sidecar injector. The MutatingWebhookConfiguration
@@ -236,8 +228,9 @@ func meshLinkerdEnables(v string) bool { return v == "enabled" || v == "ingress"
 // namespaceSelector, then Report.Injectable and disabledByAnnotation
 // (pkg/inject/report.go): hostNetwork and automountServiceAccountToken:
 // false are never injected; an invalid value on the namespace or the pod
-// disables injection; a pod value overrides the namespace's.
-func meshLinkerd(ns meshNamespace, w *manifest.Workload) meshVerdict {
+// disables injection; a pod value overrides the namespace's. Linkerd has no
+// inject-by-default setting.
+func meshLinkerd(_ bool, ns meshNamespace, w *manifest.Workload) meshVerdict {
 	if w.Pod.HostNetwork {
 		return meshNot("pod template sets hostNetwork: true; linkerd never injects host-network pods", meshSpecPath(w, "hostNetwork"))
 	}
@@ -332,8 +325,8 @@ func meshKumaValue(v string) (inject, valid bool) {
 // precheck.go needToInject): the pod's label decides, else the namespace's;
 // kube-system is never selected by the webhooks. As SPEC asks, the legacy
 // annotation of the same name counts where the label is absent (kuma 2.2
-// and later read only the label).
-func meshKuma(ns meshNamespace, w *manifest.Workload) meshVerdict {
+// and later read only the label). Kuma has no inject-by-default setting.
+func meshKuma(_ bool, ns meshNamespace, w *manifest.Workload) meshVerdict {
 	if ns.name == "kube-system" {
 		return meshNot(fmt.Sprintf("namespace %q is never injected by kuma", ns.name), meshMetaPath(w, "", ""))
 	}
@@ -378,50 +371,55 @@ func meshKuma(ns meshNamespace, w *manifest.Workload) meshVerdict {
 // meshNativeSidecar reports whether a meshed Job's sidecar is a native
 // sidecar (an init container with restartPolicy: Always), which exits with
 // the job; a classic sidecar keeps the Job from ever completing.
-func meshNativeSidecar(provider string, ns meshNamespace, w *manifest.Workload) (why string, path []any, native bool) {
-	pa := w.Pod.Annotations
-	switch provider {
-	case config.ProviderIstio, config.ProviderIstioAmbient:
-		// inject.go: only the exact value "true" opts a pod in.
-		if pa[meshIstioNative] == "true" {
-			return "", nil, true
+func meshNativeSidecar(p Provider, ns meshNamespace, w *manifest.Workload) (why string, path []any, native bool) {
+	if p.nativeSidecar == nil {
+		return "", nil, true
+	}
+	return p.nativeSidecar(ns, w)
+}
+
+// meshIstioNativeSidecar: inject.go opts a pod in only with the exact value
+// "true".
+func meshIstioNativeSidecar(_ meshNamespace, w *manifest.Workload) (why string, path []any, native bool) {
+	v, has := w.Pod.Annotations[meshIstioNative]
+	if v == "true" {
+		return "", nil, true
+	}
+	return meshJobSidecarMessage(w, meshIstioNative, v, has, ""), meshMetaPath(w, "annotations", meshIstioNative), false
+}
+
+// meshLinkerdNativeSidecar: linkerd copies the namespace's config
+// annotations onto pods that lack them (AppendNamespaceAnnotations: the GA
+// and alpha names, not the beta one); the first key present in precedence
+// order decides, and a value strconv.ParseBool rejects leaves the default.
+func meshLinkerdNativeSidecar(ns meshNamespace, w *manifest.Workload) (why string, path []any, native bool) {
+	for _, k := range meshLinkerdNativeKeys {
+		v, onPod := w.Pod.Annotations[k]
+		nsV, onNS := ns.annotations[k]
+		onNS = onNS && k != meshLinkerdNative
+		if !onPod && !onNS {
+			continue
 		}
-		v, has := pa[meshIstioNative]
-		return meshJobSidecarMessage(w, meshIstioNative, v, has, ""), meshMetaPath(w, "annotations", meshIstioNative), false
-	case config.ProviderLinkerd:
-		// Linkerd copies the namespace's config annotations onto pods that
-		// lack them (AppendNamespaceAnnotations: the GA and alpha names, not
-		// the beta one); the first key present in precedence order decides,
-		// and a value strconv.ParseBool rejects leaves the default.
-		for _, k := range meshLinkerdNativeKeys {
-			v, onPod := pa[k]
-			nsV, onNS := ns.annotations[k]
-			onNS = onNS && k != meshLinkerdNative
-			if !onPod && !onNS {
-				continue
-			}
-			from := ""
-			if !onPod {
-				v, from = nsV, ns.String()
-			}
-			if b, err := strconv.ParseBool(v); err == nil && b {
-				return "", nil, true
-			}
-			return meshJobSidecarMessage(w, k, v, true, from), meshMetaPath(w, "annotations", k), false
+		from := ""
+		if !onPod {
+			v, from = nsV, ns.String()
 		}
-		return meshJobSidecarMessage(w, meshLinkerdNative, "", false, ""), meshMetaPath(w, "", ""), false
-	case config.ProviderConsul:
-		// lifecycle.Config.EnableConsulDataplaneAsSidecar parses the
-		// annotation with strconv.ParseBool.
-		v, has := pa[meshConsulNative]
 		if b, err := strconv.ParseBool(v); err == nil && b {
 			return "", nil, true
 		}
-		return meshJobSidecarMessage(w, meshConsulNative, v, has, ""), meshMetaPath(w, "annotations", meshConsulNative), false
+		return meshJobSidecarMessage(w, k, v, true, from), meshMetaPath(w, "annotations", k), false
 	}
-	// Kuma has no per-pod switch: since 2.14 it always injects native
-	// sidecars (on Kubernetes 1.29 and later).
-	return "", nil, true
+	return meshJobSidecarMessage(w, meshLinkerdNative, "", false, ""), meshMetaPath(w, "", ""), false
+}
+
+// meshConsulNativeSidecar: lifecycle.Config.EnableConsulDataplaneAsSidecar
+// parses the annotation with strconv.ParseBool.
+func meshConsulNativeSidecar(_ meshNamespace, w *manifest.Workload) (why string, path []any, native bool) {
+	v, has := w.Pod.Annotations[meshConsulNative]
+	if b, err := strconv.ParseBool(v); err == nil && b {
+		return "", nil, true
+	}
+	return meshJobSidecarMessage(w, meshConsulNative, v, has, ""), meshMetaPath(w, "annotations", meshConsulNative), false
 }
 
 // meshJobSidecarMessage names the opt-in annotation; from names the

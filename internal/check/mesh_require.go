@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,7 +34,7 @@ func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req c
 		section  string
 		matchers map[string]config.Matcher
 	}{{"annotation", req.Annotations}, {"label", req.Labels}} {
-		for _, key := range meshSortedKeys(s.matchers) {
+		for _, key := range slices.Sorted(maps.Keys(s.matchers)) {
 			if msg, path, bad := meshCheckValue(w, s.section, key, s.matchers[key]); bad {
 				add(finding.RuleMeshAnnotation, "", s.section+":"+key, msg, path)
 			}

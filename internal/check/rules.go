@@ -1,9 +1,14 @@
 package check
 
-import "github.com/meshgate/meshgate/internal/finding"
+import (
+	"slices"
 
-// RuleInfo documents one rule: `meshgate rules`, `meshgate explain` and the
-// SARIF rule metadata are all made from this one list.
+	"github.com/meshgate/meshgate/internal/finding"
+)
+
+// RuleInfo documents one rule: `meshgate rules`, `meshgate explain`,
+// docs/rules, the SARIF rule metadata and the check run's rule text are
+// all made from this one list.
 type RuleInfo struct {
 	ID          string
 	Severity    finding.Severity
@@ -15,7 +20,37 @@ type RuleInfo struct {
 	// Passing is what changes to fix it (see Example).
 	Failing Example
 	Passing Example
+	// Exempt is how its findings are exempted; the zero value is by
+	// workload, in .meshgate.yaml or inline.
+	Exempt Exemption
+	// Category is what the rule is about: rendering, service-mesh,
+	// secrets or exemptions (a SARIF tag).
+	Category string
 }
+
+// Exemption is how a rule's findings are exempted (exempt.go), for the
+// "How to exempt" section of its docs.
+type Exemption struct {
+	Scope ExemptScope
+	// Why says why no workload can be named (ExemptEnvironment).
+	Why string
+	// Note ends the section: other ways to turn the rule off, or, for
+	// ExemptNever, what to do instead.
+	Note string
+}
+
+// ExemptScope is what an exemption names to cover a rule's findings.
+type ExemptScope int
+
+const (
+	// ExemptWorkload: a workload glob or an inline annotation.
+	ExemptWorkload ExemptScope = iota
+	// ExemptEnvironment: findings of no object; only entries without
+	// workloads cover them.
+	ExemptEnvironment
+	// ExemptNever: the findings cannot be exempted.
+	ExemptNever
+)
 
 // Rules is every rule meshgate reports, in the order they are documented.
 var Rules = []RuleInfo{
@@ -28,6 +63,12 @@ var Rules = []RuleInfo{
 		Example:     `execution error at (charts/cart/templates/deployment.yaml:14:52): image.tag is required`,
 		Failing:     exampleRenderError,
 		Passing:     exampleRenderErrorFixed,
+		Exempt: Exemption{
+			Scope: ExemptEnvironment,
+			Why:   "A render error belongs to no object",
+			Note:  "Better still, leave the environment out of `.meshgate.yaml`, or check only the others with `--env`.",
+		},
+		Category: "rendering",
 	},
 	{
 		ID:          finding.RuleMeshInjection,
@@ -38,6 +79,8 @@ var Rules = []RuleInfo{
 		Example:     `pod template has annotation sidecar.istio.io/inject="true" but namespace "shop" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace`,
 		Failing:     exampleMeshInjection,
 		Passing:     exampleMeshInjectionFixed,
+		Exempt:      Exemption{Note: "Jobs and CronJobs follow `mesh.jobs`: with `warn` (the default) a Job without the dataplane is a warning, with `require` an error, and `ignore` turns this rule off for them."},
+		Category:    "service-mesh",
 	},
 	{
 		ID:          finding.RuleMeshAnnotation,
@@ -48,6 +91,7 @@ var Rules = []RuleInfo{
 		Example:     `annotation proxy.istio.io/config has no key proxyMetadata.ISTIO_META_REQUEST_ID`,
 		Failing:     exampleMeshAnnotation,
 		Passing:     exampleMeshAnnotationFixed,
+		Category:    "service-mesh",
 	},
 	{
 		ID:          finding.RuleMeshEnv,
@@ -58,6 +102,7 @@ var Rules = []RuleInfo{
 		Example:     `container "server" does not set env ISTIO_META_REQUEST_ID`,
 		Failing:     exampleMeshEnv,
 		Passing:     exampleMeshEnvFixed,
+		Category:    "service-mesh",
 	},
 	{
 		ID:          finding.RuleSecretMissing,
@@ -68,6 +113,8 @@ var Rules = []RuleInfo{
 		Example:     `env DB_PASSWORD reads Secret shop/cart-db, which this environment does not produce`,
 		Failing:     exampleSecretMissing,
 		Passing:     exampleSecretMissingFixed,
+		Exempt:      Exemption{Note: "A Secret that is created outside the rendered manifests (by hand, by a controller) is no gap: list it in `secrets.external` instead, by name or `namespace/name` glob. A reference marked `optional: true` is reported as a notice."},
+		Category:    "secrets",
 	},
 	{
 		ID:          finding.RuleSecretKeyMissing,
@@ -78,6 +125,8 @@ var Rules = []RuleInfo{
 		Example:     `env DB_PASSWORD reads key "passwd" of Secret shop/cart-db, which has keys password, user`,
 		Failing:     exampleSecretKeyMissing,
 		Passing:     exampleSecretKeyMissingFixed,
+		Exempt:      Exemption{Note: "`secrets.checkKeys: false` turns this rule off. A reference marked `optional: true` is reported as a notice."},
+		Category:    "secrets",
 	},
 	{
 		ID:          finding.RuleMeshJobSidecar,
@@ -88,6 +137,8 @@ var Rules = []RuleInfo{
 		Example:     `Job pod gets a classic sidecar and will never complete: set annotation sidecar.istio.io/nativeSidecar: "true"`,
 		Failing:     exampleMeshJobSidecar,
 		Passing:     exampleMeshJobSidecarFixed,
+		Exempt:      Exemption{Note: "`mesh.jobs: ignore` turns this rule off for every Job and CronJob."},
+		Category:    "service-mesh",
 	},
 	{
 		ID:          finding.RuleIgnoreExpired,
@@ -95,18 +146,27 @@ var Rules = []RuleInfo{
 		Description: "an exemption is past its until date or has no reason",
 		Why:         "exemptions are meant to be temporary and explained; an expired one no longer applies and the covered finding is reported again",
 		Fix:         "fix the covered finding, or renew the exemption with a new until date and a reason",
-		Example:     `exemption at .meshgate.yaml:8 expired on 2024-12-31; mesh-injection is reported again`,
+		Example:     `exemption at .meshgate.yaml:8 expired on 2024-12-31; ` + finding.RuleMeshInjection + ` is reported again`,
 		Failing:     exampleIgnoreExpired,
 		Passing:     exampleIgnoreExpiredFixed,
+		Exempt: Exemption{
+			Scope: ExemptNever,
+			Note:  "This warning cannot be exempted: renew the exemption it names with a new `until` date and a reason, or remove the exemption once the finding it covered is fixed.",
+		},
+		Category: "exemptions",
 	},
 }
 
 // LookupRule returns the rule with that id.
 func LookupRule(id string) (RuleInfo, bool) {
-	for _, r := range Rules {
-		if r.ID == id {
-			return r, true
-		}
+	if i := RuleIndex(id); i >= 0 {
+		return Rules[i], true
 	}
 	return RuleInfo{}, false
+}
+
+// RuleIndex is the position of the rule with that id in Rules, -1 for
+// none.
+func RuleIndex(id string) int {
+	return slices.IndexFunc(Rules, func(r RuleInfo) bool { return r.ID == id })
 }

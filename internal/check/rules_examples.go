@@ -1,5 +1,7 @@
 package check
 
+import "github.com/meshgate/meshgate/internal/finding"
+
 // Example is a repository in miniature that shows a rule. `meshgate
 // explain` and docs/rules print it, and a test in internal/cli checks it
 // through the whole pipeline: a rule's Failing example gives exactly its
@@ -23,7 +25,10 @@ type ExampleFile struct {
 // the Failing example with the same path, and a non-empty Config replaces
 // the Failing one.
 
-const exampleCartHead = `apiVersion: apps/v1
+// exampleCart is the Deployment shop/cart: meta is its pod template's
+// metadata, container what its container sets beside name and image.
+func exampleCart(meta, container string) string {
+	return `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: cart
@@ -33,15 +38,93 @@ spec:
     matchLabels: {app: cart}
   template:
     metadata:
+` + meta + `    spec:
+      containers:
+        - name: server
+          image: registry.example.com/cart:1.4.0
+` + container
+}
+
+// exampleCartMeshed is pod template metadata that istio injects.
+const exampleCartMeshed = `      labels:
+        app: cart
+        sidecar.istio.io/inject: "true"
 `
 
+// exampleProxyConfig is the proxy.istio.io/config annotation, with more
+// lines of its YAML value.
+func exampleProxyConfig(more string) string {
+	return exampleCartMeshed + `      annotations:
+        proxy.istio.io/config: |
+          holdApplicationUntilProxyStarts: true
+` + more
+}
+
+// exampleEnv is the container's env list.
+func exampleEnv(vars string) string {
+	return `          env:
+            - name: LOG_LEVEL
+              value: info
+` + vars
+}
+
+// exampleCartDB reads key of Secret cart-db into DB_PASSWORD.
+func exampleCartDB(key string) string {
+	return exampleCart(exampleCartMeshed, `          env:
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef: {name: cart-db, key: `+key+`}
+`)
+}
+
+// exampleDBMigrate is the Job shop/db-migrate; meta is its pod template's
+// metadata.
+func exampleDBMigrate(meta string) ExampleFile {
+	return ExampleFile{Path: "deploy/db-migrate.yaml", Content: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: db-migrate
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: db-migrate}
+` + meta + `    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: registry.example.com/cart-migrate:1.4.0
+`}
+}
+
+// exampleIgnoreConfig exempts the db-migrate Job from mesh-injection
+// until the day given.
+func exampleIgnoreConfig(until string) string {
+	return `environments:
+  - name: prod
+    kustomize:
+      path: deploy
+    namespace: shop
+
+ignore:
+  - rules: [` + finding.RuleMeshInjection + `]
+    workloads: ["Job/shop/db-migrate"]
+    reason: migrations run before the mesh is up
+    until: ` + until + "\n"
+}
+
 var (
-	exampleRenderErrorChart = []ExampleFile{
-		{Path: "charts/cart/Chart.yaml", Content: `apiVersion: v2
+	exampleRenderError = Example{
+		Config: `mesh:
+  namespaces:
+    shop: {istio-injection: enabled}
+`,
+		Files: []ExampleFile{
+			{Path: "charts/cart/Chart.yaml", Content: `apiVersion: v2
 name: cart
 version: 1.4.0
 `},
-		{Path: "charts/cart/templates/deployment.yaml", Content: `apiVersion: apps/v1
+			{Path: "charts/cart/templates/deployment.yaml", Content: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ .Release.Name }}
@@ -56,17 +139,10 @@ spec:
         - name: server
           image: "{{ .Values.image.repository }}:{{ required "image.tag is required" .Values.image.tag }}"
 `},
-		{Path: "charts/cart/values.yaml", Content: `image:
+			{Path: "charts/cart/values.yaml", Content: `image:
   repository: registry.example.com/cart
 `},
-	}
-
-	exampleRenderError = Example{
-		Config: `mesh:
-  namespaces:
-    shop: {istio-injection: enabled}
-`,
-		Files: exampleRenderErrorChart,
+		},
 	}
 	exampleRenderErrorFixed = Example{Files: []ExampleFile{
 		{Path: "charts/cart/values.yaml", Content: `image:
@@ -75,22 +151,14 @@ spec:
 `},
 	}}
 
-	exampleMeshInjection = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels: {app: cart}
+	exampleMeshInjection = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(`      labels: {app: cart}
       annotations:
         sidecar.istio.io/inject: "true"   # an annotation: the injector never sees it
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-`}}}
-	exampleMeshInjectionFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
+`, "")}}}
+	exampleMeshInjectionFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(`      labels:
         app: cart
         sidecar.istio.io/inject: "true"   # a label on the pod template
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-`}}}
+`, "")}}}
 
 	exampleMeshAnnotation = Example{
 		Config: `mesh:
@@ -98,88 +166,24 @@ spec:
     annotations:
       proxy.istio.io/config: {hasKey: proxyMetadata.ISTIO_META_REQUEST_ID}
 `,
-		Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-      annotations:
-        proxy.istio.io/config: |
-          holdApplicationUntilProxyStarts: true
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-`}},
+		Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(exampleProxyConfig(""), "")}},
 	}
-	exampleMeshAnnotationFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-      annotations:
-        proxy.istio.io/config: |
-          holdApplicationUntilProxyStarts: true
-          proxyMetadata:
+	exampleMeshAnnotationFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(exampleProxyConfig(`          proxyMetadata:
             ISTIO_META_REQUEST_ID: x-request-id
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-`}}}
+`), "")}}}
 
 	exampleMeshEnv = Example{
 		Config: `mesh:
   require:
     env: [ISTIO_META_REQUEST_ID]
 `,
-		Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-          env:
-            - name: LOG_LEVEL
-              value: info
-`}},
+		Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(exampleCartMeshed, exampleEnv(""))}},
 	}
-	exampleMeshEnvFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-          env:
-            - name: LOG_LEVEL
-              value: info
-            - name: ISTIO_META_REQUEST_ID
+	exampleMeshEnvFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCart(exampleCartMeshed, exampleEnv(`            - name: ISTIO_META_REQUEST_ID
               value: x-request-id
-`}}}
+`))}}}
 
-	exampleCartWithDB = exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-          env:
-            - name: DB_PASSWORD
-              valueFrom:
-                secretKeyRef: {name: cart-db, key: passwd}
-`
-
-	exampleSecretMissing = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-          env:
-            - name: DB_PASSWORD
-              valueFrom:
-                secretKeyRef: {name: cart-db, key: password}
-`}}}
+	exampleSecretMissing      = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartDB("password")}}}
 	exampleSecretMissingFixed = Example{Files: []ExampleFile{{Path: "deploy/cart-db.yaml", Content: `apiVersion: external-secrets.io/v1
 kind: ExternalSecret
 metadata:
@@ -193,7 +197,7 @@ spec:
 `}}}
 
 	exampleSecretKeyMissing = Example{Files: []ExampleFile{
-		{Path: "deploy/cart.yaml", Content: exampleCartWithDB},
+		{Path: "deploy/cart.yaml", Content: exampleCartDB("passwd")},
 		{Path: "deploy/cart-db.yaml", Content: `apiVersion: bitnami.com/v1alpha1
 kind: SealedSecret
 metadata:
@@ -205,86 +209,30 @@ spec:
     user: AgCx8e9KWr7c0zD6Gm1oTw==
 `},
 	}}
-	exampleSecretKeyMissingFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartHead + `      labels:
-        app: cart
-        sidecar.istio.io/inject: "true"
-    spec:
-      containers:
-        - name: server
-          image: registry.example.com/cart:1.4.0
-          env:
-            - name: DB_PASSWORD
-              valueFrom:
-                secretKeyRef: {name: cart-db, key: password}
-`}}}
+	exampleSecretKeyMissingFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartDB("password")}}}
 
-	exampleNamespaceInjected = ExampleFile{Path: "deploy/namespace.yaml", Content: `apiVersion: v1
+	exampleMeshJobSidecar = Example{Files: []ExampleFile{
+		{Path: "deploy/namespace.yaml", Content: `apiVersion: v1
 kind: Namespace
 metadata:
   name: shop
   labels:
     istio-injection: enabled
-`}
-
-	exampleJobHead = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: db-migrate
-  namespace: shop
-spec:
-  template:
-    metadata:
-`
-	exampleJobTail = `    spec:
-      restartPolicy: Never
-      containers:
-        - name: migrate
-          image: registry.example.com/cart-migrate:1.4.0
-`
-
-	exampleMeshJobSidecar = Example{Files: []ExampleFile{
-		exampleNamespaceInjected,
-		{Path: "deploy/db-migrate.yaml", Content: exampleJobHead + `      labels: {app: db-migrate}
-` + exampleJobTail},
+`},
+		exampleDBMigrate(""),
 	}}
-	exampleMeshJobSidecarFixed = Example{Files: []ExampleFile{
-		{Path: "deploy/db-migrate.yaml", Content: exampleJobHead + `      labels: {app: db-migrate}
-      annotations:
+	exampleMeshJobSidecarFixed = Example{Files: []ExampleFile{exampleDBMigrate(`      annotations:
         sidecar.istio.io/nativeSidecar: "true"
-` + exampleJobTail},
-	}}
+`)}}
 
 	exampleIgnoreExpired = Example{
-		Config: `environments:
-  - name: prod
-    kustomize:
-      path: deploy
-    namespace: shop
-
-ignore:
-  - rules: [mesh-injection]
-    workloads: ["Job/shop/db-migrate"]
-    reason: migrations run before the mesh is up
-    until: 2024-12-31
-`,
+		Config: exampleIgnoreConfig("2024-12-31"),
 		Files: []ExampleFile{
 			{Path: "deploy/kustomization.yaml", Content: `resources:
   - db-migrate.yaml
 `},
-			{Path: "deploy/db-migrate.yaml", Content: exampleJobHead + `      labels: {app: db-migrate}
-` + exampleJobTail},
+			exampleDBMigrate(""),
 		},
 	}
-	exampleIgnoreExpiredFixed = Example{Config: `environments:
-  - name: prod
-    kustomize:
-      path: deploy
-    namespace: shop
-
-ignore:
-  - rules: [mesh-injection]
-    workloads: ["Job/shop/db-migrate"]
-    reason: migrations run before the mesh is up
-    until: 2099-12-31
-`}
+	exampleIgnoreExpiredFixed = Example{Config: exampleIgnoreConfig("2099-12-31")}
 )

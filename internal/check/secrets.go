@@ -2,7 +2,8 @@ package check
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -95,7 +96,7 @@ func (idx secretIndex) resolve(ref manifest.Ref) []manifest.Producer {
 		return idx.byName[ref.Name][ref.Namespace]
 	}
 	var out []manifest.Producer
-	for _, ns := range secretSortedKeys(idx.byName[ref.Name]) {
+	for _, ns := range slices.Sorted(maps.Keys(idx.byName[ref.Name])) {
 		out = append(out, idx.byName[ref.Name][ns]...)
 	}
 	return out
@@ -181,7 +182,7 @@ func secretMissingMessage(idx secretIndex, ref manifest.Ref) string {
 	var hints []string
 	if !ref.AnyNamespace {
 		var others []string
-		for _, ns := range secretSortedKeys(idx.byName[ref.Name]) {
+		for _, ns := range slices.Sorted(maps.Keys(idx.byName[ref.Name])) {
 			if ns != ref.Namespace {
 				others = append(others, ns)
 			}
@@ -204,7 +205,7 @@ func secretMissingMessage(idx secretIndex, ref manifest.Ref) string {
 }
 
 func secretKeyMessage(ref manifest.Ref, keys map[string]bool) string {
-	names := secretSortedKeys(keys)
+	names := slices.Sorted(maps.Keys(keys))
 	var has string
 	switch len(names) {
 	case 0:
@@ -223,7 +224,7 @@ func secretKeyMessage(ref manifest.Ref, keys map[string]bool) string {
 func secretSuggest(idx secretIndex, ref manifest.Ref) string {
 	best, bestScore := "", 1<<30
 	stem := secretStem(ref.Name)
-	for _, name := range secretSortedKeys(idx.byName) {
+	for _, name := range slices.Sorted(maps.Keys(idx.byName)) {
 		if name == ref.Name {
 			continue
 		}
@@ -266,13 +267,4 @@ func secretStem(name string) string {
 		}
 	}
 	return name[:len(name)-n-1]
-}
-
-func secretSortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // The scripts are cobra's, generated from the command tree; the goldens
@@ -85,7 +87,7 @@ func TestCompletionValues(t *testing.T) {
 	}
 	// explain offers every rule id, with its description.
 	_, stdout, _ := runCLI(t, "__complete", "explain", "")
-	for _, id := range ruleIDs() {
+	for _, id := range finding.RuleIDs {
 		if !strings.Contains(stdout, id+"\t") {
 			t.Errorf("explain completion lacks %s:\n%s", id, stdout)
 		}

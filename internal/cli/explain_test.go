@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -19,7 +18,7 @@ import (
 	"github.com/meshgate/meshgate/internal/finding"
 )
 
-// update rewrites golden files (and docs/rules) instead of comparing:
+// update rewrites golden files instead of comparing:
 // go test ./internal/cli -update. It is declared once for the package.
 var update = flag.Bool("update", false, "rewrite golden files")
 
@@ -87,7 +86,7 @@ func TestExplain(t *testing.T) {
 		{name: "failure.unknown-rule", args: []string{"explain", "no-such-rule"}, code: 2,
 			stderr: "meshgate: explain: unknown rule \"no-such-rule\" (valid: " + ids + ")\n"},
 		{name: "failure.misspelt-rule", args: []string{"explain", "mesh-inject"}, code: 2,
-			stderr: "meshgate: explain: unknown rule \"mesh-inject\" (did you mean mesh-injection?)\n"},
+			stderr: "meshgate: explain: unknown rule \"mesh-inject\" (did you mean \"mesh-injection\"? valid: " + ids + ")\n"},
 		{name: "failure.unknown-format", args: []string{"explain", "--format", "html", "mesh-env"}, code: 2,
 			stderr: "meshgate: explain: --format \"html\": want text or markdown\n"},
 		{name: "success.markdown", args: []string{"explain", "--format", "markdown", "mesh-env"},
@@ -120,7 +119,7 @@ func TestExplain(t *testing.T) {
 				return
 			}
 			if strings.HasPrefix(tc.name, "success.markdown") {
-				// docs/rules is written by TestRuleDocs.
+				// docs/rules is written by check's TestRuleDocs.
 				want, err := os.ReadFile(tc.goldenFile)
 				if err != nil && !*update {
 					t.Fatal(err)
@@ -132,59 +131,6 @@ func TestExplain(t *testing.T) {
 			}
 			golden(t, tc.goldenFile, []byte(stdout))
 		})
-	}
-}
-
-// TestExplainTextWidth keeps explain readable in an 80-column terminal:
-// only example files and the finding may run longer.
-func TestExplainTextWidth(t *testing.T) {
-	for _, r := range check.Rules {
-		var b bytes.Buffer
-		if err := writeExplainText(&b, r); err != nil {
-			t.Fatal(err)
-		}
-		long := map[string]bool{r.Example: true}
-		for _, e := range []check.Example{r.Failing, r.Passing} {
-			for _, f := range e.Files {
-				for _, l := range strings.Split(f.Content, "\n") {
-					long[strings.TrimSpace(l)] = true
-				}
-			}
-		}
-		for i, line := range strings.Split(b.String(), "\n") {
-			if len(line) > explainWidth && !long[strings.TrimSpace(line)] && !strings.HasPrefix(line, "More: ") {
-				t.Errorf("%s line %d is %d characters long: %q", r.ID, i+1, len(line), line)
-			}
-		}
-	}
-}
-
-// TestRuleDocs keeps docs/rules in step with check.Rules: one page per
-// rule, each being `meshgate explain --format markdown RULE`, and an index.
-func TestRuleDocs(t *testing.T) {
-	dir := filepath.Join(repoRoot(t), "docs", "rules")
-	want := map[string]bool{"README.md": true}
-	var index strings.Builder
-	index.WriteString("# Rules\n\nEvery rule meshgate reports, with its stable id and default severity. `meshgate rules` lists them, `meshgate explain RULE` prints a page.\n\n| rule | default severity | finding |\n|---|---|---|\n")
-	for _, r := range check.Rules {
-		var b bytes.Buffer
-		if err := writeExplainMarkdown(&b, r); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, filepath.Join(dir, r.ID+".md"), b.Bytes())
-		want[r.ID+".md"] = true
-		fmt.Fprintf(&index, "| [`%s`](%s.md) | %s | %s |\n", r.ID, r.ID, r.Severity, r.Description)
-	}
-	index.WriteString("\nThese pages are generated: `go test ./internal/cli -run TestRuleDocs -update` rewrites them from `internal/check/rules.go`.\n")
-	golden(t, filepath.Join(dir, "README.md"), []byte(index.String()))
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !want[e.Name()] {
-			t.Errorf("docs/rules/%s documents no rule: remove it", e.Name())
-		}
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // schemaURL is the JSON Schema of .meshgate.yaml as shipped in the
@@ -169,36 +171,7 @@ environments:
 		}
 	}
 
-	b.WriteString(`
-mesh:
-  # istio | istio-ambient | linkerd | consul | kuma | none
-  provider: ` + provider + "\n")
-	if ns := initNamespaceExample[provider]; ns != "" {
-		b.WriteString(`  # Labels and annotations of namespaces that exist in the cluster but are
-  # not rendered here; a Namespace object rendered in an environment wins.
-  # namespaces:
-  #   shop: {` + ns + "}\n")
-	}
-	b.WriteString(`  # What every pod template must carry as rendered, meshed or not.
-  # require:
-`)
-	if provider == config.ProviderIstio || provider == config.ProviderIstioAmbient {
-		b.WriteString(`  #   annotations:
-  #     proxy.istio.io/config: {hasKey: proxyMetadata.ISTIO_META_REQUEST_ID}
-`)
-	}
-	b.WriteString(`  #   labels:
-  #     app.kubernetes.io/name: {present: true}
-`)
-	if provider == config.ProviderIstio || provider == config.ProviderIstioAmbient {
-		b.WriteString("  #   env: [ISTIO_META_REQUEST_ID]\n")
-	}
-	b.WriteString(`  # Injection on Job and CronJob pods: require | warn | ignore
-  jobs: warn
-`)
-	if byDefault := initByDefault[provider]; byDefault != "" {
-		b.WriteString("  # " + byDefault + "\n  injectByDefault: false\n")
-	}
+	initMesh(&b, provider)
 	b.WriteString(`
 secrets:
   # Secrets created outside these manifests (by hand, by a controller):
@@ -217,7 +190,7 @@ secrets:
 
 # Exemptions: each needs a reason, and lapses after its until date.
 # ignore:
-#   - rules: [mesh-injection]
+#   - rules: [` + finding.RuleMeshInjection + `]
 #     workloads: ["Job/*/db-migrate"]
 #     reason: migrations run before the mesh is up
 #     until: 2027-01-31
@@ -225,21 +198,36 @@ secrets:
 	return b.String()
 }
 
-// initNamespaceExample is a namespace label that turns injection on, per
-// provider (consul injects per pod, none checks no injection).
-var initNamespaceExample = map[string]string{
-	config.ProviderIstio:        "istio-injection: enabled",
-	config.ProviderIstioAmbient: "istio.io/dataplane-mode: ambient",
-	config.ProviderLinkerd:      "linkerd.io/inject: enabled",
-	config.ProviderKuma:         "kuma.io/sidecar-injection: enabled",
-}
-
-// initByDefault explains injectByDefault for the providers whose injection
-// it changes.
-var initByDefault = map[string]string{
-	config.ProviderIstio:        "Pods in unlabelled namespaces are injected too (istio's enableNamespacesByDefault).",
-	config.ProviderIstioAmbient: "Pods in unlabelled namespaces get sidecars too (istio's enableNamespacesByDefault).",
-	config.ProviderConsul:       "Pods without the connect-inject annotation are injected too (consul's connectInject.default).",
+// initMesh writes the mesh section, with the provider's examples.
+func initMesh(b *strings.Builder, provider string) {
+	p, _ := check.LookupProvider(provider)
+	b.WriteString(`
+mesh:
+  # ` + strings.Join(config.Providers, " | ") + `
+  provider: ` + provider + "\n")
+	if p.Init.Namespace != "" {
+		b.WriteString(`  # Labels and annotations of namespaces that exist in the cluster but are
+  # not rendered here; a Namespace object rendered in an environment wins.
+  # namespaces:
+  #   shop: {` + p.Init.Namespace + "}\n")
+	}
+	b.WriteString(`  # What every pod template must carry as rendered, meshed or not.
+  # require:
+`)
+	if p.Init.RequireAnnotation != "" {
+		b.WriteString("  #   annotations:\n  #     " + p.Init.RequireAnnotation + "\n")
+	}
+	b.WriteString(`  #   labels:
+  #     app.kubernetes.io/name: {present: true}
+`)
+	if p.Init.RequireEnv != "" {
+		b.WriteString("  #   env: [" + p.Init.RequireEnv + "]\n")
+	}
+	b.WriteString(`  # Injection on Job and CronJob pods: ` + strings.Join(config.JobPolicies, " | ") + `
+  jobs: ` + config.DefaultJobs + "\n")
+	if p.Init.InjectByDefault != "" {
+		b.WriteString("  # " + p.Init.InjectByDefault + "\n  injectByDefault: false\n")
+	}
 }
 
 // yamlScalar writes s as a YAML flow scalar, quoted where YAML needs it.

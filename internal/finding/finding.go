@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Severity of a finding, lowest to highest: notice, warning, error.
@@ -156,4 +158,20 @@ func Less(a, b Finding) bool {
 		cmp.Compare(a.Message, b.Message),
 		cmp.Compare(a.Fingerprint, b.Fingerprint),
 	) < 0
+}
+
+// Sentence capitalises s and ends it with a full stop unless it ends a
+// sentence already: messages and rule texts are lowercase phrases, which
+// SARIF and the rule docs print as sentences.
+func Sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
+		s += "."
+	}
+	return s
 }

@@ -1,7 +1,14 @@
 package finding
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +87,52 @@ func TestLessOrder(t *testing.T) {
 	}
 	if fs[1].Line != 3 {
 		t.Errorf("line does not break the tie: %+v", fs[1])
+	}
+}
+
+func TestSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"  pod is missing ": "Pod is missing.",
+		"done.":             "Done.",
+		"why?":              "Why?",
+		"état":              "État.",
+	} {
+		if got := Sentence(in); got != want {
+			t.Errorf("Sentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRuleIDLiterals keeps each rule id spelt once in Go code outside
+// tests: in the constants above. Everything else names them.
+func TestRuleIDLiterals(t *testing.T) {
+	ids := regexp.MustCompile(`(^|[^a-z-])(` + strings.Join(RuleIDs, "|") + `)($|[^a-z-])`)
+	root := filepath.Join("..", "..")
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || p == filepath.Join(root, "internal", "finding", "finding.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if l, ok := n.(*ast.BasicLit); ok && l.Kind == token.STRING && ids.MatchString(l.Value) {
+				t.Errorf("%s: %s spells a rule id: use its finding.Rule constant", fset.Position(l.Pos()), l.Value)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

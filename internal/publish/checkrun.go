@@ -267,9 +267,9 @@ func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnota
 			Path:            github.String(f.File),
 			StartLine:       github.Int(line),
 			EndLine:         github.Int(line),
-			AnnotationLevel: github.String(annotationLevel(f.Severity)),
+			AnnotationLevel: github.String(report.Style(f.Severity).Annotation),
 			Title:           github.String(cut(annotationTitle(f), maxAnnotationTitle)),
-			Message:         github.String(cut(findingText(f), maxAnnotationMessage)),
+			Message:         github.String(cut(report.Describe(f), maxAnnotationMessage)),
 		}
 		if fix := ruleFix(f.Rule); fix != "" {
 			a.RawDetails = github.String(cut("How to fix: "+fix, maxAnnotationMessage))
@@ -280,17 +280,6 @@ func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnota
 	return out, located, unlocated, overflow
 }
 
-// annotationLevel maps a severity to the Checks API's levels.
-func annotationLevel(s finding.Severity) string {
-	switch s {
-	case finding.SeverityError:
-		return "failure"
-	case finding.SeverityWarning:
-		return "warning"
-	}
-	return "notice"
-}
-
 func annotationTitle(f finding.Finding) string {
 	t := "meshgate " + f.Rule
 	if f.Environment != "" {
@@ -299,45 +288,10 @@ func annotationTitle(f finding.Finding) string {
 	return t
 }
 
-// findingText names the object, since an annotation shows only its title
-// and message: "Deployment shop/cart [server]: message".
-func findingText(f finding.Finding) string {
-	var obj string
-	switch {
-	case f.Kind == "":
-	case f.Namespace == "":
-		obj = f.Kind + " " + f.Name
-	default:
-		obj = f.Kind + " " + f.Namespace + "/" + f.Name
-	}
-	if obj == "" {
-		return f.Message
-	}
-	if f.Container != "" {
-		obj += " [" + f.Container + "]"
-	}
-	if f.Policy != "" {
-		obj += " (policy " + f.Policy + ")"
-	}
-	return obj + ": " + f.Message
-}
-
+// ruleFix is the table's fix for a rule, "" for an unknown one.
 func ruleFix(id string) string {
-	for _, r := range check.Rules {
-		if r.ID == id {
-			return r.Fix
-		}
-	}
-	return ""
-}
-
-func ruleInfo(id string) (check.RuleInfo, bool) {
-	for _, r := range check.Rules {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return check.RuleInfo{}, false
+	r, _ := check.LookupRule(id)
+	return r.Fix
 }
 
 // checkTitle is the check run's one-line title.
@@ -347,17 +301,7 @@ func checkTitle(rep report.Report) string {
 	if s.Findings == 0 {
 		return "No gaps in " + envs
 	}
-	var parts []string
-	if s.Errors > 0 {
-		parts = append(parts, plural(s.Errors, "error", "errors"))
-	}
-	if s.Warnings > 0 {
-		parts = append(parts, plural(s.Warnings, "warning", "warnings"))
-	}
-	if s.Notices > 0 {
-		parts = append(parts, plural(s.Notices, "notice", "notices"))
-	}
-	return strings.Join(parts, ", ") + " in " + envs
+	return s.Counts() + " in " + envs
 }
 
 // checkText is the check run's details: what was not annotated and why,
@@ -383,7 +327,7 @@ func checkText(rep report.Report, unlocated, overflow int, inline inlineOutcome)
 			continue
 		}
 		seen[f.Rule] = true
-		if ri, ok := ruleInfo(f.Rule); ok {
+		if ri, ok := check.LookupRule(f.Rule); ok {
 			rules = append(rules, ri)
 		}
 	}

@@ -219,18 +219,8 @@ func (p *publisher) inlineBody(g inlineGroup) (string, int) {
 // inlineItem is one finding's line, ending with its hidden marker.
 func inlineItem(f finding.Finding) string {
 	return fmt.Sprintf("- %s **%s** `%s` in **%s**: %s <!-- meshgate:fp=%s env=%s -->\n",
-		severityIcon(f.Severity), f.Severity, f.Rule, inlineText(f.Environment),
-		inlineText(cut(findingText(f), maxInlineItemMessage)), fingerprint(f), url.PathEscape(f.Environment))
-}
-
-func severityIcon(s finding.Severity) string {
-	switch s {
-	case finding.SeverityError:
-		return "❌"
-	case finding.SeverityWarning:
-		return "⚠️"
-	}
-	return "ℹ️"
+		report.Style(f.Severity).Icon, f.Severity, f.Rule, inlineText(f.Environment),
+		inlineText(cut(report.Describe(f), maxInlineItemMessage)), fingerprint(f), url.PathEscape(f.Environment))
 }
 
 // inlineText keeps a message on one list line and out of HTML.

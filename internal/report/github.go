@@ -4,8 +4,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // GitHub writes one workflow command per finding
@@ -27,36 +25,10 @@ func GitHub(w io.Writer, r Report, _ Options) error {
 			title += " (" + f.Environment + ")"
 		}
 		props = append(props, "title="+escapeProperty(title))
-		b.WriteString("::" + workflowCommand(f.Severity) + " " + strings.Join(props, ",") + "::" + escapeData(githubMessage(f)) + "\n")
+		b.WriteString("::" + Style(f.Severity).Workflow + " " + strings.Join(props, ",") + "::" + escapeData(Describe(f)) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func workflowCommand(s finding.Severity) string {
-	switch s {
-	case finding.SeverityError:
-		return "error"
-	case finding.SeverityWarning:
-		return "warning"
-	}
-	return "notice"
-}
-
-// githubMessage names the object: an annotation shows only its title and
-// message.
-func githubMessage(f finding.Finding) string {
-	obj := object(f)
-	if obj == "" {
-		return f.Message
-	}
-	if f.Container != "" {
-		obj += " [" + f.Container + "]"
-	}
-	if f.Policy != "" {
-		obj += " (policy " + f.Policy + ")"
-	}
-	return obj + ": " + f.Message
 }
 
 // escapeData escapes a workflow command's message the way the runner

@@ -217,16 +217,6 @@ func mdVerdict(r Report) string {
 		return "### " + mdPass + " meshgate: no gaps in " + plural(total, "environment", "environments")
 	}
 	s := r.Summary
-	var counts []string
-	if s.Errors > 0 {
-		counts = append(counts, plural(s.Errors, "error", "errors"))
-	}
-	if s.Warnings > 0 {
-		counts = append(counts, plural(s.Warnings, "warning", "warnings"))
-	}
-	if s.Notices > 0 {
-		counts = append(counts, plural(s.Notices, "notice", "notices"))
-	}
 	failing := map[string]bool{}
 	for _, f := range r.Findings {
 		failing[f.Environment] = true
@@ -238,7 +228,7 @@ func mdVerdict(r Report) string {
 	case s.Warnings > 0:
 		icon = mdWarning
 	}
-	return fmt.Sprintf("### %s meshgate: %s in %d of %s", icon, strings.Join(counts, ", "),
+	return fmt.Sprintf("### %s meshgate: %s in %d of %s", icon, s.Counts(),
 		len(failing), plural(total, "environment", "environments"))
 }
 
@@ -338,17 +328,7 @@ func mdCell(fs []finding.Finding) string {
 		}
 	}
 	sort.Strings(rules)
-	return mdSeverityIcon(worst) + " " + strings.Join(rules, ", ")
-}
-
-func mdSeverityIcon(s finding.Severity) string {
-	switch s {
-	case finding.SeverityError:
-		return mdError
-	case finding.SeverityWarning:
-		return mdWarning
-	}
-	return mdNotice
+	return Style(worst).Icon + " " + strings.Join(rules, ", ")
 }
 
 // mdGaps adds one table per environment.
@@ -370,7 +350,7 @@ func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
 				rule += " (policy " + mdCode(f.Policy) + ")"
 			}
 			rows = append(rows, []string{
-				mdSeverityIcon(f.Severity) + " " + string(f.Severity), rule, mdObject(f),
+				Style(f.Severity).Icon + " " + string(f.Severity), rule, mdObject(f),
 				mdCode(f.Container), mdText(f.Message), mdCode(location(f)),
 			})
 		}

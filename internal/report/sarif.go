@@ -161,19 +161,18 @@ func SARIF(w io.Writer, r Report, o Options) error {
 func sarifRules() []sarifRule {
 	out := make([]sarifRule, 0, len(check.Rules))
 	for _, ri := range check.Rules {
+		description, why, fix := finding.Sentence(ri.Description), finding.Sentence(ri.Why), finding.Sentence(ri.Fix)
 		out = append(out, sarifRule{
 			ID:               ri.ID,
 			Name:             pascalCase(ri.ID),
-			ShortDescription: sarifText{Text: sentence(ri.Description)},
-			FullDescription:  sarifText{Text: sentence(ri.Description) + " " + sentence(ri.Why)},
+			ShortDescription: sarifText{Text: description},
+			FullDescription:  sarifText{Text: description + " " + why},
 			Help: sarifHelp{
-				Text: "Why it matters: " + sentence(ri.Why) + " How to fix: " + sentence(ri.Fix) +
-					" Example finding: " + ri.Example,
-				Markdown: "**Why it matters:** " + sentence(ri.Why) + "\n\n**How to fix:** " + sentence(ri.Fix) +
-					"\n\nExample finding:\n\n```text\n" + ri.Example + "\n```",
+				Text:     "Why it matters: " + why + " How to fix: " + fix + " Example finding: " + ri.Example,
+				Markdown: "**Why it matters:** " + why + "\n\n**How to fix:** " + fix + "\n\nExample finding:\n\n```text\n" + ri.Example + "\n```",
 			},
-			DefaultConfiguration: sarifConfiguration{Level: sarifLevel(ri.Severity)},
-			Properties:           sarifRuleProps{Tags: ruleTags(ri.ID)},
+			DefaultConfiguration: sarifConfiguration{Level: Style(ri.Severity).SARIF},
+			Properties:           sarifRuleProps{Tags: []string{"kubernetes", ri.Category}},
 		})
 	}
 	return out
@@ -182,15 +181,12 @@ func sarifRules() []sarifRule {
 func sarifResultOf(f finding.Finding, envPath string) sarifResult {
 	res := sarifResult{
 		RuleID:     f.Rule,
-		Level:      sarifLevel(f.Severity),
-		Message:    sarifText{Text: sentence("[" + f.Environment + "] " + githubMessage(f))},
+		Level:      Style(f.Severity).SARIF,
+		Message:    sarifText{Text: finding.Sentence("[" + f.Environment + "] " + Describe(f))},
 		Properties: sarifResultProps{Environment: f.Environment, Policy: f.Policy, New: f.New},
 	}
-	for i, ri := range check.Rules {
-		if ri.ID == f.Rule {
-			res.RuleIndex = &i
-			break
-		}
+	if i := check.RuleIndex(f.Rule); i >= 0 {
+		res.RuleIndex = &i
 	}
 	file, line := f.File, f.Line
 	if file == "" {
@@ -213,32 +209,10 @@ func sarifResultOf(f finding.Finding, envPath string) sarifResult {
 	return res
 }
 
-func sarifLevel(s finding.Severity) string {
-	switch s {
-	case finding.SeverityError:
-		return "error"
-	case finding.SeverityWarning:
-		return "warning"
-	}
-	return "note"
-}
-
 // fileURI is a repo-relative path as a relative URI reference (spaces and
 // other reserved characters percent-encoded).
 func fileURI(p string) string {
 	return (&url.URL{Path: strings.TrimPrefix(p, "./")}).String()
-}
-
-func ruleTags(id string) []string {
-	switch {
-	case strings.HasPrefix(id, "mesh-"):
-		return []string{"kubernetes", "service-mesh"}
-	case strings.HasPrefix(id, "secret-"):
-		return []string{"kubernetes", "secrets"}
-	case id == finding.RuleRenderError:
-		return []string{"kubernetes", "rendering"}
-	}
-	return []string{"kubernetes", "exemptions"}
 }
 
 // pascalCase turns "mesh-injection" into "MeshInjection", SARIF's
@@ -251,19 +225,4 @@ func pascalCase(id string) string {
 		b.WriteString(part[n:])
 	}
 	return b.String()
-}
-
-// sentence capitalises s and ends it with a period: SARIF messages and
-// descriptions are meant to be complete sentences.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
-		s += "."
-	}
-	return s
 }

@@ -72,27 +72,7 @@ func Text(w io.Writer, r Report, o Options) error {
 			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no gaps"))
 		}
 		for _, f := range fs {
-			sev, code := severityLabel(f.Severity)
-			fields := []string{paint(code, sev) + strings.Repeat(" ", max(0, 7-len(sev))), ruleLabel(f)}
-			if obj := object(f); obj != "" {
-				if f.Container != "" {
-					obj += " [" + f.Container + "]"
-				}
-				fields = append(fields, obj)
-			}
-			if loc := location(f); loc != "" {
-				fields = append(fields, paint(ansiFaint, loc))
-			}
-			if marked && f.New != nil {
-				if *f.New {
-					fields = append(fields, paint(ansiMagenta, "new"))
-				} else {
-					fields = append(fields, paint(ansiFaint, "existing"))
-				}
-			}
-			// The severity column is padded to 8 so rule ids line up.
-			b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
-			writeIndented(&b, f.Message)
+			textFinding(&b, f, marked, paint)
 		}
 	}
 	if len(r.Environments) > 0 || len(r.Findings) > 0 {
@@ -112,6 +92,32 @@ func Text(w io.Writer, r Report, o Options) error {
 	b.WriteString(summary + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textFinding writes one finding's entry; marked adds its new or existing
+// mark.
+func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(code, s string) string) {
+	sev := Style(f.Severity)
+	fields := []string{paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))), ruleLabel(f)}
+	if obj := object(f); obj != "" {
+		if f.Container != "" {
+			obj += " [" + f.Container + "]"
+		}
+		fields = append(fields, obj)
+	}
+	if loc := location(f); loc != "" {
+		fields = append(fields, paint(ansiFaint, loc))
+	}
+	if marked && f.New != nil {
+		if *f.New {
+			fields = append(fields, paint(ansiMagenta, "new"))
+		} else {
+			fields = append(fields, paint(ansiFaint, "existing"))
+		}
+	}
+	// The severity column is padded to 8 so rule ids line up.
+	b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
+	writeIndented(b, f.Message)
 }
 
 // textEnvHeader is " (source path): N objects, N workloads, 87ms".
@@ -145,18 +151,6 @@ func writeIndented(b *strings.Builder, msg string) {
 	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 		b.WriteString(strings.TrimRight(messageIndent+line, " ") + "\n")
 	}
-}
-
-func severityLabel(s finding.Severity) (label, ansi string) {
-	switch s {
-	case finding.SeverityError:
-		return "ERROR", ansiRed
-	case finding.SeverityWarning:
-		return "WARNING", ansiYellow
-	case finding.SeverityNotice:
-		return "NOTICE", ansiCyan
-	}
-	return strings.ToUpper(string(s)), ""
 }
 
 // ruleLabel is the rule id, with the config policy that raised it.
