@@ -39,8 +39,8 @@ resources:
 
 	c := compsDir + "/"
 	files[c+"mesh/kustomization.yaml"] = meshComponent
-	files[c+"mesh/pod-mesh.yaml"] = meshPodPatch
-	files[c+"mesh/cronjob-mesh.yaml"] = meshCronJobPatch
+	files[c+"mesh/pod-mesh.yaml"] = meshPatch("apps/v1", "Deployment", true, "template")
+	files[c+"mesh/cronjob-mesh.yaml"] = meshPatch("batch/v1", "CronJob", false, "jobTemplate", "spec", "template")
 	files[c+"ha/kustomization.yaml"] = haComponent
 	b.Reset()
 	b.WriteString("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n")
@@ -149,48 +149,43 @@ patches:
       kind: CronJob
 `
 
-const meshPodPatch = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: any
+// meshPodTemplate is what the mesh component patches into a pod template;
+// %s is where the Deployments' and StatefulSets' proxy config holds the
+// application until the proxy starts (the CronJob's does not).
+const meshPodTemplate = `metadata:
+  annotations:
+    proxy.istio.io/config: |
+      proxyMetadata:
+        ISTIO_META_REQUEST_ID: x-request-id
+%s    sidecar.istio.io/proxyCPU: 100m
 spec:
-  template:
-    metadata:
-      annotations:
-        proxy.istio.io/config: |
-          proxyMetadata:
-            ISTIO_META_REQUEST_ID: x-request-id
-          holdApplicationUntilProxyStarts: true
-        sidecar.istio.io/proxyCPU: 100m
-    spec:
-      containers:
-        - name: app
-          env:
-            - name: ISTIO_META_REQUEST_ID
-              value: x-request-id
+  containers:
+    - name: app
+      env:
+        - name: ISTIO_META_REQUEST_ID
+          value: x-request-id
 `
 
-const meshCronJobPatch = `apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: any
-spec:
-  jobTemplate:
-    spec:
-      template:
-        metadata:
-          annotations:
-            proxy.istio.io/config: |
-              proxyMetadata:
-                ISTIO_META_REQUEST_ID: x-request-id
-            sidecar.istio.io/proxyCPU: 100m
-        spec:
-          containers:
-            - name: app
-              env:
-                - name: ISTIO_META_REQUEST_ID
-                  value: x-request-id
-`
+// meshPatch is a patch of the pod template found under spec at path.
+func meshPatch(apiVersion, kind string, hold bool, path ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: %s\nkind: %s\nmetadata:\n  name: any\nspec:\n", apiVersion, kind)
+	indent := "  "
+	for _, key := range path {
+		b.WriteString(indent + key + ":\n")
+		indent += "  "
+	}
+	holdLine := ""
+	if hold {
+		holdLine = "      holdApplicationUntilProxyStarts: true\n"
+	}
+	for _, line := range strings.SplitAfter(fmt.Sprintf(meshPodTemplate, holdLine), "\n") {
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+	}
+	return b.String()
+}
 
 const haComponent = `apiVersion: kustomize.config.k8s.io/v1alpha1
 kind: Component
