@@ -616,17 +616,7 @@ func (s *Server) shape(example string, set map[string]any) map[string]any {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		parts := strings.Split(k, ".")
-		cur := m
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := cur[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				cur[p] = next
-			}
-			cur = next
-		}
-		cur[parts[len(parts)-1]] = set[k]
+		Set(m, k, set[k])
 	}
 	return m
 }
