@@ -290,13 +290,6 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &ff)
 }
 
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
 // CheckRuns returns copies of the check runs in creation order.
 func (s *Server) CheckRuns() []CheckRun {
 	s.mu.Lock()
