@@ -336,9 +336,6 @@ func (s service) memory(e *env, r *rand.Rand) string {
 	return fmt.Sprintf("%dMi", 256*(1+r.IntN(4)))
 }
 
-// has reports whether service index k exists in this repository.
-func (p *plan) has(k int) bool { return k < len(p.services) }
-
 // secretValue is a fake, deterministic secret value.
 func secretValue(parts ...string) string {
 	h := uint64(14695981039346656037)

@@ -10,7 +10,8 @@ import (
 // The platform chart: one template per object kind, each ranging over the
 // services of the values, with shared helpers and a subchart for what every
 // namespace needs once. Written the way platform teams write them, so the
-// renderer does the same work it does on real charts.
+// renderer does the same work it does on real charts. The objects the
+// kustomize base has too are written by dialect (objects.go).
 
 const chartYAML = `apiVersion: v2
 name: platform
@@ -96,285 +97,32 @@ policy/v1beta1
 {{- end -}}
 `
 
-const workloadsTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: apps/v1
-kind: {{ $svc.kind }}
-metadata:
-  name: {{ $name }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-spec:
-  replicas: {{ $svc.replicas }}
-  revisionHistoryLimit: 5
-  {{- if eq $svc.kind "StatefulSet" }}
-  serviceName: {{ $name }}
-  podManagementPolicy: Parallel
-  {{- else }}
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxSurge: 25%
-      maxUnavailable: 0
-  {{- end }}
-  selector:
-    matchLabels:
-      {{- include "platform.selectorLabels" $ctx | nindent 6 }}
-  template:
-    metadata:
-      labels:
-        {{- include "platform.selectorLabels" $ctx | nindent 8 }}
-        app.kubernetes.io/part-of: platform
-        {{- with $svc.podLabels }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-      annotations:
-        {{- include "platform.podAnnotations" $ctx | nindent 8 }}
-    spec:
-      serviceAccountName: {{ $name }}
-      imagePullSecrets:
-        - name: {{ $.Values.global.imagePullSecret }}
-      securityContext:
-        runAsNonRoot: true
-        fsGroup: 10001
-      containers:
-        - name: app
-          image: {{ include "platform.image" $ctx }}
-          imagePullPolicy: IfNotPresent
-          ports:
-            - name: http
-              containerPort: {{ $svc.port }}
-          env:
-            {{- include "platform.env" $ctx | nindent 12 }}
-            - name: DB_PASSWORD
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $name }}-credentials
-                  key: {{ $svc.dbPasswordKey }}
-            - name: DB_USER
-              valueFrom:
-                secretKeyRef:
-                  name: {{ $name }}-credentials
-                  key: username
-            - name: POD_NAMESPACE
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.namespace
-          envFrom:
-            - configMapRef:
-                name: {{ $name }}-config
-          readinessProbe:
-            httpGet:
-              path: /healthz/ready
-              port: http
-            periodSeconds: 5
-          livenessProbe:
-            httpGet:
-              path: /healthz/live
-              port: http
-            initialDelaySeconds: 10
-          resources:
-            {{- toYaml $svc.resources | nindent 12 }}
-          volumeMounts:
-            - name: credentials
-              mountPath: /var/run/secrets/app
-              readOnly: true
-            {{- if $svc.vaultTLS }}
-            - name: tls
-              mountPath: /var/run/secrets/tls
-              readOnly: true
-            {{- end }}
-            {{- range $svc.extraSecretVolumes }}
-            - name: {{ . }}
-              mountPath: /var/run/secrets/{{ . }}
-              readOnly: true
-            {{- end }}
-            {{- if eq $svc.kind "StatefulSet" }}
-            - name: data
-              mountPath: /var/lib/app
-            {{- end }}
-      volumes:
-        - name: credentials
-          secret:
-            secretName: {{ $name }}-credentials
-            items:
-              - key: username
-                path: username
-        {{- if $svc.vaultTLS }}
-        - name: tls
-          secret:
-            secretName: vault-{{ $name }}-tls
-        {{- end }}
-        {{- range $svc.extraSecretVolumes }}
-        - name: {{ . }}
-          secret:
-            secretName: {{ . }}
-        {{- end }}
-  {{- if eq $svc.kind "StatefulSet" }}
-  volumeClaimTemplates:
-    - metadata:
-        name: data
-      spec:
-        accessModes: [ReadWriteOnce]
-        resources:
-          requests:
-            storage: {{ $svc.storage }}
-  {{- end }}
-{{- end }}
-`
-
-const serviceTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ $name }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-spec:
-  type: ClusterIP
-  selector:
-    {{- include "platform.selectorLabels" $ctx | nindent 4 }}
-  ports:
-    - name: http
-      port: 80
-      targetPort: http
-{{- end }}
-`
-
-const serviceAccountTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: {{ $name }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-automountServiceAccountToken: true
-{{- end }}
-`
-
-const secretsTPL = `{{- $eso := .Capabilities.APIVersions.Has "external-secrets.io/v1" }}
-{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
-{{- if and $svc.secret.external $eso }}
----
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: {{ $name }}-credentials
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-spec:
-  refreshInterval: 1h
-  secretStoreRef:
-    kind: ClusterSecretStore
-    name: vault
-  target:
-    name: {{ $name }}-credentials
-    creationPolicy: Owner
-  data:
-    {{- range $svc.secret.keys }}
-    - secretKey: {{ . }}
-      remoteRef:
-        key: {{ $.Values.global.environment }}/{{ $name }}
-        property: {{ . }}
-    {{- end }}
-{{- else }}
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: {{ $name }}-credentials
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-type: Opaque
+// secretData is the chart's Secret for a service without an ExternalSecret:
+// a value derived from the namespace, so that every release differs.
+const secretData = `type: Opaque
 data:
   {{- range $svc.secret.keys }}
   {{ . }}: {{ printf "%s/%s/%s" $.Release.Namespace $name . | sha256sum | trunc 24 | b64enc }}
   {{- end }}
-{{- end }}
-{{- end }}
 `
 
-const configMapTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ $name }}-config
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-data:
+const configMapData = `data:
   LOG_LEVEL: {{ $.Values.global.logLevel | quote }}
   REGION: {{ $.Values.global.region | quote }}
   {{- range $key, $value := $svc.config }}
   {{ $key }}: {{ $value | quote }}
   {{- end }}
-{{- end }}
 `
 
-const hpaTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata:
-  name: {{ $name }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-spec:
-  scaleTargetRef:
-    apiVersion: apps/v1
-    kind: {{ $svc.kind }}
-    name: {{ $name }}
-  minReplicas: {{ $svc.autoscaling.minReplicas }}
-  maxReplicas: {{ $svc.autoscaling.maxReplicas }}
-  metrics:
-    - type: Resource
-      resource:
-        name: cpu
-        target:
-          type: Utilization
-          averageUtilization: {{ $svc.autoscaling.targetCPU }}
-{{- end }}
-`
-
-const pdbTPL = `{{- range $name, $raw := .Values.services }}
-{{- $svc := mergeOverwrite (deepCopy $.Values.serviceDefaults) $raw }}
-{{- $ctx := dict "root" $ "name" $name "svc" $svc }}
----
-apiVersion: {{ include "platform.pdbApiVersion" $ }}
-kind: PodDisruptionBudget
-metadata:
-  name: {{ $name }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "platform.labels" $ctx | nindent 4 }}
-spec:
-  minAvailable: {{ $svc.pdb.minAvailable }}
-  selector:
-    matchLabels:
-      {{- include "platform.selectorLabels" $ctx | nindent 6 }}
-{{- end }}
-`
+// chartSecrets is the chart's secrets template: an ExternalSecret where the
+// service asks for one and the cluster serves the API, else a Secret.
+func chartSecrets() string {
+	d := chartDialect
+	return "{{- $eso := .Capabilities.APIVersions.Has \"external-secrets.io/v1\" }}\n" +
+		perService(d.when("", "and $svc.secret.external $eso", false,
+			"---\n"+d.externalSecret(),
+			"---\n"+d.header("v1", "Secret", "{{ $name }}-credentials")+secretData))
+}
 
 const migrateTPL = `{{- if .Values.migrations.enabled }}
 {{- $ctx := dict "root" $ "name" "db-migrate" "svc" .Values.migrations }}
@@ -502,13 +250,18 @@ func (p *plan) writeChart(files map[string]string) {
 	files[chartDir+"/.helmignore"] = "*.tgz\n.git/\n"
 	files[chartDir+"/values.yaml"] = p.chartValues()
 	files[t+"_helpers.tpl"] = helpersTPL
-	files[t+"workloads.yaml"] = workloadsTPL
-	files[t+"service.yaml"] = serviceTPL
-	files[t+"serviceaccount.yaml"] = serviceAccountTPL
-	files[t+"secrets.yaml"] = secretsTPL
-	files[t+"configmap.yaml"] = configMapTPL
-	files[t+"hpa.yaml"] = hpaTPL
-	files[t+"pdb.yaml"] = pdbTPL
+	d := chartDialect
+	for file, obj := range map[string]string{
+		"workloads.yaml":      d.workload(),
+		"service.yaml":        d.service(),
+		"serviceaccount.yaml": d.serviceAccount(),
+		"configmap.yaml":      d.header("v1", "ConfigMap", "{{ $name }}-config") + configMapData,
+		"hpa.yaml":            d.hpa(),
+		"pdb.yaml":            d.pdb(),
+	} {
+		files[t+file] = perService("---\n" + obj)
+	}
+	files[t+"secrets.yaml"] = chartSecrets()
 	files[t+"migrate-job.yaml"] = migrateTPL
 	files[t+"NOTES.txt"] = notesTXT
 	c := chartDir + "/charts/common/"

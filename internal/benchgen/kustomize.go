@@ -39,8 +39,8 @@ resources:
 
 	c := compsDir + "/"
 	files[c+"mesh/kustomization.yaml"] = meshComponent
-	files[c+"mesh/pod-mesh.yaml"] = meshPodPatch
-	files[c+"mesh/cronjob-mesh.yaml"] = meshCronJobPatch
+	files[c+"mesh/pod-mesh.yaml"] = meshPatch("apps/v1", "Deployment", true, "template")
+	files[c+"mesh/cronjob-mesh.yaml"] = meshPatch("batch/v1", "CronJob", false, "jobTemplate", "spec", "template")
 	files[c+"ha/kustomization.yaml"] = haComponent
 	b.Reset()
 	b.WriteString("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n")
@@ -83,220 +83,15 @@ func writeBaseService(files map[string]string, s service) {
 		fmt.Fprintf(&b, "%s=%s\n", kv[0], kv[1])
 	}
 	files[dir+"config.env"] = b.String()
-	files[dir+"workload.yaml"] = baseWorkload(s)
-	files[dir+"service.yaml"] = fmt.Sprintf(`apiVersion: v1
-kind: Service
-metadata:
-  name: %[1]s
-  labels:
-    app.kubernetes.io/name: %[1]s
-spec:
-  type: ClusterIP
-  selector:
-    app.kubernetes.io/name: %[1]s
-  ports:
-    - name: http
-      port: 80
-      targetPort: http
-`, s.name)
-	files[dir+"serviceaccount.yaml"] = fmt.Sprintf(`apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: %[1]s
-  labels:
-    app.kubernetes.io/name: %[1]s
-automountServiceAccountToken: true
-`, s.name)
-	files[dir+"hpa.yaml"] = fmt.Sprintf(`apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata:
-  name: %[1]s
-  labels:
-    app.kubernetes.io/name: %[1]s
-spec:
-  scaleTargetRef:
-    apiVersion: apps/v1
-    kind: %[2]s
-    name: %[1]s
-  minReplicas: 1
-  maxReplicas: 3
-  metrics:
-    - type: Resource
-      resource:
-        name: cpu
-        target:
-          type: Utilization
-          averageUtilization: 75
-`, s.name, s.kind)
-	files[dir+"pdb.yaml"] = fmt.Sprintf(`apiVersion: policy/v1
-kind: PodDisruptionBudget
-metadata:
-  name: %[1]s
-  labels:
-    app.kubernetes.io/name: %[1]s
-spec:
-  minAvailable: 1
-  selector:
-    matchLabels:
-      app.kubernetes.io/name: %[1]s
-`, s.name)
+	d := dialect{s: s}
+	files[dir+"workload.yaml"] = d.workload()
+	files[dir+"service.yaml"] = d.service()
+	files[dir+"serviceaccount.yaml"] = d.serviceAccount()
+	files[dir+"hpa.yaml"] = d.hpa()
+	files[dir+"pdb.yaml"] = d.pdb()
 	if s.external {
-		b.Reset()
-		fmt.Fprintf(&b, `apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: %[1]s-credentials
-  labels:
-    app.kubernetes.io/name: %[1]s
-spec:
-  refreshInterval: 1h
-  secretStoreRef:
-    kind: ClusterSecretStore
-    name: vault
-  target:
-    name: %[1]s-credentials
-    creationPolicy: Owner
-  data:
-`, s.name)
-		for _, k := range s.keys {
-			fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: platform/%s\n        property: %s\n", k, s.name, k)
-		}
-		files[dir+"externalsecret.yaml"] = b.String()
+		files[dir+"externalsecret.yaml"] = d.externalSecret()
 	}
-}
-
-// baseWorkload is the service's Deployment or StatefulSet before the mesh
-// component adds the proxy settings.
-func baseWorkload(s service) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `apiVersion: apps/v1
-kind: %[1]s
-metadata:
-  name: %[2]s
-  labels:
-    app.kubernetes.io/name: %[2]s
-spec:
-  replicas: 1
-  revisionHistoryLimit: 5
-`, s.kind, s.name)
-	if s.kind == "StatefulSet" {
-		fmt.Fprintf(&b, "  serviceName: %s\n  podManagementPolicy: Parallel\n", s.name)
-	} else {
-		b.WriteString("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0\n")
-	}
-	fmt.Fprintf(&b, `  selector:
-    matchLabels:
-      app.kubernetes.io/name: %[1]s
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: %[1]s
-`, s.name)
-	if s.index == inlineIgnored {
-		b.WriteString(`        # Talks to the node-local agent over the host's loopback.
-        sidecar.istio.io/inject: "false"
-      annotations:
-` + inlineIgnore("        "))
-	}
-	b.WriteString(podSpec(s))
-	return b.String()
-}
-
-// podSpec is the pod template's spec of the service's workload, and the
-// StatefulSet's volume claims (podVolumes).
-func podSpec(s service) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `    spec:
-      serviceAccountName: %[1]s
-      imagePullSecrets:
-        - name: registry-credentials
-      securityContext:
-        runAsNonRoot: true
-        fsGroup: 10001
-      containers:
-        - name: app
-          image: platform/%[1]s:1.%[2]d.0
-          imagePullPolicy: IfNotPresent
-          ports:
-            - name: http
-              containerPort: %[3]d
-          env:
-            - name: DB_PASSWORD
-              valueFrom:
-                secretKeyRef:
-                  name: %[1]s-credentials
-                  key: password
-            - name: DB_USER
-              valueFrom:
-                secretKeyRef:
-                  name: %[1]s-credentials
-                  key: username
-            - name: POD_NAMESPACE
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.namespace
-          envFrom:
-            - configMapRef:
-                name: %[1]s-config
-            - configMapRef:
-                name: cluster-info
-          readinessProbe:
-            httpGet:
-              path: /healthz/ready
-              port: http
-            periodSeconds: 5
-          livenessProbe:
-            httpGet:
-              path: /healthz/live
-              port: http
-            initialDelaySeconds: 10
-          resources:
-            requests:
-              cpu: 50m
-              memory: 128Mi
-            limits:
-              memory: 256Mi
-          volumeMounts:
-            - name: credentials
-              mountPath: /var/run/secrets/app
-              readOnly: true
-`, s.name, s.minor, s.port)
-	if s.vaultTLS {
-		b.WriteString("            - name: tls\n              mountPath: /var/run/secrets/tls\n              readOnly: true\n")
-	}
-	if s.kind == "StatefulSet" {
-		b.WriteString("            - name: data\n              mountPath: /var/lib/app\n")
-	}
-	b.WriteString(podVolumes(s))
-	return b.String()
-}
-
-// podVolumes is the pod's volumes, and the StatefulSet's volume claims.
-func podVolumes(s service) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `      volumes:
-        - name: credentials
-          secret:
-            secretName: %s-credentials
-            items:
-              - key: username
-                path: username
-`, s.name)
-	if s.vaultTLS {
-		fmt.Fprintf(&b, "        - name: tls\n          secret:\n            secretName: vault-%s-tls\n", s.name)
-	}
-	if s.kind == "StatefulSet" {
-		fmt.Fprintf(&b, `  volumeClaimTemplates:
-    - metadata:
-        name: data
-      spec:
-        accessModes: [ReadWriteOnce]
-        resources:
-          requests:
-            storage: %s
-`, s.storage)
-	}
-	return b.String()
 }
 
 // reportsCronJob is meshed without native sidecars; the config exempts it
@@ -354,48 +149,43 @@ patches:
       kind: CronJob
 `
 
-const meshPodPatch = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: any
+// meshPodTemplate is what the mesh component patches into a pod template;
+// %s is where the Deployments' and StatefulSets' proxy config holds the
+// application until the proxy starts (the CronJob's does not).
+const meshPodTemplate = `metadata:
+  annotations:
+    proxy.istio.io/config: |
+      proxyMetadata:
+        ISTIO_META_REQUEST_ID: x-request-id
+%s    sidecar.istio.io/proxyCPU: 100m
 spec:
-  template:
-    metadata:
-      annotations:
-        proxy.istio.io/config: |
-          proxyMetadata:
-            ISTIO_META_REQUEST_ID: x-request-id
-          holdApplicationUntilProxyStarts: true
-        sidecar.istio.io/proxyCPU: 100m
-    spec:
-      containers:
-        - name: app
-          env:
-            - name: ISTIO_META_REQUEST_ID
-              value: x-request-id
+  containers:
+    - name: app
+      env:
+        - name: ISTIO_META_REQUEST_ID
+          value: x-request-id
 `
 
-const meshCronJobPatch = `apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: any
-spec:
-  jobTemplate:
-    spec:
-      template:
-        metadata:
-          annotations:
-            proxy.istio.io/config: |
-              proxyMetadata:
-                ISTIO_META_REQUEST_ID: x-request-id
-            sidecar.istio.io/proxyCPU: 100m
-        spec:
-          containers:
-            - name: app
-              env:
-                - name: ISTIO_META_REQUEST_ID
-                  value: x-request-id
-`
+// meshPatch is a patch of the pod template found under spec at path.
+func meshPatch(apiVersion, kind string, hold bool, path ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "apiVersion: %s\nkind: %s\nmetadata:\n  name: any\nspec:\n", apiVersion, kind)
+	indent := "  "
+	for _, key := range path {
+		b.WriteString(indent + key + ":\n")
+		indent += "  "
+	}
+	holdLine := ""
+	if hold {
+		holdLine = "      holdApplicationUntilProxyStarts: true\n"
+	}
+	for _, line := range strings.SplitAfter(fmt.Sprintf(meshPodTemplate, holdLine), "\n") {
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+	}
+	return b.String()
+}
 
 const haComponent = `apiVersion: kustomize.config.k8s.io/v1alpha1
 kind: Component

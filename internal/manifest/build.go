@@ -10,14 +10,6 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 )
 
-// Build decodes a rendering into an indexed Set. A document that does not
-// decode, or an object without apiVersion or kind, is returned as a
-// *render.Error naming its file and line. A failed rendering (res.Err) is
-// returned as is.
-func Build(res render.Result) (*Set, *render.Error) {
-	return build(res, nil)
-}
-
 func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 	if res.Err != nil {
 		return nil, res.Err

@@ -21,8 +21,6 @@ type decodeError struct {
 	msg  string
 }
 
-func (e *decodeError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
-
 // maxListDepth bounds nested List expansion.
 const maxListDepth = 8
 

@@ -28,7 +28,7 @@ func TestBuildDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
-			set, err := Build(fixtureResult(t, "testdata/decode/"+tt.fixture))
+			set, err := BuildShared(fixtureResult(t, "testdata/decode/"+tt.fixture), nil)
 			if err == nil {
 				t.Fatalf("Build succeeded with %d objects, want error %q", len(set.Objects), tt.want.Message)
 			}
@@ -48,7 +48,7 @@ func TestBuildDecodeErrorHelmLine(t *testing.T) {
 	rendered := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  name: dup-again\n"
 	res := render.Result{Source: "helm", Docs: []render.Doc{{YAML: []byte(rendered), File: "charts/x/templates/cm.yaml"}},
 		Sources: map[string][]byte{"charts/x/templates/cm.yaml": []byte(template)}}
-	_, err := Build(res)
+	_, err := BuildShared(res, nil)
 	want := render.Error{File: "charts/x/templates/cm.yaml", Line: 8, Message: `rendered YAML: line 5: mapping key "name" already defined at line 4`}
 	if err == nil || *err != want {
 		t.Fatalf("error = %#v, want %#v", err, want)
@@ -63,7 +63,7 @@ func TestBuildDecodeErrorUnknownFile(t *testing.T) {
 		{YAML: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")},
 		{YAML: []byte("apiVersion: v1\nmetadata: {name: b}\n")},
 	}}
-	_, err := Build(res)
+	_, err := BuildShared(res, nil)
 	want := render.Error{Line: 1, Message: "rendered document 2: line 1: object has no kind"}
 	if err == nil || *err != want {
 		t.Fatalf("error = %#v, want %#v", err, want)
@@ -72,7 +72,7 @@ func TestBuildDecodeErrorUnknownFile(t *testing.T) {
 
 func TestBuildRenderFailurePassesThrough(t *testing.T) {
 	failure := &render.Error{Message: "template: shop/templates/a.yaml:3: fail", File: "charts/shop/templates/a.yaml", Line: 3}
-	set, err := Build(render.Result{Err: failure})
+	set, err := BuildShared(render.Result{Err: failure}, nil)
 	if set != nil || err != failure {
 		t.Errorf("Build = %v, %v; want nil and the rendering's error", set, err)
 	}

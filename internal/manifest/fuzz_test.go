@@ -38,7 +38,7 @@ func FuzzBuild(f *testing.F) {
 			res := render.Result{Source: source, DefaultNamespace: "default",
 				Docs:    []render.Doc{{YAML: data, File: "t.yaml"}},
 				Sources: map[string][]byte{"t.yaml": src}}
-			set, err := Build(res)
+			set, err := BuildShared(res, nil)
 			if err != nil {
 				if err.File != "t.yaml" || err.Line < 1 || !strings.HasPrefix(err.Message, "rendered YAML: line ") {
 					t.Fatalf("%s: malformed error %#v", source, *err)
@@ -69,9 +69,6 @@ func FuzzBuild(f *testing.F) {
 			}
 			for _, p := range set.Problems {
 				check("problem", p.Object.LineOf(p.Path...))
-			}
-			for _, w := range set.Workloads {
-				set.PodServiceAccount(w)
 			}
 		}
 	})
@@ -108,10 +105,10 @@ func FuzzHelmLine(f *testing.F) {
 				}
 			}
 		}
-		got := HelmLine(template, node, p)
-		lines := len(parseTemplate(template).lines)
-		if got < 1 || got > max(1, lines) {
-			t.Fatalf("HelmLine = %d, want 1..%d", got, max(1, lines))
+		tmpl := parseTemplate(template)
+		got := newHelmObject(tmpl, node, 0).line(p)
+		if lines := len(tmpl.lines); got < 1 || got > max(1, lines) {
+			t.Fatalf("line = %d, want 1..%d", got, max(1, lines))
 		}
 	})
 }

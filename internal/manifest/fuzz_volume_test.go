@@ -43,7 +43,7 @@ func FuzzUserVolume(f *testing.F) {
 		}
 		res := render.Result{Source: "kustomize", DefaultNamespace: "shop",
 			Docs: []render.Doc{{YAML: text, File: "d.yaml"}}, Sources: map[string][]byte{"d.yaml": text}}
-		set, rerr := Build(res)
+		set, rerr := BuildShared(res, nil)
 		if rerr != nil {
 			t.Fatalf("a valid document fails: %v", rerr)
 		}

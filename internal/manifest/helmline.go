@@ -389,7 +389,9 @@ func (h *helmObject) objectLine() int {
 	return 1
 }
 
-// line is the 1-based template line for path.
+// line is the 1-based template line for path (string keys, int indexes):
+// the line of the field or of its nearest ancestor found in the template,
+// else the object's kind line, else 1.
 func (h *helmObject) line(path []any) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -623,15 +625,4 @@ func mappingGet(m *yaml.Node, key string) (k, v *yaml.Node) {
 		}
 	}
 	return nil, nil
-}
-
-// HelmLine maps a field of a rendered Helm document to the 1-based line of
-// the template that produced it. template is the template's text, rendered
-// the rendered document (a document node or its root mapping), path the
-// field path (string keys, int indexes). It returns the line of the field
-// or of its nearest ancestor found in the template, else the object's
-// "kind:" line, else 1. It assumes the document is the first of its kind in
-// the template; Build tracks the occurrence for templates with several.
-func HelmLine(template []byte, rendered *yaml.Node, path []any) int {
-	return newHelmObject(parseTemplate(template), rendered, 0).line(path)
 }

@@ -40,7 +40,7 @@ func helmFixture(t *testing.T) render.Result {
 }
 
 func TestHelmLinesShopChart(t *testing.T) {
-	set, err := Build(helmFixture(t))
+	set, err := BuildShared(helmFixture(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +119,9 @@ func renderedNode(t *testing.T, text string) *yaml.Node {
 	return &n
 }
 
-func TestHelmLine(t *testing.T) {
-	twoContainers := `apiVersion: apps/v1
+// Templates and their renderings for TestHelmLine.
+const (
+	twoContainers = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ .Release.Name }}
@@ -143,7 +144,7 @@ spec:
                   name: {{ .Values.worker.secret }}
                   key: token
 `
-	twoContainersRendered := `apiVersion: apps/v1
+	twoContainersRendered = `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: rel
@@ -166,7 +167,7 @@ spec:
                   name: worker-secret
                   key: token
 `
-	metadataFirst := `metadata:
+	metadataFirst = `metadata:
   name: "cart-db"   # quoted, with a comment
   labels:
 {{ include "labels" . | indent 4 }}
@@ -177,8 +178,8 @@ stringData:
   {{ $k }}: {{ $v | quote }}
   {{- end }}
 `
-	metadataFirstRendered := "metadata:\n  name: cart-db\n  labels:\n    app: shop\nkind: Secret\napiVersion: v1\nstringData:\n  A: \"\"\n  B: \"\"\n"
-	hpaThenDeployment := `apiVersion: autoscaling/v2
+	metadataFirstRendered = "metadata:\n  name: cart-db\n  labels:\n    app: shop\nkind: Secret\napiVersion: v1\nstringData:\n  A: \"\"\n  B: \"\"\n"
+	hpaThenDeployment     = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 spec:
   scaleTargetRef:
@@ -190,10 +191,12 @@ kind: Deployment
 metadata:
   name: web
 `
-	deploymentRendered := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
-	templatedKind := "apiVersion: v1\nkind: {{ .Values.kind }}\nmetadata:\n  name: x\n"
-	templatedKindRendered := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+	deploymentRendered    = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+	templatedKind         = "apiVersion: v1\nkind: {{ .Values.kind }}\nmetadata:\n  name: x\n"
+	templatedKindRendered = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+)
 
+func TestHelmLine(t *testing.T) {
 	c := []any{"spec", "template", "spec", "containers"}
 	tests := []struct {
 		name     string
@@ -221,13 +224,13 @@ metadata:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := HelmLine([]byte(tt.template), renderedNode(t, tt.rendered), tt.path)
+			got := newHelmObject(parseTemplate([]byte(tt.template)), renderedNode(t, tt.rendered), 0).line(tt.path)
 			if got != tt.want {
-				t.Errorf("HelmLine(%v) = %d, want %d", tt.path, got, tt.want)
+				t.Errorf("line(%v) = %d, want %d", tt.path, got, tt.want)
 			}
 		})
 	}
-	if got := HelmLine([]byte(twoContainers), nil, []any{"spec"}); got != 1 {
-		t.Errorf("HelmLine with no rendered node = %d, want 1", got)
+	if got := newHelmObject(parseTemplate([]byte(twoContainers)), nil, 0).line([]any{"spec"}); got != 1 {
+		t.Errorf("line with no rendered node = %d, want 1", got)
 	}
 }

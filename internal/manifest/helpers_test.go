@@ -31,9 +31,9 @@ func fixtureResult(t testing.TB, path string) render.Result {
 
 func buildFixture(t testing.TB, path string) *Set {
 	t.Helper()
-	set, err := Build(fixtureResult(t, path))
+	set, err := BuildShared(fixtureResult(t, path), nil)
 	if err != nil {
-		t.Fatalf("Build(%s): %v", path, err)
+		t.Fatalf("BuildShared(%s, nil): %v", path, err)
 	}
 	return set
 }

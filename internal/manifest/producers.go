@@ -37,9 +37,9 @@ func producers(obj *Object) []Producer {
 		}
 		return []Producer{{Namespace: obj.Namespace, Name: name, Via: obj.Kind + " " + obj.Namespace + "/" + obj.Name, Object: obj}}
 	case (g == "networking.k8s.io" || g == "extensions") && obj.Kind == "Ingress":
-		return ingressShim(obj)
+		return certManagerShim(obj, ingressTLSSecrets)
 	case g == "gateway.networking.k8s.io" && obj.Kind == "Gateway":
-		return gatewayShim(obj)
+		return certManagerShim(obj, gatewayTLSSecrets)
 	}
 	return nil
 }
@@ -141,44 +141,55 @@ func hasIssuerAnnotation(obj *Object) bool {
 	return false
 }
 
-// ingressShim: cert-manager creates a Certificate for each tls entry of an
-// annotated Ingress.
-func ingressShim(obj *Object) []Producer {
+// certManagerShim: cert-manager's ingress-shim and gateway-shim create a
+// Certificate, and so a TLS Secret, for each TLS Secret an annotated Ingress
+// or Gateway API Gateway names.
+func certManagerShim(obj *Object, secrets func(*Object) []tlsSecret) []Producer {
 	if !hasIssuerAnnotation(obj) {
 		return nil
 	}
 	var out []Producer
-	for _, t := range listAt(obj.Body, "spec", "tls") {
-		m, _ := t.(map[string]any)
-		if name := stringAt(m, "secretName"); name != "" {
-			out = append(out, Producer{
-				Namespace: obj.Namespace, Name: name, Keys: append([]string{}, tlsKeys...), KeysKnown: true,
-				Via: "Ingress " + obj.Namespace + "/" + obj.Name + " (cert-manager)", Object: obj,
-			})
+	for _, sec := range secrets(obj) {
+		out = append(out, Producer{
+			Namespace: sec.namespace, Name: sec.name, Keys: append([]string{}, tlsKeys...), KeysKnown: true,
+			Via: obj.Kind + " " + obj.Namespace + "/" + obj.Name + " (cert-manager)", Object: obj,
+		})
+	}
+	return out
+}
+
+// tlsSecret is a Secret an Ingress or a Gateway API listener names for TLS:
+// what its controller reads, and what cert-manager's shims create.
+type tlsSecret struct {
+	name, namespace string
+	listener        string // the listener's name; "" for an Ingress
+	path            []any  // of the name in the object
+}
+
+// ingressTLSSecrets are the secretNames of an Ingress's tls entries.
+func ingressTLSSecrets(obj *Object) []tlsSecret {
+	var out []tlsSecret
+	for j, t := range listAt(obj.Body, "spec", "tls") {
+		tm, _ := t.(map[string]any)
+		if name := stringAt(tm, "secretName"); name != "" {
+			out = append(out, tlsSecret{name: name, namespace: obj.Namespace, path: []any{"spec", "tls", j, "secretName"}})
 		}
 	}
 	return out
 }
 
-// gatewayShim: cert-manager's gateway-shim does the same for the Secret
-// certificateRefs of an annotated Gateway API Gateway's listeners.
-func gatewayShim(obj *Object) []Producer {
-	if !hasIssuerAnnotation(obj) {
-		return nil
-	}
-	var out []Producer
-	for _, l := range listAt(obj.Body, "spec", "listeners") {
+// gatewayTLSSecrets are the Secret certificateRefs of the listeners of a
+// Gateway or ListenerSet.
+func gatewayTLSSecrets(obj *Object) []tlsSecret {
+	var out []tlsSecret
+	for j, l := range listAt(obj.Body, "spec", "listeners") {
 		lm, _ := l.(map[string]any)
-		for _, r := range listAt(lm, "tls", "certificateRefs") {
-			rm, _ := r.(map[string]any)
-			name, ns, ok := gatewaySecretRef(rm, obj.Namespace)
-			if !ok {
-				continue
+		for k, c := range listAt(lm, "tls", "certificateRefs") {
+			cm, _ := c.(map[string]any)
+			if name, ns, ok := gatewaySecretRef(cm, obj.Namespace); ok {
+				out = append(out, tlsSecret{name: name, namespace: ns, listener: stringify(lm["name"]),
+					path: []any{"spec", "listeners", j, "tls", "certificateRefs", k, "name"}})
 			}
-			out = append(out, Producer{
-				Namespace: ns, Name: name, Keys: append([]string{}, tlsKeys...), KeysKnown: true,
-				Via: "Gateway " + obj.Namespace + "/" + obj.Name + " (cert-manager)", Object: obj,
-			})
 		}
 	}
 	return out

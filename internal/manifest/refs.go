@@ -211,9 +211,8 @@ func objectRefs(obj *Object, workloads []*Workload) []Ref {
 			add(Ref{Name: stringAt(sm, "name"), Where: "ServiceAccount secrets", Path: []any{"secrets", j, "name"}})
 		}
 	case (g == "networking.k8s.io" || g == "extensions") && obj.Kind == "Ingress":
-		for j, t := range listAt(obj.Body, "spec", "tls") {
-			tm, _ := t.(map[string]any)
-			add(Ref{Name: stringAt(tm, "secretName"), Where: "Ingress tls", Path: []any{"spec", "tls", j, "secretName"}})
+		for _, sec := range ingressTLSSecrets(obj) {
+			add(Ref{Name: sec.name, Namespace: sec.namespace, Where: "Ingress tls", Path: sec.path})
 		}
 	case (g == "gateway.networking.k8s.io" || g == "gateway.networking.x-k8s.io") &&
 		(obj.Kind == "Gateway" || obj.Kind == "ListenerSet" || obj.Kind == "XListenerSet"):
@@ -221,17 +220,8 @@ func objectRefs(obj *Object, workloads []*Workload) []Ref {
 		if obj.Kind != "Gateway" {
 			label = "ListenerSet"
 		}
-		for j, l := range listAt(obj.Body, "spec", "listeners") {
-			lm, _ := l.(map[string]any)
-			for k, c := range listAt(lm, "tls", "certificateRefs") {
-				cm, _ := c.(map[string]any)
-				name, ns, ok := gatewaySecretRef(cm, obj.Namespace)
-				if !ok {
-					continue
-				}
-				add(Ref{Name: name, Namespace: ns, Where: label + " listener " + stringify(lm["name"]),
-					Path: []any{"spec", "listeners", j, "tls", "certificateRefs", k, "name"}})
-			}
+		for _, sec := range gatewayTLSSecrets(obj) {
+			add(Ref{Name: sec.name, Namespace: sec.namespace, Where: label + " listener " + sec.listener, Path: sec.path})
 		}
 	case g == "networking.istio.io" && obj.Kind == "Gateway":
 		for _, r := range istioGatewayRefs(obj, workloads) {

@@ -110,11 +110,12 @@ func TestPodServiceAccount(t *testing.T) {
 	if len(set.Workloads) != 2 {
 		t.Fatalf("got %d workloads, want 2", len(set.Workloads))
 	}
-	if sa := set.PodServiceAccount(set.Workloads[0]); sa == nil || sa.ID() != "ServiceAccount/shop/builder" {
-		t.Errorf("PodServiceAccount(builder) = %v, want ServiceAccount/shop/builder", sa)
+	podSA := func(w *Workload) *Object { return set.ServiceAccounts[w.Namespace+"/"+w.Pod.ServiceAccountName] }
+	if sa := podSA(set.Workloads[0]); sa == nil || sa.ID() != "ServiceAccount/shop/builder" {
+		t.Errorf("ServiceAccount of builder = %v, want ServiceAccount/shop/builder", sa)
 	}
-	if sa := set.PodServiceAccount(set.Workloads[1]); sa != nil {
-		t.Errorf("PodServiceAccount(default) = %s, want nil (not rendered)", sa.ID())
+	if sa := podSA(set.Workloads[1]); sa != nil {
+		t.Errorf("ServiceAccount of default = %s, want nil (not rendered)", sa.ID())
 	}
 	if got := set.ServiceAccounts["shop/builder"]; got == nil {
 		t.Errorf("ServiceAccounts[shop/builder] missing: %v", set.ServiceAccounts)

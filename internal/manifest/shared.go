@@ -28,7 +28,11 @@ type sharedFile struct {
 // NewShared returns an empty Shared.
 func NewShared() *Shared { return &Shared{files: map[string]*sharedFile{}} }
 
-// BuildShared is Build with the source files of s.
+// BuildShared decodes a rendering into an indexed Set, reading and parsing
+// each source file once across the environments that share s (nil: no
+// sharing). A document that does not decode, or an object without
+// apiVersion or kind, is returned as a *render.Error naming its file and
+// line. A failed rendering (res.Err) is returned as is.
 func BuildShared(res render.Result, s *Shared) (*Set, *render.Error) {
 	return build(res, s)
 }

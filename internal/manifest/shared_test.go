@@ -38,7 +38,7 @@ func TestBuildSharedReadsEachFileOnce(t *testing.T) {
 	}
 	set, err := BuildShared(res, shared)
 	check("shared build", set, err, [2]int{2, 11})
-	set, err = Build(res)
+	set, err = BuildShared(res, nil)
 	check("unshared build", set, err, [2]int{2, 11})
 	// Shift the file by two lines: only a fresh read sees it.
 	if err := os.WriteFile(file, []byte("#\n#\n"+source), 0o644); err != nil {
@@ -46,7 +46,7 @@ func TestBuildSharedReadsEachFileOnce(t *testing.T) {
 	}
 	set, err = BuildShared(res, shared)
 	check("second shared build", set, err, [2]int{2, 11})
-	set, err = Build(res)
+	set, err = BuildShared(res, nil)
 	check("unshared build after the change", set, err, [2]int{4, 13})
 	set, err = BuildShared(res, NewShared())
 	check("build with a new Shared after the change", set, err, [2]int{4, 13})

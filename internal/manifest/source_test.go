@@ -28,7 +28,7 @@ func kustomizeFixture(t *testing.T) *Set {
 		{YAML: docs[1], File: "base/deployment.yaml"},
 		{YAML: docs[2], File: "base/kustomization.yaml"},
 	}}
-	set, berr := Build(res)
+	set, berr := BuildShared(res, nil)
 	if berr != nil {
 		t.Fatal(berr)
 	}
@@ -111,7 +111,7 @@ func TestSourceOutsideRootRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, file := range []string{"../outside.yaml", "link.yaml", filepath.Join(dir, "outside.yaml"), "sub/../../outside.yaml", "missing.yaml"} {
-		set, err := Build(render.Result{Source: "kustomize", Root: root, Docs: []render.Doc{{YAML: doc, File: file}}})
+		set, err := BuildShared(render.Result{Source: "kustomize", Root: root, Docs: []render.Doc{{YAML: doc, File: file}}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestSourceOutsideRootRefused(t *testing.T) {
 			t.Errorf("File %q: LineOf(metadata.name) = %d, want 0 (not read)", file, got)
 		}
 	}
-	set, err := Build(render.Result{Source: "kustomize", Root: root, Docs: []render.Doc{{YAML: doc, File: "inside.yaml"}}})
+	set, err := BuildShared(render.Result{Source: "kustomize", Root: root, Docs: []render.Doc{{YAML: doc, File: "inside.yaml"}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

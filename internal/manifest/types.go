@@ -167,12 +167,3 @@ type Problem struct {
 	Path    []any
 	Message string
 }
-
-// PodServiceAccount is the rendered ServiceAccount the workload's pods run
-// as, nil when it is not rendered.
-func (s *Set) PodServiceAccount(w *Workload) *Object {
-	if s == nil || w == nil || w.Object == nil {
-		return nil
-	}
-	return s.ServiceAccounts[w.Namespace+"/"+w.Pod.ServiceAccountName]
-}

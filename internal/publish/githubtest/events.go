@@ -10,52 +10,46 @@ import (
 	"testing"
 )
 
-var (
-	webhooksOnce sync.Once
-	webhooks     map[string][]map[string]any
-	webhooksErr  error
-)
+// webhookExamples are WebhooksPackage's example payloads by event name,
+// read once per test binary.
+var webhookExamples = sync.OnceValues(func() (map[string][]map[string]any, error) {
+	file, err := npmFile(WebhooksPackage, "api.github.com", "index.json")
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var list []struct {
+		Name     string            `json:"name"`
+		Examples []json.RawMessage `json:"examples"`
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	examples := map[string][]map[string]any{}
+	for _, e := range list {
+		for _, raw := range e.Examples {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return nil, fmt.Errorf("%s: %s example: %w", file, e.Name, err)
+			}
+			examples[e.Name] = append(examples[e.Name], m)
+		}
+	}
+	return examples, nil
+})
 
 // WebhookExample returns a copy of the first example payload of event with
 // the given action ("" for events without actions, such as push) from
 // WebhooksPackage: real payloads GitHub sent.
 func WebhookExample(event, action string) (map[string]any, error) {
-	webhooksOnce.Do(func() {
-		dir, err := NPMPackage(WebhooksPackage)
-		if err != nil {
-			webhooksErr = err
-			return
-		}
-		file := filepath.Join(dir, "api.github.com", "index.json")
-		b, err := os.ReadFile(file)
-		if err != nil {
-			webhooksErr = err
-			return
-		}
-		var list []struct {
-			Name     string            `json:"name"`
-			Examples []json.RawMessage `json:"examples"`
-		}
-		if err := json.Unmarshal(b, &list); err != nil {
-			webhooksErr = fmt.Errorf("%s: %w", file, err)
-			return
-		}
-		webhooks = map[string][]map[string]any{}
-		for _, e := range list {
-			for _, raw := range e.Examples {
-				var m map[string]any
-				if err := json.Unmarshal(raw, &m); err != nil {
-					webhooksErr = fmt.Errorf("%s: %s example: %w", file, e.Name, err)
-					return
-				}
-				webhooks[e.Name] = append(webhooks[e.Name], m)
-			}
-		}
-	})
-	if webhooksErr != nil {
-		return nil, webhooksErr
+	examples, err := webhookExamples()
+	if err != nil {
+		return nil, err
 	}
-	for _, m := range webhooks[event] {
+	for _, m := range examples[event] {
 		if a, _ := m["action"].(string); a == action {
 			return deepCopy(m), nil
 		}

@@ -87,6 +87,16 @@ func NPMPackage(spec string) (string, error) {
 	return pkgDir, nil
 }
 
+// npmFile is the path of a file of the npm package spec, fetched as
+// NPMPackage does; elem is its path inside the package.
+func npmFile(spec string, elem ...string) (string, error) {
+	dir, err := NPMPackage(spec)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(append([]string{dir}, elem...)...), nil
+}
+
 func splitSpec(spec string) (name, version string, ok bool) {
 	i := strings.LastIndex(spec, "@")
 	if i <= 0 || i == len(spec)-1 {

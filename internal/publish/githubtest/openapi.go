@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,38 +26,27 @@ type Spec struct {
 	router routers.Router
 }
 
-var (
-	specOnce sync.Once
-	spec     *Spec
-	specErr  error
-)
+// loadSpec loads the description once per test binary.
+var loadSpec = sync.OnceValues(func() (*Spec, error) {
+	file, err := npmFile(OpenAPIPackage, "generated", "api.github.com.json")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openapi3.NewLoader().LoadFromFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", file, err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("route %s: %w", file, err)
+	}
+	return &Spec{doc: doc, router: router}, nil
+})
 
 // LoadSpec loads api.github.com.json of OpenAPIPackage once per test binary
 // (it is 13 MB and takes a second or two). doc.Validate() is not called:
 // GitHub's file fails it on harmless details.
-func LoadSpec() (*Spec, error) {
-	specOnce.Do(func() {
-		dir, err := NPMPackage(OpenAPIPackage)
-		if err != nil {
-			specErr = err
-			return
-		}
-		file := filepath.Join(dir, "generated", "api.github.com.json")
-		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromFile(file)
-		if err != nil {
-			specErr = fmt.Errorf("load %s: %w", file, err)
-			return
-		}
-		router, err := gorillamux.NewRouter(doc)
-		if err != nil {
-			specErr = fmt.Errorf("route %s: %w", file, err)
-			return
-		}
-		spec = &Spec{doc: doc, router: router}
-	})
-	return spec, specErr
-}
+func LoadSpec() (*Spec, error) { return loadSpec() }
 
 // validated is a request that matched an operation of the description.
 type validated struct {

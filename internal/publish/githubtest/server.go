@@ -80,13 +80,16 @@ type CheckRun struct {
 	AnnotationsPerUpdate                  []int
 }
 
-// Annotation is one check run annotation.
+// Annotation is one check run annotation; the tags are the API's, so that
+// a request's annotations decode into it.
 type Annotation struct {
-	Path               string
-	StartLine, EndLine int
-	Level              string
-	Title, Message     string
-	RawDetails         string
+	Path       string `json:"path"`
+	StartLine  int    `json:"start_line"`
+	EndLine    int    `json:"end_line"`
+	Level      string `json:"annotation_level"`
+	Title      string `json:"title"`
+	Message    string `json:"message"`
+	RawDetails string `json:"raw_details"`
 }
 
 // IssueComment is a comment on an issue or pull request conversation.
@@ -290,13 +293,6 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &ff)
 }
 
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
 // CheckRuns returns copies of the check runs in creation order.
 func (s *Server) CheckRuns() []CheckRun {
 	s.mu.Lock()
@@ -315,36 +311,29 @@ func (s *Server) CheckRuns() []CheckRun {
 func (s *Server) IssueComments(issue int) []IssueComment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []IssueComment
-	for _, c := range s.issueComments {
-		if c.Issue == issue {
-			out = append(out, *c)
-		}
-	}
-	return out
+	return copies(s.issueComments, func(c *IssueComment) bool { return c.Issue == issue })
 }
 
 // Reviews returns copies of the reviews of pull request pr.
 func (s *Server) Reviews(pr int) []Review {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Review
-	for _, r := range s.reviews {
-		if r.PR == pr {
-			out = append(out, *r)
-		}
-	}
-	return out
+	return copies(s.reviews, func(r *Review) bool { return r.PR == pr })
 }
 
 // ReviewComments returns copies of the inline comments of pull request pr.
 func (s *Server) ReviewComments(pr int) []ReviewComment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []ReviewComment
-	for _, c := range s.reviewComments {
-		if c.PR == pr {
-			out = append(out, *c)
+	return copies(s.reviewComments, func(c *ReviewComment) bool { return c.PR == pr })
+}
+
+// copies returns copies of the objects keep selects, in creation order.
+func copies[T any](objs []*T, keep func(*T) bool) []T {
+	var out []T
+	for _, o := range objs {
+		if keep(o) {
+			out = append(out, *o)
 		}
 	}
 	return out
@@ -462,7 +451,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if got, want := r.Header.Get("Authorization"), "Bearer "+s.opts.Token; got != want && got != "token "+s.opts.Token {
 		s.t.Errorf("githubtest: %s %s: Authorization header is not the expected token", r.Method, path)
-		s.write(w, &rec, v, errReply(http.StatusUnauthorized, "Bad credentials"))
+		s.write(w, &rec, v, errReply(http.StatusUnauthorized, BadCredentialsMessage))
 		return
 	}
 	if strings.Contains(r.Header.Get("Accept"), "html") {
@@ -559,39 +548,59 @@ func truncate(b []byte) string {
 func (s *Server) handle(op string, params map[string]string, q url.Values, body []byte) reply {
 	if params["owner"] != s.opts.Owner || params["repo"] != s.opts.Repo {
 		s.t.Errorf("githubtest: %s on %s/%s, want %s/%s", op, params["owner"], params["repo"], s.opts.Owner, s.opts.Repo)
-		return errReply(http.StatusNotFound, "Not Found")
+		return errReply(http.StatusNotFound, NotFoundMessage)
 	}
-	switch op {
-	case "checks/list-for-ref":
-		return s.listCheckRuns(params["ref"], q)
-	case "checks/create":
-		return s.createCheckRun(body)
-	case "checks/update":
-		return s.updateCheckRun(params["check_run_id"], body)
-	case "checks/get":
-		if c := s.findCheckRun(params["check_run_id"]); c != nil {
-			return reply{status: http.StatusOK, body: s.checkRunJSON(c)}
+	do, ok := operations[op]
+	if !ok {
+		s.t.Errorf("githubtest: unexpected operation %s", op)
+		return errReply(http.StatusNotFound, NotFoundMessage)
+	}
+	return do(s, call{params: params, query: q, body: body})
+}
+
+// call is a validated request as an operation sees it.
+type call struct {
+	params map[string]string // path parameters
+	query  url.Values
+	body   []byte
+}
+
+// operations are the operations the fake implements, by operationId.
+var operations = map[string]func(*Server, call) reply{
+	"checks/list-for-ref":         (*Server).listCheckRuns,
+	"checks/create":               (*Server).createCheckRun,
+	"checks/update":               (*Server).updateCheckRun,
+	"checks/get":                  (*Server).getCheckRun,
+	"issues/list-comments":        (*Server).listIssueComments,
+	"issues/create-comment":       (*Server).createIssueComment,
+	"issues/update-comment":       (*Server).updateIssueComment,
+	"pulls/list":                  (*Server).listPulls,
+	"pulls/list-files":            onPull((*Server).listFiles),
+	"pulls/list-review-comments":  onPull((*Server).listReviewComments),
+	"pulls/create-review":         onPull((*Server).createReview),
+	"pulls/update-review-comment": (*Server).updateReviewComment,
+}
+
+// onPull runs op on the pull request of the path's pull_number: 404 when
+// the fake does not know it.
+func onPull(op func(*Server, *PullRequest, call) reply) func(*Server, call) reply {
+	return func(s *Server, req call) reply {
+		p := byID(s.pulls, req.params["pull_number"], func(p *PullRequest) int64 { return int64(p.Number) })
+		if p == nil {
+			return errReply(http.StatusNotFound, NotFoundMessage)
 		}
-		return errReply(http.StatusNotFound, "Not Found")
-	case "issues/list-comments":
-		return s.listIssueComments(params["issue_number"], q)
-	case "issues/create-comment":
-		return s.createIssueComment(params["issue_number"], body)
-	case "issues/update-comment":
-		return s.updateIssueComment(params["comment_id"], body)
-	case "pulls/list":
-		return s.listPulls(q)
-	case "pulls/list-files":
-		return s.listFiles(params["pull_number"], q)
-	case "pulls/list-review-comments":
-		return s.listReviewComments(params["pull_number"], q)
-	case "pulls/create-review":
-		return s.createReview(params["pull_number"], body)
-	case "pulls/update-review-comment":
-		return s.updateReviewComment(params["comment_id"], body)
+		return op(s, p, req)
 	}
-	s.t.Errorf("githubtest: unexpected operation %s", op)
-	return errReply(http.StatusNotFound, "Not Found")
+}
+
+// decode parses a request body; GitHub answers 400 to one that is not JSON.
+func decode[T any](body []byte) (T, *reply) {
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		r := errReply(http.StatusBadRequest, "Problems parsing JSON")
+		return v, &r
+	}
+	return v, nil
 }
 
 // shape returns the description's example (the first item of a list
@@ -616,17 +625,7 @@ func (s *Server) shape(example string, set map[string]any) map[string]any {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		parts := strings.Split(k, ".")
-		cur := m
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := cur[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				cur[p] = next
-			}
-			cur = next
-		}
-		cur[parts[len(parts)-1]] = set[k]
+		Set(m, k, set[k])
 	}
 	return m
 }
@@ -676,18 +675,10 @@ type checkRunBody struct {
 	StartedAt   *string `json:"started_at"`
 	CompletedAt *string `json:"completed_at"`
 	Output      *struct {
-		Title       *string `json:"title"`
-		Summary     *string `json:"summary"`
-		Text        *string `json:"text"`
-		Annotations []struct {
-			Path            string `json:"path"`
-			StartLine       int    `json:"start_line"`
-			EndLine         int    `json:"end_line"`
-			AnnotationLevel string `json:"annotation_level"`
-			Message         string `json:"message"`
-			Title           string `json:"title"`
-			RawDetails      string `json:"raw_details"`
-		} `json:"annotations"`
+		Title       *string      `json:"title"`
+		Summary     *string      `json:"summary"`
+		Text        *string      `json:"text"`
+		Annotations []Annotation `json:"annotations"`
 	} `json:"output"`
 }
 
@@ -721,33 +712,30 @@ func (s *Server) applyCheckRun(c *CheckRun, b checkRunBody) *reply {
 		set(&c.Title, b.Output.Title)
 		set(&c.Summary, b.Output.Summary)
 		set(&c.Text, b.Output.Text)
-		for _, a := range b.Output.Annotations {
-			c.Annotations = append(c.Annotations, Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine,
-				Level: a.AnnotationLevel, Title: a.Title, Message: a.Message, RawDetails: a.RawDetails})
-		}
+		c.Annotations = append(c.Annotations, b.Output.Annotations...)
 	}
 	return nil
 }
 
-func (s *Server) listCheckRuns(ref string, q url.Values) reply {
+func (s *Server) listCheckRuns(req call) reply {
 	var runs []any
 	for _, c := range s.checkRuns {
-		if c.HeadSHA != ref {
+		if c.HeadSHA != req.params["ref"] {
 			continue
 		}
-		if n := q.Get("check_name"); n != "" && c.Name != n {
+		if n := req.query.Get("check_name"); n != "" && c.Name != n {
 			continue
 		}
 		runs = append(runs, s.checkRunJSON(c))
 	}
-	page, next := s.page(len(runs), q)
-	return reply{status: http.StatusOK, header: next, body: map[string]any{"total_count": len(runs), "check_runs": pick(runs, page)}}
+	page, next := s.page(runs, req.query)
+	return reply{status: http.StatusOK, header: next, body: map[string]any{"total_count": len(runs), "check_runs": page}}
 }
 
-func (s *Server) createCheckRun(body []byte) reply {
-	var b checkRunBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+func (s *Server) createCheckRun(req call) reply {
+	b, bad := decode[checkRunBody](req.body)
+	if bad != nil {
+		return *bad
 	}
 	c := &CheckRun{ID: s.id(), Status: "queued"}
 	if r := s.applyCheckRun(c, b); r != nil {
@@ -757,14 +745,14 @@ func (s *Server) createCheckRun(body []byte) reply {
 	return reply{status: http.StatusCreated, body: s.checkRunJSON(c)}
 }
 
-func (s *Server) updateCheckRun(idStr string, body []byte) reply {
-	c := s.findCheckRun(idStr)
+func (s *Server) updateCheckRun(req call) reply {
+	c := s.findCheckRun(req)
 	if c == nil {
-		return errReply(http.StatusNotFound, "Not Found")
+		return errReply(http.StatusNotFound, NotFoundMessage)
 	}
-	var b checkRunBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+	b, bad := decode[checkRunBody](req.body)
+	if bad != nil {
+		return *bad
 	}
 	n := 0
 	if b.Output != nil {
@@ -778,14 +766,15 @@ func (s *Server) updateCheckRun(idStr string, body []byte) reply {
 	return reply{status: http.StatusOK, body: s.checkRunJSON(c)}
 }
 
-func (s *Server) findCheckRun(idStr string) *CheckRun {
-	id, _ := strconv.ParseInt(idStr, 10, 64)
-	for _, c := range s.checkRuns {
-		if c.ID == id {
-			return c
-		}
+func (s *Server) getCheckRun(req call) reply {
+	if c := s.findCheckRun(req); c != nil {
+		return reply{status: http.StatusOK, body: s.checkRunJSON(c)}
 	}
-	return nil
+	return errReply(http.StatusNotFound, NotFoundMessage)
+}
+
+func (s *Server) findCheckRun(req call) *CheckRun {
+	return byID(s.checkRuns, req.params["check_run_id"], func(c *CheckRun) int64 { return c.ID })
 }
 
 func (s *Server) issueCommentJSON(c *IssueComment) map[string]any {
@@ -801,69 +790,81 @@ func (s *Server) issueCommentJSON(c *IssueComment) map[string]any {
 	})
 }
 
-type bodyOnly struct {
-	Body *string `json:"body"`
+// commentBody is the body of a request that creates or edits a comment,
+// or GitHub's 422 when it has none or, with limit, when it is too long.
+func commentBody(body []byte, limit bool) (string, *reply) {
+	var b struct {
+		Body *string `json:"body"`
+	}
+	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
+		r := errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
+		return "", &r
+	}
+	if limit && len([]rune(*b.Body)) > maxCommentBody {
+		r := errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
+		return "", &r
+	}
+	return *b.Body, nil
 }
 
-func (s *Server) listIssueComments(issue string, q url.Values) reply {
-	n, _ := strconv.Atoi(issue)
+func (s *Server) listIssueComments(req call) reply {
+	n, _ := strconv.Atoi(req.params["issue_number"])
 	var items []any
 	for _, c := range s.issueComments {
 		if c.Issue == n {
 			items = append(items, s.issueCommentJSON(c))
 		}
 	}
-	page, next := s.page(len(items), q)
-	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+	return s.list(items, req.query)
 }
 
-func (s *Server) createIssueComment(issue string, body []byte) reply {
-	n, _ := strconv.Atoi(issue)
-	var b bodyOnly
-	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
-		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
+func (s *Server) createIssueComment(req call) reply {
+	n, _ := strconv.Atoi(req.params["issue_number"])
+	text, bad := commentBody(req.body, true)
+	if bad != nil {
+		return *bad
 	}
-	if len([]rune(*b.Body)) > maxCommentBody {
-		return errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
-	}
-	c := &IssueComment{ID: s.id(), Issue: n, Body: *b.Body, User: s.opts.Bot, CreatedAt: s.stamp()}
+	c := &IssueComment{ID: s.id(), Issue: n, Body: text, User: s.opts.Bot, CreatedAt: s.stamp()}
 	c.UpdatedAt = c.CreatedAt
 	s.issueComments = append(s.issueComments, c)
 	return reply{status: http.StatusCreated, body: s.issueCommentJSON(c),
 		header: http.Header{"Location": {fmt.Sprintf("%s/issues/comments/%d", s.repoAPI(), c.ID)}}}
 }
 
-func (s *Server) updateIssueComment(idStr string, body []byte) reply {
-	id, _ := strconv.ParseInt(idStr, 10, 64)
-	var b bodyOnly
-	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
-		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
-	}
-	if len([]rune(*b.Body)) > maxCommentBody {
-		return errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
-	}
-	for _, c := range s.issueComments {
-		if c.ID == id {
-			c.Body = *b.Body
-			c.Edits++
-			c.UpdatedAt = s.stamp()
-			return reply{status: http.StatusOK, body: s.issueCommentJSON(c)}
-		}
-	}
-	return errReply(http.StatusNotFound, "Not Found")
+func (s *Server) updateIssueComment(req call) reply {
+	c := byID(s.issueComments, req.params["comment_id"], func(c *IssueComment) int64 { return c.ID })
+	return editComment(req, true, c, func() map[string]any {
+		c.UpdatedAt = s.stamp()
+		return s.issueCommentJSON(c)
+	})
 }
 
-func (s *Server) pull(numStr string) *PullRequest {
-	n, _ := strconv.Atoi(numStr)
-	for _, p := range s.pulls {
-		if p.Number == n {
-			return p
-		}
+// comment is an issue or a review comment, whose body requests edit.
+type comment interface{ edit(text string) }
+
+func (c *IssueComment) edit(text string)  { c.Body, c.Edits = text, c.Edits+1 }
+func (c *ReviewComment) edit(text string) { c.Body, c.Edits = text, c.Edits+1 }
+
+// editComment answers a request that edits target, nil when no comment has
+// the path's id: GitHub's 422 for a body it refuses, else 404, else the
+// edited comment as answer writes it.
+func editComment[T any, P interface {
+	*T
+	comment
+}](req call, limit bool, target P, answer func() map[string]any) reply {
+	text, bad := commentBody(req.body, limit)
+	if bad != nil {
+		return *bad
 	}
-	return nil
+	if target == nil {
+		return errReply(http.StatusNotFound, NotFoundMessage)
+	}
+	target.edit(text)
+	return reply{status: http.StatusOK, body: answer()}
 }
 
-func (s *Server) listPulls(q url.Values) reply {
+func (s *Server) listPulls(req call) reply {
+	q := req.query
 	var items []any
 	for _, p := range s.pulls {
 		if st := q.Get("state"); st != "" && st != "all" && st != p.State {
@@ -887,15 +888,10 @@ func (s *Server) listPulls(q url.Values) reply {
 			"requested_teams": []any{},
 		}))
 	}
-	page, next := s.page(len(items), q)
-	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+	return s.list(items, q)
 }
 
-func (s *Server) listFiles(numStr string, q url.Values) reply {
-	p := s.pull(numStr)
-	if p == nil {
-		return errReply(http.StatusNotFound, "Not Found")
-	}
+func (s *Server) listFiles(p *PullRequest, req call) reply {
 	var items []any
 	for _, f := range p.Files {
 		add, del := 0, 0
@@ -924,12 +920,11 @@ func (s *Server) listFiles(numStr string, q url.Values) reply {
 		}
 		items = append(items, m)
 	}
-	page, next := s.page(len(items), q)
-	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+	return s.list(items, req.query)
 }
 
 func (s *Server) reviewCommentJSON(c *ReviewComment) map[string]any {
-	return s.shape("pull-request-review-comment-2", map[string]any{
+	m := s.shape("pull-request-review-comment-2", map[string]any{
 		"id":                     c.ID,
 		"pull_request_review_id": c.ReviewID,
 		"path":                   c.Path,
@@ -943,46 +938,40 @@ func (s *Server) reviewCommentJSON(c *ReviewComment) map[string]any {
 		"url":                    fmt.Sprintf("%s/pulls/comments/%d", s.repoAPI(), c.ID),
 		"html_url":               fmt.Sprintf("%s/pull/%d#discussion_r%d", s.repoHTML(), c.PR, c.ID),
 		"pull_request_url":       fmt.Sprintf("%s/pulls/%d", s.repoAPI(), c.PR),
-		"in_reply_to_id":         nil,
 	})
+	// The fake's comments are not replies: drop the example's reply target.
+	delete(m, "in_reply_to_id")
+	return m
 }
 
-func (s *Server) listReviewComments(numStr string, q url.Values) reply {
-	p := s.pull(numStr)
-	if p == nil {
-		return errReply(http.StatusNotFound, "Not Found")
-	}
+func (s *Server) listReviewComments(p *PullRequest, req call) reply {
 	var items []any
 	for _, c := range s.reviewComments {
 		if c.PR == p.Number {
-			m := s.reviewCommentJSON(c)
-			delete(m, "in_reply_to_id")
-			items = append(items, m)
+			items = append(items, s.reviewCommentJSON(c))
 		}
 	}
-	page, next := s.page(len(items), q)
-	return reply{status: http.StatusOK, header: next, body: pick(items, page)}
+	return s.list(items, req.query)
 }
 
-func (s *Server) createReview(numStr string, body []byte) reply {
-	p := s.pull(numStr)
-	if p == nil {
-		return errReply(http.StatusNotFound, "Not Found")
-	}
-	var b struct {
-		CommitID *string `json:"commit_id"`
-		Body     *string `json:"body"`
-		Event    *string `json:"event"`
-		Comments []struct {
-			Path     string `json:"path"`
-			Body     string `json:"body"`
-			Line     int    `json:"line"`
-			Side     string `json:"side"`
-			Position *int   `json:"position"`
-		} `json:"comments"`
-	}
-	if err := json.Unmarshal(body, &b); err != nil {
-		return errReply(http.StatusBadRequest, "Problems parsing JSON")
+// reviewBody is the body of a create-review request.
+type reviewBody struct {
+	CommitID *string `json:"commit_id"`
+	Body     *string `json:"body"`
+	Event    *string `json:"event"`
+	Comments []struct {
+		Path     string `json:"path"`
+		Body     string `json:"body"`
+		Line     int    `json:"line"`
+		Side     string `json:"side"`
+		Position *int   `json:"position"`
+	} `json:"comments"`
+}
+
+func (s *Server) createReview(p *PullRequest, req call) reply {
+	b, bad := decode[reviewBody](req.body)
+	if bad != nil {
+		return *bad
 	}
 	if b.Event == nil || *b.Event != "COMMENT" {
 		s.t.Errorf("githubtest: review event %v: meshgate only comments", b.Event)
@@ -1050,27 +1039,34 @@ func onDiff(p *PullRequest, path string, line int) bool {
 	return false
 }
 
-func (s *Server) updateReviewComment(idStr string, body []byte) reply {
-	id, _ := strconv.ParseInt(idStr, 10, 64)
-	var b bodyOnly
-	if err := json.Unmarshal(body, &b); err != nil || b.Body == nil {
-		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
-	}
-	for _, c := range s.reviewComments {
-		if c.ID == id {
-			c.Body = *b.Body
-			c.Edits++
-			m := s.reviewCommentJSON(c)
-			delete(m, "in_reply_to_id")
-			return reply{status: http.StatusOK, body: m}
-		}
-	}
-	return errReply(http.StatusNotFound, "Not Found")
+func (s *Server) updateReviewComment(req call) reply {
+	c := byID(s.reviewComments, req.params["comment_id"], func(c *ReviewComment) int64 { return c.ID })
+	return editComment(req, false, c, func() map[string]any { return s.reviewCommentJSON(c) })
 }
 
-// page picks the slice of n items the query's page/per_page ask for and
-// the Link header pointing at the next and last pages.
-func (s *Server) page(n int, q url.Values) ([2]int, http.Header) {
+// byID returns the object whose id is idStr, a path parameter; nil when
+// there is none.
+func byID[T any](objs []*T, idStr string, id func(*T) int64) *T {
+	want, _ := strconv.ParseInt(idStr, 10, 64)
+	for _, o := range objs {
+		if id(o) == want {
+			return o
+		}
+	}
+	return nil
+}
+
+// list answers a list operation with the page of items the query asks for.
+func (s *Server) list(items []any, q url.Values) reply {
+	page, next := s.page(items, q)
+	return reply{status: http.StatusOK, header: next, body: page}
+}
+
+// page is the part of items the query's page/per_page ask for, and the Link
+// header pointing at the next and last pages. A page past the end is empty,
+// not nil, so that it is encoded as [] as GitHub sends it.
+func (s *Server) page(items []any, q url.Values) ([]any, http.Header) {
+	n := len(items)
 	per, _ := strconv.Atoi(q.Get("per_page"))
 	if per <= 0 {
 		per = 30
@@ -1104,13 +1100,9 @@ func (s *Server) page(n int, q url.Values) ([2]int, http.Header) {
 		}
 		h.Set("Link", link(page+1)+`; rel="next", `+link(last)+`; rel="last"`)
 	}
-	return [2]int{lo, hi}, h
-}
-
-func pick(items []any, r [2]int) []any {
-	out := items[r[0]:r[1]]
+	out := items[lo:hi]
 	if out == nil {
-		return []any{}
+		out = []any{}
 	}
-	return out
+	return out, h
 }
