@@ -241,5 +241,5 @@ func (p *publisher) commentBody(rep report.Report, state commentState, delta del
 		pointer = p.pc.RunURL()
 	}
 	md := p.markdown(rep, maxCommentBody-extra.Len()-1, pointer)
-	return cut(insertAfterVerdict(md, extra.String()), maxCommentBody)
+	return cut(report.InsertAfterVerdict(md, extra.String()), maxCommentBody)
 }

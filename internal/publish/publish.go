@@ -500,7 +500,7 @@ func (p *publisher) stepSummary(rep report.Report, delta deltaInfo) {
 		extra.WriteString("\n> [!WARNING]\n> meshgate: " + oneLine(pr) + "\n")
 	}
 	md := p.markdown(rep, maxStepSummaryBytes-extra.Len()-1, p.res.CheckRunURL)
-	body := insertAfterVerdict(md, extra.String())
+	body := report.InsertAfterVerdict(md, extra.String())
 	p.fileCommand("job summary", p.pc.StepSummaryFile, func() { p.pc.action.AddStepSummary(body) })
 }
 
@@ -521,23 +521,6 @@ func (p *publisher) outputs(rep report.Report) {
 // markdown is the report's markdown within max bytes.
 func (p *publisher) markdown(rep report.Report, max int, checkRunURL string) string {
 	return report.Markdown(rep, report.Options{MaxBytes: max, CheckRunURL: checkRunURL, ToolVersion: p.opts.ToolVersion})
-}
-
-// insertAfterVerdict puts extra after the markdown's verdict heading (its
-// second line, after the hidden marker).
-func insertAfterVerdict(md, extra string) string {
-	if extra == "" {
-		return md
-	}
-	first, rest, ok := strings.Cut(md, "\n")
-	if !ok {
-		return md + "\n" + extra
-	}
-	verdict, tail, ok := strings.Cut(rest, "\n")
-	if !ok {
-		return first + "\n" + rest + "\n" + extra
-	}
-	return first + "\n" + verdict + "\n" + extra + tail
 }
 
 func oneLine(s string) string {
