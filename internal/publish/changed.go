@@ -41,22 +41,13 @@ func ChangedFiles(ctx context.Context, pc *Context, opts Options) ([]string, err
 		}
 		seen[path.Clean(name)] = true
 	}
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		files, resp, err := p.gh.PullRequests.ListFiles(cctx, pc.Owner, pc.Repo, pc.PRNumber, opt)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			add(f.GetFilename())
-			add(f.GetPreviousFilename())
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	files, err := p.pullRequestFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		add(f.GetFilename())
+		add(f.GetPreviousFilename())
 	}
 	out := make([]string, 0, len(seen))
 	for f := range seen {
@@ -64,4 +55,23 @@ func ChangedFiles(ctx context.Context, pc *Context, opts Options) ([]string, err
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// pullRequestFiles lists the pull request's files, every page.
+func (p *publisher) pullRequestFiles(ctx context.Context) ([]*github.CommitFile, error) {
+	var out []*github.CommitFile
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		files, resp, err := p.gh.PullRequests.ListFiles(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
 }

@@ -88,26 +88,18 @@ func (p *publisher) publishInline(ctx context.Context, rep report.Report) inline
 
 // changedLines maps each file of the pull request to the lines it adds.
 func (p *publisher) changedLines(ctx context.Context) (map[string]map[int]bool, error) {
-	out := map[string]map[int]bool{}
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		files, resp, err := p.gh.PullRequests.ListFiles(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			// No patch: a binary file or a diff too large for the API.
-			if f.GetPatch() != "" {
-				out[f.GetFilename()] = addedLines(f.GetPatch())
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
+	files, err := p.pullRequestFiles(ctx)
+	if err != nil {
+		return nil, err
 	}
+	out := map[string]map[int]bool{}
+	for _, f := range files {
+		// No patch: a binary file or a diff too large for the API.
+		if f.GetPatch() != "" {
+			out[f.GetFilename()] = addedLines(f.GetPatch())
+		}
+	}
+	return out, nil
 }
 
 // reviewComments lists the pull request's inline comments written by
