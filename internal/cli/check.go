@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -37,7 +38,7 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		return 0, err
 	}
 	var ar *actionRun
-	if inActions(s.Getenv) {
+	if action.InActions(s.Getenv) {
 		if ar, err = startAction(ctx, s, o); err != nil {
 			return 0, err
 		}
@@ -77,7 +78,7 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		return 0, nil
 	}
 	if ar != nil {
-		if err := ar.start(ctx, o); err != nil {
+		if err := ar.start(ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -113,7 +114,7 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 		markNew(&rep, *base)
 	}
 	if ar != nil {
-		logGroups(s, rep)
+		ar.LogGroups(rep)
 	}
 	if err := writeOutputs(s, o.Outputs, rep); err != nil {
 		return 0, err

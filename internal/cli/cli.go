@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/action"
 )
 
 // version is stamped at build time with -ldflags "-X ...cli.version=v1.2.3".
@@ -74,7 +76,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			code = 3
 		}
 	}()
-	if len(args) == 0 && inActions(getenv) {
+	if len(args) == 0 && action.InActions(getenv) {
 		// The docker action runs the image's entrypoint with no arguments.
 		args = []string{"check"}
 	}

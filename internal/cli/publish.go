@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/report"
@@ -58,22 +59,20 @@ func runPublish(ctx context.Context, s Streams, args []string) (int, error) {
 	if !hasStdout(o.Outputs) {
 		o.Outputs = append([]output{{Format: "text"}}, o.Outputs...)
 	}
-	if inActions(s.Getenv) {
-		pc, err := publish.LoadContext(s.Getenv, s.Stdout)
+	if action.InActions(s.Getenv) {
+		run, err := action.Load(s.Getenv, s.Stdout)
 		if err != nil {
 			return 0, usagef("publish: github action: %v", err)
 		}
-		reportPath := pc.Inputs.JSONFile
+		reportPath := run.Inputs.JSONFile
 		if reportPath != "" {
 			o.Outputs = append(o.Outputs, output{Format: report.FormatJSON, File: reportPath})
 		}
 		if err := writeOutputs(s, o.Outputs, merged); err != nil {
 			return 0, err
 		}
-		if _, err := publish.Publish(ctx, pc, merged, publish.Options{
-			FailOn: o.FailOn, OnlyNew: onlyNew, ReportPath: reportPath, ToolVersion: Version(),
-			Sleep: retryWait.sleep, Jitter: retryWait.jitter,
-		}); err != nil {
+		gate := publish.Gate{FailOn: o.FailOn, OnlyNew: onlyNew}
+		if _, err := run.Finish(ctx, run.Publisher(publishOptions()), merged, gate); err != nil {
 			return 0, usagef("publish: github action: %v", err)
 		}
 	} else {

@@ -1,4 +1,4 @@
-package publish
+package action
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -123,11 +124,11 @@ func TestPullRequestOpened(t *testing.T) {
 	golden(t, "pr-opened.inline-12.md", inline[0].Body)
 	golden(t, "pr-opened.inline-30.md", inline[1].Body)
 
-	wantRes := Result{Result: "fail", Conclusion: "failure", CheckRunID: cr.ID,
+	wantRes := publish.Result{Result: "fail", Conclusion: "failure", CheckRunID: cr.ID,
 		CheckRunURL: fmt.Sprintf("https://github.com/Codertocat/Hello-World/runs/%d", cr.ID),
 		Annotations: 4, AnnotationRequests: 1, CommentID: comments[0].ID,
 		CommentURL:    fmt.Sprintf("https://github.com/Codertocat/Hello-World/pull/2#issuecomment-%d", comments[0].ID),
-		CommentAction: "created", NewGaps: 5, FixedGaps: 0, InlineCreated: 2}
+		CommentAction: "created", NewGaps: 5, FixedGaps: 0, Comparison: "**First run** on this pull request: 5 new gaps.", InlineCreated: 2}
 	if !reflect.DeepEqual(res, wantRes) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, wantRes)
 	}
@@ -283,7 +284,7 @@ func TestForkPullRequestReadOnlyToken(t *testing.T) {
 		"GET issues/list-comments":       1,
 		"POST issues/create-comment":     1,
 	})
-	want := Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Fallback: true,
+	want := publish.Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3, Fallback: true,
 		MissingPermissions: []string{"checks: write", "pull-requests: write"}}
 	if !reflect.DeepEqual(res, want) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, want)
@@ -488,7 +489,8 @@ func TestHugeReportIsCut(t *testing.T) {
 	if len(inline) != 1 || len([]rune(inline[0].Body)) > 65536 {
 		t.Errorf("%d inline comments", len(inline))
 	}
-	if res.Annotations != maxAnnotations || res.AnnotationRequests != maxAnnotations/maxAnnotationsPerRequest {
+	// At most 1000 annotations, 50 per request.
+	if res.Annotations != 1000 || res.AnnotationRequests != 1000/50 {
 		t.Errorf("annotations %d in %d requests", res.Annotations, res.AnnotationRequests)
 	}
 	if !strings.Contains(cr.Text, "2000 findings are not annotated: meshgate posts at most 1000 annotations per run") {
