@@ -104,7 +104,7 @@ func runCheck(ctx context.Context, s Streams, args []string) (int, error) {
 	}
 	base, err := loadBase(ctx, o, names, cfg, day)
 	if err != nil && o.autoBase {
-		fmt.Fprintf(s.Stdout, "::warning title=meshgate::cannot check the pull request's base commit (%s); findings are not marked new or existing\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		ar.Warning(fmt.Sprintf("cannot check the pull request's base commit (%s); findings are not marked new or existing", strings.ReplaceAll(err.Error(), "\n", "; ")))
 		base, err = nil, nil
 	}
 	if err != nil {
