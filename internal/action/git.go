@@ -53,15 +53,16 @@ func (r *Run) BaseRef(ctx context.Context, dir string) string {
 	return r.BaseSHA
 }
 
-// gitEnv lets git work on a checkout owned by another user, as the
-// workspace is inside GitHub's docker action container.
-func gitEnv() []string {
+// GitEnv is the environment for git: it lets git work on a checkout owned
+// by another user, as the workspace is inside GitHub's docker action
+// container.
+func GitEnv() []string {
 	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
 }
 
 func git(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = gitEnv()
+	cmd.Env = GitEnv()
 	return cmd
 }
 

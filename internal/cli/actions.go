@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/action"
@@ -94,10 +93,4 @@ func (ar *actionRun) finish(ctx context.Context, s Streams, o *checkOptions, rep
 		return fmt.Errorf("github action: %w", err)
 	}
 	return nil
-}
-
-// gitEnv lets git work on a checkout owned by another user, as the
-// workspace is inside GitHub's docker action container.
-func gitEnv() []string {
-	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
 }

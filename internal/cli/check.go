@@ -263,6 +263,6 @@ func markNew(rep *report.Report, base report.Report) {
 
 func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = gitEnv()
+	cmd.Env = action.GitEnv()
 	return cmd
 }
