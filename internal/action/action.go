@@ -51,42 +51,43 @@ type Inputs struct {
 }
 
 // Run is one workflow step: its inputs, its event and the file-command
-// files. Load fills it from the environment GitHub gives a docker action.
+// files. Load fills it from the environment GitHub gives a docker action;
+// the methods act on it.
 type Run struct {
 	Inputs Inputs
 
-	EventName string // GITHUB_EVENT_NAME
-	EventPath string // GITHUB_EVENT_PATH
-	// Repository is owner/name (GITHUB_REPOSITORY); Owner and Repo split it.
-	Repository, Owner, Repo string
-	// SHA is GITHUB_SHA; HeadSHA is the commit the check run and review
-	// comments go on: the pull request's head, the pushed commit, or SHA.
-	SHA, HeadSHA, BaseSHA string
-	// PRNumber is the pull request's number, 0 outside pull requests.
-	PRNumber int
-	// HeadRepository is the full name of the pull request's head
-	// repository; Fork is true when it is not Repository (its token is
+	eventName string // GITHUB_EVENT_NAME
+	eventPath string // GITHUB_EVENT_PATH
+	// repository is owner/name (GITHUB_REPOSITORY); owner and repo split it.
+	repository, owner, repo string
+	// sha is GITHUB_SHA; headSHA is the commit the check run and review
+	// comments go on: the pull request's head, the pushed commit, or sha.
+	sha, headSHA, baseSHA string
+	// prNumber is the pull request's number, 0 outside pull requests.
+	prNumber int
+	// headRepository is the full name of the pull request's head
+	// repository; fork is true when it is not repository (its token is
 	// read-only).
-	HeadRepository string
-	Fork           bool
-	// PRHead is "owner:branch" of a workflow_run's pull request when the
+	headRepository string
+	fork           bool
+	// prHead is "owner:branch" of a workflow_run's pull request when the
 	// event does not carry its number (GitHub leaves pull_requests empty
 	// for forks); the publisher then looks the pull request up.
-	PRHead string
+	prHead string
 
-	APIURL    string // GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3)
-	ServerURL string // GITHUB_SERVER_URL
-	RunID     string // GITHUB_RUN_ID
-	// RunAttempt is GITHUB_RUN_ATTEMPT ("1" when unset).
-	RunAttempt string
+	apiURL    string // GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3)
+	serverURL string // GITHUB_SERVER_URL
+	runID     string // GITHUB_RUN_ID
+	// runAttempt is GITHUB_RUN_ATTEMPT ("1" when unset).
+	runAttempt string
 
-	OutputFile      string // GITHUB_OUTPUT
-	StepSummaryFile string // GITHUB_STEP_SUMMARY
-	Workspace       string // GITHUB_WORKSPACE
+	outputFile      string // GITHUB_OUTPUT
+	stepSummaryFile string // GITHUB_STEP_SUMMARY
+	workspace       string // GITHUB_WORKSPACE
 
-	// ExternalID identifies this process's check run among runs of the
+	// externalID identifies this process's check run among runs of the
 	// same name on the same commit.
-	ExternalID string
+	externalID string
 
 	token string
 	gha   *githubactions.Action
@@ -126,8 +127,8 @@ func Load(getenv func(string) string, log io.Writer) (*Run, error) {
 	if err := r.readEvent(); err != nil {
 		return nil, err
 	}
-	if r.HeadSHA == "" {
-		r.HeadSHA = r.SHA
+	if r.headSHA == "" {
+		r.headSHA = r.sha
 	}
 	// Checked last, as the guard it relaxes applies to the event.
 	if r.Inputs.AllowPRTargetHead, err = boolInput(gha, inputAllowPRTargetHead, false); err != nil {
@@ -135,41 +136,41 @@ func Load(getenv func(string) string, log io.Writer) (*Run, error) {
 	}
 	var nonce [4]byte
 	_, _ = rand.Read(nonce[:])
-	r.ExternalID = fmt.Sprintf("meshgate/%s/%s/%s", r.RunID, r.RunAttempt, hex.EncodeToString(nonce[:]))
+	r.externalID = fmt.Sprintf("meshgate/%s/%s/%s", r.runID, r.runAttempt, hex.EncodeToString(nonce[:]))
 	return r, nil
 }
 
 // readEnv reads the workflow run's GITHUB_* variables.
 func (r *Run) readEnv(getenv func(string) string) error {
-	r.EventName = getenv("GITHUB_EVENT_NAME")
-	r.EventPath = getenv("GITHUB_EVENT_PATH")
-	r.Repository = getenv("GITHUB_REPOSITORY")
-	r.SHA = getenv("GITHUB_SHA")
-	r.RunID = getenv("GITHUB_RUN_ID")
-	r.RunAttempt = getenv("GITHUB_RUN_ATTEMPT")
-	if r.RunAttempt == "" {
-		r.RunAttempt = "1"
+	r.eventName = getenv("GITHUB_EVENT_NAME")
+	r.eventPath = getenv("GITHUB_EVENT_PATH")
+	r.repository = getenv("GITHUB_REPOSITORY")
+	r.sha = getenv("GITHUB_SHA")
+	r.runID = getenv("GITHUB_RUN_ID")
+	r.runAttempt = getenv("GITHUB_RUN_ATTEMPT")
+	if r.runAttempt == "" {
+		r.runAttempt = "1"
 	}
-	r.OutputFile = getenv("GITHUB_OUTPUT")
-	r.StepSummaryFile = getenv("GITHUB_STEP_SUMMARY")
-	r.Workspace = getenv("GITHUB_WORKSPACE")
+	r.outputFile = getenv("GITHUB_OUTPUT")
+	r.stepSummaryFile = getenv("GITHUB_STEP_SUMMARY")
+	r.workspace = getenv("GITHUB_WORKSPACE")
 
-	owner, repo, ok := strings.Cut(r.Repository, "/")
+	owner, repo, ok := strings.Cut(r.repository, "/")
 	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
-		return fmt.Errorf("GITHUB_REPOSITORY %q: want owner/name", r.Repository)
+		return fmt.Errorf("GITHUB_REPOSITORY %q: want owner/name", r.repository)
 	}
-	r.Owner, r.Repo = owner, repo
+	r.owner, r.repo = owner, repo
 
-	r.APIURL = strings.TrimSuffix(getenv("GITHUB_API_URL"), "/")
-	if r.APIURL == "" {
-		r.APIURL = "https://api.github.com"
+	r.apiURL = strings.TrimSuffix(getenv("GITHUB_API_URL"), "/")
+	if r.apiURL == "" {
+		r.apiURL = "https://api.github.com"
 	}
-	if u, err := url.Parse(r.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("GITHUB_API_URL %q: want an http(s) URL", r.APIURL)
+	if u, err := url.Parse(r.apiURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("GITHUB_API_URL %q: want an http(s) URL", r.apiURL)
 	}
-	r.ServerURL = strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
-	if r.ServerURL == "" {
-		r.ServerURL = "https://github.com"
+	r.serverURL = strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
+	if r.serverURL == "" {
+		r.serverURL = "https://github.com"
 	}
 	return nil
 }
@@ -224,20 +225,20 @@ func boolInput(a *githubactions.Action, name string, def bool) (bool, error) {
 	}
 }
 
-// RunURL is the workflow run's page.
-func (r *Run) RunURL() string {
-	if r.RunID == "" {
+// runURL is the workflow run's page.
+func (r *Run) runURL() string {
+	if r.runID == "" {
 		return ""
 	}
-	return r.ServerURL + "/" + r.Repository + "/actions/runs/" + r.RunID
+	return r.serverURL + "/" + r.repository + "/actions/runs/" + r.runID
 }
 
 // target is what the API publisher needs to know of the run.
 func (r *Run) target() publish.Target {
 	return publish.Target{
-		Owner: r.Owner, Repo: r.Repo,
-		HeadSHA: r.HeadSHA, PRNumber: r.PRNumber, PRHead: r.PRHead,
-		APIURL: r.APIURL, RunURL: r.RunURL(), ExternalID: r.ExternalID, Token: r.token,
+		Owner: r.owner, Repo: r.repo,
+		HeadSHA: r.headSHA, PRNumber: r.prNumber, PRHead: r.prHead,
+		APIURL: r.apiURL, RunURL: r.runURL(), ExternalID: r.externalID, Token: r.token,
 		CheckRun: r.Inputs.CheckRun, CheckName: r.Inputs.CheckName, Comment: r.Inputs.Comment,
 	}
 }

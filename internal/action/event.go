@@ -55,74 +55,74 @@ type repoName struct {
 }
 
 func (r *Run) readEvent() error {
-	pr := r.EventName == "pull_request" || r.EventName == "pull_request_target"
-	if r.EventPath == "" {
-		if pr || r.EventName == "workflow_run" {
-			return fmt.Errorf("GITHUB_EVENT_PATH is not set: a %s event needs its payload", r.EventName)
+	pr := r.eventName == "pull_request" || r.eventName == "pull_request_target"
+	if r.eventPath == "" {
+		if pr || r.eventName == "workflow_run" {
+			return fmt.Errorf("GITHUB_EVENT_PATH is not set: a %s event needs its payload", r.eventName)
 		}
 		return nil
 	}
-	b, err := os.ReadFile(r.EventPath)
+	b, err := os.ReadFile(r.eventPath)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("event file %s (GITHUB_EVENT_PATH) does not exist", r.EventPath)
+			return fmt.Errorf("event file %s (GITHUB_EVENT_PATH) does not exist", r.eventPath)
 		}
-		return fmt.Errorf("read event file %s: %w", r.EventPath, err)
+		return fmt.Errorf("read event file %s: %w", r.eventPath, err)
 	}
 	var e event
 	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("event file %s (GITHUB_EVENT_PATH) is not a JSON event payload: %w", r.EventPath, err)
+		return fmt.Errorf("event file %s (GITHUB_EVENT_PATH) is not a JSON event payload: %w", r.eventPath, err)
 	}
 	switch {
 	case pr:
 		if e.PullRequest == nil {
-			return fmt.Errorf("event file %s: a %s event without pull_request", r.EventPath, r.EventName)
+			return fmt.Errorf("event file %s: a %s event without pull_request", r.eventPath, r.eventName)
 		}
-		r.PRNumber = e.PullRequest.Number
-		if r.PRNumber == 0 {
-			r.PRNumber = e.Number
+		r.prNumber = e.PullRequest.Number
+		if r.prNumber == 0 {
+			r.prNumber = e.Number
 		}
-		if r.PRNumber <= 0 {
-			return fmt.Errorf("event file %s: pull_request.number is missing", r.EventPath)
+		if r.prNumber <= 0 {
+			return fmt.Errorf("event file %s: pull_request.number is missing", r.eventPath)
 		}
-		r.HeadSHA = e.PullRequest.Head.SHA
-		r.BaseSHA = e.PullRequest.Base.SHA
-		base := r.Repository
+		r.headSHA = e.PullRequest.Head.SHA
+		r.baseSHA = e.PullRequest.Base.SHA
+		base := r.repository
 		if e.PullRequest.Base.Repo != nil && e.PullRequest.Base.Repo.FullName != "" {
 			base = e.PullRequest.Base.Repo.FullName
 		}
 		if e.PullRequest.Head.Repo != nil {
-			r.HeadRepository = e.PullRequest.Head.Repo.FullName
+			r.headRepository = e.PullRequest.Head.Repo.FullName
 		}
 		// A deleted fork has no head repository: it was a fork.
-		r.Fork = !strings.EqualFold(r.HeadRepository, base)
-	case r.EventName == "push":
+		r.fork = !strings.EqualFold(r.headRepository, base)
+	case r.eventName == "push":
 		if e.After != "" && e.After != zeroSHA && !e.Deleted {
-			r.HeadSHA = e.After
+			r.headSHA = e.After
 		}
-	case r.EventName == "workflow_run" && e.WorkflowRun != nil:
+	case r.eventName == "workflow_run" && e.WorkflowRun != nil:
 		// The fork-safe pattern: a privileged workflow publishes what an
 		// unprivileged pull_request workflow checked.
 		wr := e.WorkflowRun
-		r.HeadSHA = wr.HeadSHA
-		base := r.Repository
+		r.headSHA = wr.HeadSHA
+		base := r.repository
 		if e.Repository != nil && e.Repository.FullName != "" {
 			base = e.Repository.FullName
 		}
 		if wr.HeadRepository != nil {
-			r.HeadRepository = wr.HeadRepository.FullName
+			r.headRepository = wr.HeadRepository.FullName
 		}
-		r.Fork = r.HeadRepository != "" && !strings.EqualFold(r.HeadRepository, base)
+		r.fork = r.headRepository != "" && !strings.EqualFold(r.headRepository, base)
 		if wr.Event == "pull_request" || wr.Event == "pull_request_target" {
 			for _, p := range wr.PullRequests {
 				if p.Head.SHA == wr.HeadSHA || p.Head.SHA == "" {
-					r.PRNumber = p.Number
-					r.BaseSHA = p.Base.SHA
+					r.prNumber = p.Number
+					r.baseSHA = p.Base.SHA
 					break
 				}
 			}
-			if r.PRNumber == 0 && wr.HeadRepository != nil && wr.HeadBranch != "" {
-				r.PRHead = wr.HeadRepository.Owner.Login + ":" + wr.HeadBranch
+			if r.prNumber == 0 && wr.HeadRepository != nil && wr.HeadBranch != "" {
+				r.prHead = wr.HeadRepository.Owner.Login + ":" + wr.HeadBranch
 			}
 		}
 	}

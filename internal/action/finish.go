@@ -29,7 +29,7 @@ func (r *Run) Finish(ctx context.Context, pub publish.Publisher, rep report.Repo
 	if err != nil {
 		return res, err
 	}
-	if r.token == "" && (r.Inputs.CheckRun || (r.PRNumber > 0 && r.Inputs.Comment != publish.CommentNever)) {
+	if r.token == "" && (r.Inputs.CheckRun || (r.prNumber > 0 && r.Inputs.Comment != publish.CommentNever)) {
 		res.Problems = append(res.Problems, noToken)
 	}
 	if len(res.MissingPermissions) > 0 {
@@ -53,7 +53,7 @@ func (r *Run) permissionMessage(res publish.Result) string {
 	b.WriteString("meshgate could not publish to GitHub: the token lacks ")
 	b.WriteString(strings.Join(res.MissingPermissions, " and "))
 	b.WriteString(" (add it to the workflow's permissions: block).")
-	if r.Fork {
+	if r.fork {
 		b.WriteString(" Pull requests from forks get a read-only token; publish their reports from a workflow_run workflow (see the README).")
 	}
 	if res.Fallback {
@@ -79,7 +79,7 @@ func (r *Run) stepSummary(rep report.Report, res *publish.Result) {
 	}
 	md := report.Markdown(rep, report.Options{MaxBytes: maxStepSummaryBytes - extra.Len() - 1, CheckRunURL: res.CheckRunURL})
 	body := report.InsertAfterVerdict(md, extra.String())
-	r.fileCommand(res, "job summary", r.StepSummaryFile, func() { r.gha.AddStepSummary(body) })
+	r.fileCommand(res, "job summary", r.stepSummaryFile, func() { r.gha.AddStepSummary(body) })
 }
 
 // outputs sets the step outputs (action.yml).
@@ -92,7 +92,7 @@ func (r *Run) outputs(rep report.Report, res *publish.Result) {
 		"report":   r.Inputs.JSONFile,
 	}
 	for _, k := range []string{"result", "findings", "errors", "warnings", "report"} {
-		r.fileCommand(res, "output "+k, r.OutputFile, func() { r.gha.SetOutput(k, set[k]) })
+		r.fileCommand(res, "output "+k, r.outputFile, func() { r.gha.SetOutput(k, set[k]) })
 	}
 }
 

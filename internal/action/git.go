@@ -17,7 +17,7 @@ import (
 // from workflow_run. The input allow-pull-request-target-head: true accepts
 // the risk. A dir that is no git checkout is not recognised as one.
 func (r *Run) Guard(ctx context.Context, dir string) error {
-	if r.EventName != "pull_request_target" || !r.Fork || r.HeadSHA == "" || r.Inputs.AllowPRTargetHead {
+	if r.eventName != "pull_request_target" || !r.fork || r.headSHA == "" || r.Inputs.AllowPRTargetHead {
 		return nil
 	}
 	out, err := git(ctx, dir, "rev-parse", "--verify", "HEAD").Output()
@@ -26,10 +26,10 @@ func (r *Run) Guard(ctx context.Context, dir string) error {
 	}
 	head := strings.TrimSpace(string(out))
 	// The head itself, or refs/pull/N/merge, whose parents include it.
-	if !strings.EqualFold(head, r.HeadSHA) && git(ctx, dir, "merge-base", "--is-ancestor", r.HeadSHA, "HEAD").Run() != nil {
+	if !strings.EqualFold(head, r.headSHA) && git(ctx, dir, "merge-base", "--is-ancestor", r.headSHA, "HEAD").Run() != nil {
 		return nil
 	}
-	fork := r.HeadRepository
+	fork := r.headRepository
 	if fork == "" {
 		fork = "a deleted fork"
 	}
@@ -37,20 +37,20 @@ func (r *Run) Guard(ctx context.Context, dir string) error {
 		"that code runs with this workflow's write token and secrets (a \"pwn request\"). "+
 		"Check fork pull requests in a pull_request workflow and publish the report from a workflow_run workflow "+
 		"(README, \"Fork pull requests\"), or check out the base branch; to accept the risk, set the input %s: true",
-		r.PRNumber, fork, shortSHA(head), inputAllowPRTargetHead)
+		r.prNumber, fork, shortSHA(head), inputAllowPRTargetHead)
 }
 
 // BaseRef is the pull request's base commit when the checkout at dir has
 // it, to compare with so that fail-on counts only the gaps the pull
 // request brings; "" otherwise.
 func (r *Run) BaseRef(ctx context.Context, dir string) string {
-	if r.PRNumber == 0 || r.BaseSHA == "" {
+	if r.prNumber == 0 || r.baseSHA == "" {
 		return ""
 	}
-	if git(ctx, dir, "cat-file", "-e", r.BaseSHA+"^{commit}").Run() != nil {
+	if git(ctx, dir, "cat-file", "-e", r.baseSHA+"^{commit}").Run() != nil {
 		return ""
 	}
-	return r.BaseSHA
+	return r.baseSHA
 }
 
 // GitEnv is the environment for git: it lets git work on a checkout owned

@@ -115,7 +115,7 @@ func (h *harness) load() *Run {
 	if err != nil {
 		h.t.Fatalf("Load: %v", err)
 	}
-	r.ExternalID = "meshgate/4242/1/test"
+	r.externalID = "meshgate/4242/1/test"
 	return r
 }
 

@@ -75,7 +75,7 @@ func TestLoadEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := want{pc.PRNumber, pc.HeadSHA, pc.BaseSHA, pc.HeadRepository, pc.PRHead, pc.Fork}
+			got := want{pc.prNumber, pc.headSHA, pc.baseSHA, pc.headRepository, pc.prHead, pc.fork}
 			if got != tc.want {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
@@ -109,7 +109,7 @@ func TestLoadInputs(t *testing.T) {
 	if !reflect.DeepEqual(pc.Inputs, want) {
 		t.Errorf("inputs = %+v\nwant %+v", pc.Inputs, want)
 	}
-	if pc.APIURL != "https://ghe.example.com/api/v3" || pc.ServerURL != "https://github.com" || pc.Owner != "Codertocat" || pc.Repo != "Hello-World" {
+	if pc.apiURL != "https://ghe.example.com/api/v3" || pc.serverURL != "https://github.com" || pc.owner != "Codertocat" || pc.repo != "Hello-World" {
 		t.Errorf("run = %+v", pc)
 	}
 	if got := pc.repoPath("charts/a.yaml"); got != "infra/charts/a.yaml" {
@@ -124,8 +124,8 @@ func TestLoadInputs(t *testing.T) {
 		d.ChangedOnly || d.AllowPRTargetHead {
 		t.Errorf("defaults = %+v", d)
 	}
-	if defaults.APIURL != "https://api.github.com" {
-		t.Errorf("API URL = %q", defaults.APIURL)
+	if defaults.apiURL != "https://api.github.com" {
+		t.Errorf("API URL = %q", defaults.apiURL)
 	}
 }
 

@@ -46,7 +46,7 @@ func (r *Run) repoPath(p string) string {
 	}
 	p = filepath.ToSlash(p)
 	if path.IsAbs(p) {
-		if ws := filepath.ToSlash(r.Workspace); ws != "" && strings.HasPrefix(p, strings.TrimSuffix(ws, "/")+"/") {
+		if ws := filepath.ToSlash(r.workspace); ws != "" && strings.HasPrefix(p, strings.TrimSuffix(ws, "/")+"/") {
 			return strings.TrimPrefix(p, strings.TrimSuffix(ws, "/")+"/")
 		}
 		return p
@@ -61,7 +61,7 @@ func (r *Run) pathPrefix() string {
 		return ""
 	}
 	if path.IsAbs(wd) {
-		ws := strings.TrimSuffix(filepath.ToSlash(r.Workspace), "/")
+		ws := strings.TrimSuffix(filepath.ToSlash(r.workspace), "/")
 		if ws == "" || !strings.HasPrefix(wd+"/", ws+"/") {
 			return ""
 		}
@@ -81,7 +81,7 @@ func (r *Run) pathPrefix() string {
 // image has no git. ok is false, and the log says why, when every
 // environment is to be checked instead.
 func (r *Run) ChangedFiles(ctx context.Context, opts publish.Options) (files []string, from string, ok bool) {
-	if r.PRNumber == 0 {
+	if r.prNumber == 0 {
 		fmt.Fprintln(r.out, "meshgate: changed-only applies to pull requests; checking every environment")
 		return nil, "", false
 	}
@@ -110,5 +110,5 @@ func (r *Run) ChangedFiles(ctx context.Context, opts publish.Options) (files []s
 		files = append(files, f)
 	}
 	sort.Strings(files)
-	return files, fmt.Sprintf("the base of pull request #%d", r.PRNumber), true
+	return files, fmt.Sprintf("the base of pull request #%d", r.prNumber), true
 }
