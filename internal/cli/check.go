@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
@@ -138,7 +139,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		return 0, err
 	}
 	var ar *actionRun
-	if inActions(s.Getenv) {
+	if action.InActions(s.Getenv) {
 		if ar, err = startAction(ctx, s, o); err != nil {
 			return 0, err
 		}
@@ -149,7 +150,9 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 	}
 	plan.Today, plan.ToolVersion, plan.RenderOnly = day, Version(), o.RenderOnly
 	plan.Elapsed, plan.Renderers = elapsedMs, renderers
-	plan.Warn = func(msg string) { fmt.Fprintf(s.Stdout, "::warning title=meshgate::%s\n", msg) }
+	if ar != nil {
+		plan.Warn = ar.Warning
+	}
 	describePlan(s, plan)
 	if o.RenderOnly {
 		rep, _ := engine.Run(ctx, plan)
@@ -157,7 +160,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		return 0, nil
 	}
 	if ar != nil {
-		if err := ar.start(ctx, o); err != nil {
+		if err := ar.start(ctx); err != nil {
 			return 0, err
 		}
 	}
@@ -172,7 +175,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		fmt.Fprintln(s.Stderr, timingSummary(rep.Environments, time.Since(started)))
 	}
 	if ar != nil {
-		logGroups(s, rep)
+		ar.LogGroups(rep)
 	}
 	if err := writeOutputs(s, o.Outputs, rep); err != nil {
 		return 0, err

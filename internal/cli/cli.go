@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/report"
 	"github.com/meshgate/meshgate/internal/suggest"
 )
@@ -80,7 +81,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			code = report.ExitInternal
 		}
 	}()
-	if len(args) == 0 && inActions(getenv) {
+	if len(args) == 0 && action.InActions(getenv) {
 		// The docker action runs the image's entrypoint with no arguments.
 		args = []string{"check"}
 	}

@@ -8,13 +8,14 @@ import (
 	"context"
 	"os"
 
+	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-// publishOptions are the flags of `meshgate publish`.
-type publishOptions struct {
+// publishCmdOptions are the flags of `meshgate publish`.
+type publishCmdOptions struct {
 	Reports        []string
 	FailOn         string
 	FailOnExisting bool
@@ -22,7 +23,7 @@ type publishOptions struct {
 }
 
 func newPublishCmd(s Streams) *cobra.Command {
-	o := &publishOptions{}
+	o := &publishCmdOptions{}
 	cmd := &cobra.Command{
 		Use:   "publish REPORT.json...",
 		Short: "merge JSON reports and publish them to GitHub",
@@ -66,7 +67,7 @@ report is written, so publish doubles as a merge.`,
 
 // runPublish merges the reports and publishes them like `meshgate check`
 // does in a workflow.
-func runPublish(ctx context.Context, s Streams, o *publishOptions) (int, error) {
+func runPublish(ctx context.Context, s Streams, o *publishCmdOptions) (int, error) {
 	var reps []report.Report
 	for _, path := range o.Reports {
 		f, err := os.Open(path)
@@ -89,22 +90,20 @@ func runPublish(ctx context.Context, s Streams, o *publishOptions) (int, error) 
 			break
 		}
 	}
-	if inActions(s.Getenv) {
-		pc, err := publish.LoadContext(s.Getenv, s.Stdout)
+	if action.InActions(s.Getenv) {
+		run, err := action.Load(s.Getenv, s.Stdout)
 		if err != nil {
 			return 0, usagef("publish: github action: %v", err)
 		}
-		reportPath := pc.Inputs.JSONFile
+		reportPath := run.Inputs.JSONFile
 		if reportPath != "" {
 			o.Outputs = append(o.Outputs, output{Format: report.FormatJSON, File: reportPath})
 		}
 		if err := writeOutputs(s, o.Outputs, merged); err != nil {
 			return 0, err
 		}
-		if _, err := publish.Publish(ctx, pc, merged, publish.Options{
-			FailOn: o.FailOn, OnlyNew: onlyNew, ReportPath: reportPath, ToolVersion: Version(),
-			Sleep: retryWait.sleep, Jitter: retryWait.jitter,
-		}); err != nil {
+		gate := publish.Gate{FailOn: o.FailOn, OnlyNew: onlyNew}
+		if _, err := run.Finish(ctx, run.Publisher(publishOptions()), merged, gate); err != nil {
 			return 0, usagef("publish: github action: %v", err)
 		}
 	} else {

@@ -684,7 +684,7 @@ func TestPullRequestTargetPwnRequest(t *testing.T) {
 	refusal := fmt.Sprintf("meshgate: github action: refusing to run on pull_request_target with the code of pull request #7 from fork/shop checked out (HEAD %%s): "+
 		"that code runs with this workflow's write token and secrets (a \"pwn request\"). "+
 		"Check fork pull requests in a pull_request workflow and publish the report from a workflow_run workflow (README, \"Fork pull requests\"), "+
-		"or check out the base branch; to accept the risk, set the input %s: true\n", allowPRTargetHeadInput)
+		"or check out the base branch; to accept the risk, set the input %s: true\n", "allow-pull-request-target-head")
 	tests := []struct {
 		name, checkout, headRepo, allow string
 		// stderr is the refusal expected; "" when meshgate goes on.

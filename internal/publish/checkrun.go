@@ -44,24 +44,24 @@ const (
 	statusCompleted  = "completed"
 )
 
-func (p *publisher) externalID() string { return p.pc.ExternalID }
+func (p *API) externalID() string { return p.t.ExternalID }
 
 // createCheckRun creates the check run in_progress and records its id.
-func (p *publisher) createCheckRun(ctx context.Context) error {
+func (p *API) createCheckRun(ctx context.Context) error {
 	opts := github.CreateCheckRunOptions{
-		Name:       p.pc.Inputs.CheckName,
-		HeadSHA:    p.pc.HeadSHA,
+		Name:       p.t.CheckName,
+		HeadSHA:    p.t.HeadSHA,
 		ExternalID: github.String(p.externalID()),
 		Status:     github.String(statusInProgress),
 		StartedAt:  &github.Timestamp{Time: p.now().UTC()},
 	}
-	if u := p.pc.RunURL(); u != "" {
+	if u := p.t.RunURL; u != "" {
 		opts.DetailsURL = github.String(u)
 	}
 	var created *github.CheckRun
 	err := p.writeOnce(ctx,
 		func(ctx context.Context) error {
-			cr, _, err := p.gh.Checks.CreateCheckRun(ctx, p.pc.Owner, p.pc.Repo, opts)
+			cr, _, err := p.gh.Checks.CreateCheckRun(ctx, p.t.Owner, p.t.Repo, opts)
 			created = cr
 			return err
 		},
@@ -73,18 +73,18 @@ func (p *publisher) createCheckRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.pc.CheckRunID = created.GetID()
-	p.pc.CheckRunURL = created.GetHTMLURL()
+	p.checkRunID = created.GetID()
+	p.checkRunURL = created.GetHTMLURL()
 	return nil
 }
 
 // findCheckRun finds this process's check run by name, commit and
 // external id.
-func (p *publisher) findCheckRun(ctx context.Context) (*github.CheckRun, error) {
-	opt := &github.ListCheckRunsOptions{CheckName: github.String(p.pc.Inputs.CheckName), Filter: github.String("all"),
+func (p *API) findCheckRun(ctx context.Context) (*github.CheckRun, error) {
+	opt := &github.ListCheckRunsOptions{CheckName: github.String(p.t.CheckName), Filter: github.String("all"),
 		ListOptions: github.ListOptions{PerPage: 100}}
 	for {
-		res, resp, err := p.gh.Checks.ListCheckRunsForRef(ctx, p.pc.Owner, p.pc.Repo, p.pc.HeadSHA, opt)
+		res, resp, err := p.gh.Checks.ListCheckRunsForRef(ctx, p.t.Owner, p.t.Repo, p.t.HeadSHA, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func (p *publisher) findCheckRun(ctx context.Context) (*github.CheckRun, error) 
 // writeOnce performs a write that must not be duplicated. The transport
 // does not repeat it after an ambiguous failure (5xx, no answer); here
 // found tells whether that attempt landed before it is tried again.
-func (p *publisher) writeOnce(ctx context.Context, write func(context.Context) error, found func(context.Context) (bool, error)) error {
+func (p *API) writeOnce(ctx context.Context, write func(context.Context) error, found func(context.Context) (bool, error)) error {
 	var err error
 	for attempt := 1; attempt <= maxWriteAttempts; attempt++ {
 		cctx, cancel := context.WithTimeout(withoutAmbiguousRetry(ctx), callTimeout)
@@ -135,19 +135,19 @@ func (p *publisher) writeOnce(ctx context.Context, write func(context.Context) e
 // workflow-command fallback, and which: all of them when the check run
 // could not be completed, the located findings it holds no annotation for
 // when GitHub refused some annotations.
-func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []finding.Finding) {
-	if p.pc.CheckRunID == 0 {
+func (p *API) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []finding.Finding) {
+	if p.checkRunID == 0 {
 		if err := p.createCheckRun(ctx); err != nil {
 			p.noteFailure(err, permChecks, "create the check run")
 			return true, rep.Findings
 		}
 	}
-	p.res.CheckRunID = p.pc.CheckRunID
-	p.res.CheckRunURL = p.pc.CheckRunURL
+	p.res.CheckRunID = p.checkRunID
+	p.res.CheckRunURL = p.checkRunURL
 
 	annotations, located, unlocated, overflow := p.annotations(rep)
 	title := checkTitle(rep)
-	summary := p.markdown(rep, maxCheckRunText, "")
+	summary := markdown(rep, maxCheckRunText, "")
 	text := checkText(rep, unlocated, overflow, inline)
 
 	batches := chunk(annotations, maxAnnotationsPerRequest)
@@ -157,7 +157,7 @@ func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inli
 	posted := 0
 	for i, batch := range batches {
 		opts := github.UpdateCheckRunOptions{
-			Name: p.pc.Inputs.CheckName,
+			Name: p.t.CheckName,
 			Output: &github.CheckRunOutput{
 				Title:       github.String(title),
 				Summary:     github.String(summary),
@@ -176,18 +176,18 @@ func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inli
 			// Without annotations the PATCH is idempotent: the transport
 			// retries it.
 			cctx, cancel := context.WithTimeout(ctx, callTimeout)
-			_, _, err = p.gh.Checks.UpdateCheckRun(cctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+			_, _, err = p.gh.Checks.UpdateCheckRun(cctx, p.t.Owner, p.t.Repo, p.checkRunID, opts)
 			cancel()
 		} else {
 			// Annotations are appended: a repeated PATCH would post them
 			// twice, so a retry first counts what the check run holds.
 			err = p.writeOnce(ctx,
 				func(ctx context.Context) error {
-					_, _, err := p.gh.Checks.UpdateCheckRun(ctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+					_, _, err := p.gh.Checks.UpdateCheckRun(ctx, p.t.Owner, p.t.Repo, p.checkRunID, opts)
 					return err
 				},
 				func(ctx context.Context) (bool, error) {
-					cr, _, err := p.gh.Checks.GetCheckRun(ctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID)
+					cr, _, err := p.gh.Checks.GetCheckRun(ctx, p.t.Owner, p.t.Repo, p.checkRunID)
 					if err != nil {
 						return false, err
 					}
@@ -217,11 +217,11 @@ func (p *publisher) publishCheckRun(ctx context.Context, rep report.Report, inli
 // an annotations PATCH (refusal), with a note in its text; rest are the
 // findings it holds no annotation for. It returns what publishCheckRun
 // does.
-func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []finding.Finding) (bool, []finding.Finding) {
+func (p *API) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []finding.Finding) (bool, []finding.Finding) {
 	note := fmt.Sprintf("GitHub refused the annotations (%s): %s annotated in the workflow run's log instead.\n\n",
 		errorText(refusal), plural(len(rest), "finding is", "findings are"))
 	opts := github.UpdateCheckRunOptions{
-		Name:        p.pc.Inputs.CheckName,
+		Name:        p.t.CheckName,
 		Status:      github.String(statusCompleted),
 		Conclusion:  github.String(p.res.Conclusion),
 		CompletedAt: &github.Timestamp{Time: p.now().UTC()},
@@ -233,7 +233,7 @@ func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal erro
 	}
 	// Without annotations the PATCH is idempotent: the transport retries it.
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
-	_, _, err := p.gh.Checks.UpdateCheckRun(cctx, p.pc.Owner, p.pc.Repo, p.pc.CheckRunID, opts)
+	_, _, err := p.gh.Checks.UpdateCheckRun(cctx, p.t.Owner, p.t.Repo, p.checkRunID, opts)
 	cancel()
 	if err != nil {
 		p.noteFailure(refusal, permChecks, "annotate the check run")
@@ -249,7 +249,7 @@ func (p *publisher) completeWithoutAnnotations(ctx context.Context, refusal erro
 // annotations turns located findings into check run annotations (at most
 // maxAnnotations), located being their findings; unlocated counts
 // findings without a file, overflow those beyond the cap.
-func (p *publisher) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []finding.Finding, unlocated, overflow int) {
+func (p *API) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []finding.Finding, unlocated, overflow int) {
 	for _, f := range rep.Findings {
 		if f.File == "" {
 			unlocated++

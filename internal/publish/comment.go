@@ -59,24 +59,24 @@ func (d deltaInfo) line() string {
 
 // publishComment creates or updates the one sticky comment and returns the
 // comparison with the previous run.
-func (p *publisher) publishComment(ctx context.Context, rep report.Report, inline inlineOutcome) deltaInfo {
+func (p *API) publishComment(ctx context.Context, rep report.Report, inline inlineOutcome) deltaInfo {
 	existing, err := p.findSticky(ctx)
 	if err != nil {
 		p.noteFailure(err, permPullRequests, "read the pull request's comments")
 		return deltaUnknown()
 	}
 	state := p.state(rep)
-	delta := deltaInfo{first: existing == nil, headSHA: p.pc.HeadSHA, fixed: -1}
+	delta := deltaInfo{first: existing == nil, headSHA: p.t.HeadSHA, fixed: -1}
 	if existing != nil {
 		if prev, ok := parseState(existing.GetBody()); ok {
 			delta = compare(prev, state)
-			delta.headSHA = p.pc.HeadSHA
+			delta.headSHA = p.t.HeadSHA
 		}
 	} else {
 		delta.newGaps, delta.fixed = len(rep.Findings), 0
 	}
 
-	if existing == nil && p.pc.Inputs.Comment == CommentOnFindings && len(rep.Findings) == 0 {
+	if existing == nil && p.t.Comment == CommentOnFindings && len(rep.Findings) == 0 {
 		return delta
 	}
 	body := p.commentBody(rep, state, delta, inline)
@@ -84,7 +84,7 @@ func (p *publisher) publishComment(ctx context.Context, rep report.Report, inlin
 	if existing != nil {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		c, _, err := p.gh.Issues.EditComment(cctx, p.pc.Owner, p.pc.Repo, existing.GetID(), &github.IssueComment{Body: github.String(body)})
+		c, _, err := p.gh.Issues.EditComment(cctx, p.t.Owner, p.t.Repo, existing.GetID(), &github.IssueComment{Body: github.String(body)})
 		if err != nil {
 			p.noteFailure(err, permPullRequests, "update the pull request comment")
 			return delta
@@ -95,7 +95,7 @@ func (p *publisher) publishComment(ctx context.Context, rep report.Report, inlin
 	var created *github.IssueComment
 	err = p.writeOnce(ctx,
 		func(ctx context.Context) error {
-			c, _, err := p.gh.Issues.CreateComment(ctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, &github.IssueComment{Body: github.String(body)})
+			c, _, err := p.gh.Issues.CreateComment(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, &github.IssueComment{Body: github.String(body)})
 			created = c
 			return err
 		},
@@ -113,11 +113,11 @@ func (p *publisher) publishComment(ctx context.Context, rep report.Report, inlin
 }
 
 // findSticky returns the oldest comment carrying the report marker.
-func (p *publisher) findSticky(ctx context.Context) (*github.IssueComment, error) {
+func (p *API) findSticky(ctx context.Context) (*github.IssueComment, error) {
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		cs, resp, err := p.gh.Issues.ListComments(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
+		cs, resp, err := p.gh.Issues.ListComments(cctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
 		cancel()
 		if err != nil {
 			return nil, err
@@ -136,8 +136,8 @@ func (p *publisher) findSticky(ctx context.Context) (*github.IssueComment, error
 
 // state is this run's marker content: the environments checked and their
 // findings' shortened fingerprints.
-func (p *publisher) state(rep report.Report) commentState {
-	s := commentState{SHA: p.pc.HeadSHA, Envs: map[string][]string{}}
+func (p *API) state(rep report.Report) commentState {
+	s := commentState{SHA: p.t.HeadSHA, Envs: map[string][]string{}}
 	for _, e := range rep.Environments {
 		s.Envs[e.Name] = []string{}
 	}
@@ -218,7 +218,7 @@ func toSet(l []string) map[string]bool {
 // commentBody is the report's markdown with the state marker, the
 // comparison and the inline-comment note after the verdict, within
 // maxCommentBody; a cut report points to the check run.
-func (p *publisher) commentBody(rep report.Report, state commentState, delta deltaInfo, inline inlineOutcome) string {
+func (p *API) commentBody(rep report.Report, state commentState, delta deltaInfo, inline inlineOutcome) string {
 	var extra strings.Builder
 	if m := state.marker(); m != "" {
 		extra.WriteString(m + "\n")
@@ -236,10 +236,10 @@ func (p *publisher) commentBody(rep report.Report, state commentState, delta del
 		fmt.Fprintf(&extra, "\n%s on changed lines got no inline comment (at most %d new inline comments per run); the tables below list every gap.\n",
 			plural(inline.overflow, "more gap", "more gaps"), maxInlineComments)
 	}
-	pointer := p.pc.CheckRunURL
+	pointer := p.checkRunURL
 	if pointer == "" {
-		pointer = p.pc.RunURL()
+		pointer = p.t.RunURL
 	}
-	md := p.markdown(rep, maxCommentBody-extra.Len()-1, pointer)
-	return cut(insertAfterVerdict(md, extra.String()), maxCommentBody)
+	md := markdown(rep, maxCommentBody-extra.Len()-1, pointer)
+	return cut(report.InsertAfterVerdict(md, extra.String()), maxCommentBody)
 }

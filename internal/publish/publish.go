@@ -1,6 +1,9 @@
-// Package publish posts a meshgate report where people look on GitHub: a
-// check run with line annotations, one sticky pull-request comment, inline
-// review comments on changed lines, the job summary and the step outputs.
+// Package publish posts a meshgate report where people look on GitHub,
+// behind one interface with two implementations: API, through the REST API
+// (a check run with line annotations, one sticky pull-request comment,
+// inline review comments on changed lines), and Commands, workflow-command
+// annotations in the log. It knows nothing of the action's environment:
+// it is given plain values (Target) and buffers until Finish.
 //
 // Publishing never decides the exit code: API failures, refused permissions
 // (fork pull requests, a workflow without checks: write or
@@ -13,10 +16,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,9 +30,6 @@ import (
 
 // GitHub's limits (each cited from the REST API's error or documentation).
 const (
-	// maxStepSummaryBytes: "$GITHUB_STEP_SUMMARY upload aborted, supports
-	// content up to a size of 1024k".
-	maxStepSummaryBytes = 1024 * 1024
 	// maxCommentBody: issue comments answer 422 "Body is too long (maximum
 	// is 65536 characters)". Counted here in bytes, which never undercounts.
 	maxCommentBody = 65536
@@ -53,18 +52,62 @@ const (
 	conclusionNeutral = "neutral"
 )
 
-// Options tune one Start or Publish.
+// Values of Target.Comment (the comment input).
+const (
+	CommentAlways     = "true"
+	CommentNever      = "false"
+	CommentOnFindings = "on-findings"
+)
+
+// Publisher publishes one run's report: Start while the environments
+// render, Finish with the report. Nothing is posted before Finish but the
+// check run Start creates in progress.
+type Publisher interface {
+	// Start marks the run as in progress where that shows (the check run).
+	// A publishing failure is not an error: Finish reports it.
+	Start(ctx context.Context) error
+	// Finish publishes rep judged by gate. Publishing failures are in the
+	// Result; the error is only for a setup mistake (an invalid gate).
+	Finish(ctx context.Context, rep report.Report, gate Gate) (Result, error)
+}
+
+// Target is where and how an API publisher posts: plain values of the
+// workflow run and the action's inputs. Paths in the reports it is given
+// are relative to the repository root.
+type Target struct {
+	Owner, Repo string
+	// HeadSHA is the commit the check run and review comments go on.
+	HeadSHA string
+	// PRNumber is the pull request's number, 0 outside pull requests.
+	PRNumber int
+	// PRHead is "owner:branch" of a pull request that is looked up by its
+	// head at HeadSHA, when PRNumber is unknown (a workflow_run event of a
+	// fork's pull request, which GitHub leaves without pull_requests).
+	PRHead string
+	// APIURL is the REST API's root: https://api.github.com, or
+	// https://HOST/api/v3 on GitHub Enterprise Server.
+	APIURL string
+	// RunURL is the workflow run's page, the check run's details.
+	RunURL string
+	// ExternalID identifies this run's check run among runs of the same
+	// name on the same commit, so that a create whose answer was lost can
+	// be found again instead of repeated.
+	ExternalID string
+	Token      string
+
+	// CheckRun is whether to publish a check run, named CheckName.
+	CheckRun  bool
+	CheckName string
+	// Comment is CommentAlways, CommentNever or CommentOnFindings: the
+	// sticky comment and the inline review comments on pull requests.
+	Comment string
+}
+
+// Options tune a publisher.
 type Options struct {
-	// FailOn is the threshold the conclusion and the result output follow;
-	// empty means the fail-on input.
-	FailOn string
-	// OnlyNew makes FailOn count only findings a baseline marked new
-	// (--base-ref in a pull request without --fail-on-existing).
-	OnlyNew bool
-	// ReportPath is the JSON report's path, the report output.
-	ReportPath string
-	// ToolVersion is meshgate's version, for the markdown footer.
-	ToolVersion string
+	// Log is the workflow run's log: workflow-command annotations and
+	// notes on retries go there (nowhere when nil).
+	Log io.Writer
 
 	// Transport carries the HTTP requests (http.DefaultTransport when nil);
 	// retries are layered over it.
@@ -75,6 +118,14 @@ type Options struct {
 	Jitter func(time.Duration) time.Duration
 	// Now is the clock for check run timestamps.
 	Now func() time.Time
+}
+
+// Gate is what the report is judged by: findings at or above FailOn fail
+// (error when empty), and with OnlyNew only those a baseline marked new
+// (--base-ref in a pull request without --fail-on-existing).
+type Gate struct {
+	FailOn  string
+	OnlyNew bool
 }
 
 // Result says what publishing did. It never changes the exit code.
@@ -99,6 +150,9 @@ type Result struct {
 	// comment; FixedGaps is -1 when nothing was compared (not a pull
 	// request, or the previous run's fingerprints are unknown).
 	NewGaps, FixedGaps int
+	// Comparison is the sentence the sticky comment says that comparison
+	// with ("" when there is none), for the job summary to repeat.
+	Comparison string
 
 	// InlineCreated new review comments, InlineFixed comments marked
 	// fixed, InlineOverflow gaps on changed lines not commented for the cap.
@@ -114,203 +168,23 @@ type Result struct {
 	Problems []string
 }
 
-// publisher is one Start or Publish in progress.
-type publisher struct {
-	pc     *Context
-	opts   Options
-	gh     *github.Client
-	now    func() time.Time
-	sleep  func(context.Context, time.Duration) error
-	jitter func(time.Duration) time.Duration
-	res    Result
-}
-
-func newPublisher(pc *Context, opts Options) (*publisher, error) {
-	if pc == nil || pc.action == nil {
-		return nil, errors.New("publish: the context was not made by LoadContext")
-	}
-	if opts.FailOn == "" {
-		opts.FailOn = pc.Inputs.FailOn
-	}
-	failOn, err := finding.ParseFailOn(opts.FailOn)
+// verdict starts the Result of rep judged by g, and returns g with its
+// fail-on checked.
+func verdict(rep report.Report, g Gate) (Result, Gate, error) {
+	failOn, err := finding.ParseFailOn(g.FailOn)
 	if err != nil {
-		return nil, fmt.Errorf("publish: fail-on %w", err)
+		return Result{}, g, fmt.Errorf("publish: fail-on %w", err)
 	}
-	opts.FailOn = failOn
-	p := &publisher{pc: pc, opts: opts, now: opts.Now, sleep: opts.Sleep, jitter: opts.Jitter}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	if p.sleep == nil {
-		p.sleep = sleepCtx
-	}
-	if p.jitter == nil {
-		p.jitter = randomJitter
-	}
-	if pc.missing == nil {
-		pc.missing = map[string]bool{}
-	}
-	if pc.hidden == nil {
-		pc.hidden = map[string]bool{}
-	}
-	if pc.token != "" {
-		base := opts.Transport
-		if base == nil {
-			base = http.DefaultTransport
-		}
-		rt := &retryTransport{base: base, sleep: p.sleep, jitter: p.jitter, now: p.now,
-			onRetry: func(req *http.Request, status int, wait time.Duration) {
-				what := "connection failed"
-				if status != 0 {
-					what = strconv.Itoa(status)
-				}
-				pc.action.Debugf("meshgate: %s %s: %s, retrying in %s", req.Method, req.URL.Path, what, wait.Round(time.Millisecond))
-			}}
-		gh := github.NewClient(&http.Client{Transport: rt}).WithAuthToken(pc.token)
-		// GITHUB_API_URL as given: https://api.github.com, or
-		// https://HOST/api/v3 on GitHub Enterprise Server.
-		u, err := gh.BaseURL.Parse(pc.APIURL + "/")
-		if err != nil {
-			return nil, fmt.Errorf("publish: GITHUB_API_URL %q: %w", pc.APIURL, err)
-		}
-		gh.BaseURL = u
-		gh.UserAgent = "meshgate"
-		p.gh = gh
-	}
-	return p, nil
-}
-
-// Start creates the check run in_progress on the context's head commit, so
-// the pull request shows meshgate running while environments render. It is
-// optional (Publish creates the check run when Start did not) and does
-// nothing when the check-run input is false or there is no token. A refused
-// create (401, 403, 404) is remembered, so Publish neither asks again nor
-// repeats the message; the error is only for a context not made by
-// LoadContext.
-func Start(ctx context.Context, pc *Context, opts Options) error {
-	p, err := newPublisher(pc, opts)
-	if err != nil {
-		return err
-	}
-	if !pc.Inputs.CheckRun || !p.api() || pc.HeadSHA == "" || !p.may(permChecks) {
-		return nil
-	}
-	if err := p.createCheckRun(ctx); err != nil {
-		// A refusal is remembered in the context; other failures are tried
-		// again, and reported, by Publish.
-		p.noteFailure(err, permChecks, "create the check run")
-	}
-	return nil
-}
-
-// Publish posts rep per the event (SPEC "GitHub Action"): the check run
-// (completed, with annotations), the sticky comment and inline review
-// comments on pull requests, the job summary and the step outputs; it falls
-// back to workflow-command annotations for what no check run could carry
-// and says once what went wrong: a token GitHub rejected (401), calls it
-// answered 404, a missing permission (403). The exit code is the
-// caller's, from the findings alone. The error is only for setup mistakes.
-func Publish(ctx context.Context, pc *Context, rep report.Report, opts Options) (Result, error) {
-	p, err := newPublisher(pc, opts)
-	if err != nil {
-		return Result{}, err
-	}
-	rep = pc.RepoRelative(rep)
-
-	failing := rep.Failing(p.opts.FailOn, p.opts.OnlyNew)
-	p.res.Result = "pass"
-	p.res.Conclusion = conclusionSuccess
+	g.FailOn = failOn
+	res := Result{Result: "pass", Conclusion: conclusionSuccess}
 	switch {
-	case len(failing) > 0:
-		p.res.Result = "fail"
-		p.res.Conclusion = conclusionFailure
+	case len(rep.Failing(g.FailOn, g.OnlyNew)) > 0:
+		res.Result = "fail"
+		res.Conclusion = conclusionFailure
 	case len(rep.Findings) > 0:
-		p.res.Conclusion = conclusionNeutral
+		res.Conclusion = conclusionNeutral
 	}
-
-	// The pull request of a workflow_run from a fork is found by its head.
-	if pc.PRNumber == 0 && pc.PRHead != "" && p.api() {
-		p.findPullRequest(ctx)
-	}
-
-	// Inline comments first: the sticky comment and the check run say
-	// how many gaps on changed lines went uncommented.
-	var inline inlineOutcome
-	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.api() {
-		inline = p.publishInline(ctx, rep)
-	}
-
-	// Without a check run, every finding goes to the log.
-	fallback, unannotated := true, rep.Findings
-	if pc.Inputs.CheckRun && p.api() && pc.HeadSHA != "" && p.may(permChecks) {
-		fallback, unannotated = p.publishCheckRun(ctx, rep, inline)
-	}
-
-	delta := deltaUnknown()
-	if pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever && p.api() {
-		delta = p.publishComment(ctx, rep, inline)
-	}
-	p.res.NewGaps, p.res.FixedGaps = delta.newGaps, delta.fixed
-
-	if fallback {
-		p.res.Fallback = true
-		p.workflowCommands(rep, unannotated)
-	}
-	if p.gh == nil && (pc.Inputs.CheckRun || (pc.PRNumber > 0 && pc.Inputs.Comment != CommentNever)) {
-		p.res.Problems = append(p.res.Problems, "no token (the github-token input, or GITHUB_TOKEN): nothing was posted to GitHub")
-	}
-	p.res.Problems = append(p.accessProblems(), p.res.Problems...)
-
-	p.res.MissingPermissions = sortedKeys(pc.missing)
-	p.report()
-	p.stepSummary(rep, delta)
-	p.outputs(rep)
-	return p.res, nil
-}
-
-// RepoRelative returns rep with its file paths (findings, exemptions,
-// environments) relative to the repository root instead of
-// working-directory, as annotations, review comments and code scanning's
-// SARIF need.
-func (c *Context) RepoRelative(rep report.Report) report.Report {
-	fix := func(fs []finding.Finding) []finding.Finding {
-		out := make([]finding.Finding, len(fs))
-		for i, f := range fs {
-			f.File = c.repoPath(f.File)
-			out[i] = f
-		}
-		return out
-	}
-	rep.Findings = fix(rep.Findings)
-	rep.Ignored = fix(rep.Ignored)
-	envs := make([]report.Environment, len(rep.Environments))
-	for i, e := range rep.Environments {
-		e.Path = c.repoPath(e.Path)
-		envs[i] = e
-	}
-	rep.Environments = envs
-	rep.Finalize()
-	return rep
-}
-
-// findPullRequest looks up the open pull request whose head is pc.PRHead
-// at pc.HeadSHA.
-func (p *publisher) findPullRequest(ctx context.Context) {
-	opt := &github.PullRequestListOptions{State: "open", Head: p.pc.PRHead, ListOptions: github.ListOptions{PerPage: 100}}
-	cctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	prs, _, err := p.gh.PullRequests.List(cctx, p.pc.Owner, p.pc.Repo, opt)
-	if err != nil {
-		p.noteFailure(err, permPullRequests, "find the pull request of "+p.pc.PRHead)
-		return
-	}
-	for _, pr := range prs {
-		if pr.GetHead().GetSHA() == p.pc.HeadSHA {
-			p.pc.PRNumber = pr.GetNumber()
-			p.pc.BaseSHA = pr.GetBase().GetSHA()
-			return
-		}
-	}
+	return res, g, nil
 }
 
 // statusOf is the HTTP status of a go-github error (0 when there was no
@@ -362,51 +236,6 @@ func refused(err error) bool {
 	return statusOf(err) == http.StatusForbidden
 }
 
-// noteFailure records a failed call: a rejected token (401), something
-// the token cannot see (404), a refused permission (403), or another
-// problem. The first three are said once, after publishing.
-func (p *publisher) noteFailure(err error, perm, what string) {
-	switch {
-	case statusOf(err) == http.StatusUnauthorized:
-		if p.pc.badToken == "" {
-			p.pc.badToken = errorText(err)
-		}
-	case statusOf(err) == http.StatusNotFound:
-		p.pc.hidden[perm] = true
-		if !slices.Contains(p.pc.notFound, what) {
-			p.pc.notFound = append(p.pc.notFound, what)
-		}
-	case refused(err):
-		p.pc.missing[perm] = true
-	default:
-		p.res.Problems = append(p.res.Problems, fmt.Sprintf("could not %s: %s", what, errorText(err)))
-	}
-}
-
-// api reports whether GitHub may be asked anything: there is a token, and
-// GitHub has not rejected it (every further call would be rejected too).
-func (p *publisher) api() bool { return p.gh != nil && p.pc.badToken == "" }
-
-// may reports whether writes that need perm are worth trying: GitHub has
-// neither refused them (403) nor hidden what they write to (404).
-func (p *publisher) may(perm string) bool { return !p.pc.missing[perm] && !p.pc.hidden[perm] }
-
-// accessProblems says, once each, that GitHub rejected the token and what
-// it answered 404 to.
-func (p *publisher) accessProblems() []string {
-	var out []string
-	if p.pc.badToken != "" {
-		out = append(out, fmt.Sprintf("GitHub rejected the token (%s), so meshgate stopped publishing: "+
-			"check the github-token input (a token that expired, was revoked, or is for another GitHub host)", p.pc.badToken))
-	}
-	if len(p.pc.notFound) > 0 {
-		out = append(out, fmt.Sprintf("GitHub answered 404 Not Found to %s: GitHub hides what a token may not see; "+
-			"is the github-token input a token of another repository, or of a GitHub App not installed on %s?",
-			joinAnd(p.pc.notFound), p.pc.Repository))
-	}
-	return out
-}
-
 // joinAnd joins l as a sentence does: "a", "a and b", "a, b and c".
 func joinAnd(l []string) string {
 	if len(l) < 2 {
@@ -430,114 +259,6 @@ func errorText(err error) string {
 		return fmt.Sprintf("%d %s", er.Response.StatusCode, oneLine(msg))
 	}
 	return err.Error()
-}
-
-// report logs, once, the refused permissions and the other problems.
-func (p *publisher) report() {
-	a := p.pc.action.WithFieldsMap(map[string]string{"title": "meshgate"})
-	if len(p.res.MissingPermissions) > 0 {
-		a.Warningf("%s", p.permissionMessage())
-	}
-	for _, pr := range p.res.Problems {
-		a.Warningf("meshgate: %s", pr)
-	}
-}
-
-func (p *publisher) permissionMessage() string {
-	var b strings.Builder
-	b.WriteString("meshgate could not publish to GitHub: the token lacks ")
-	b.WriteString(strings.Join(p.res.MissingPermissions, " and "))
-	b.WriteString(" (add it to the workflow's permissions: block).")
-	if p.pc.Fork {
-		b.WriteString(" Pull requests from forks get a read-only token; publish their reports from a workflow_run workflow (see the README).")
-	}
-	if p.res.Fallback {
-		b.WriteString(" The findings are annotated with workflow commands and listed in the job summary instead.")
-	} else {
-		b.WriteString(" The findings are in the check run and the job summary.")
-	}
-	return b.String()
-}
-
-// workflowCommands writes findings (of rep) as ::error/::warning/::notice
-// commands, which the runner turns into annotations.
-func (p *publisher) workflowCommands(rep report.Report, findings []finding.Finding) {
-	f, err := report.Lookup(report.FormatGitHub)
-	if err != nil {
-		p.res.Problems = append(p.res.Problems, err.Error())
-		return
-	}
-	rep.Findings = findings
-	if err := f(p.pc.out, rep, report.Options{ToolVersion: p.opts.ToolVersion}); err != nil {
-		p.res.Problems = append(p.res.Problems, "write workflow commands: "+err.Error())
-	}
-}
-
-// fileCommand runs a githubactions file command, which panics when the
-// file cannot be written, and turns that into a problem.
-func (p *publisher) fileCommand(what, file string, f func()) {
-	if file == "" {
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			p.res.Problems = append(p.res.Problems, fmt.Sprintf("could not write the %s to %s: %v", what, file, r))
-		}
-	}()
-	f()
-}
-
-// stepSummary appends the markdown report to the job summary.
-func (p *publisher) stepSummary(rep report.Report, delta deltaInfo) {
-	var extra strings.Builder
-	if line := delta.line(); line != "" && p.pc.PRNumber > 0 {
-		extra.WriteString(line + "\n")
-	}
-	if len(p.res.MissingPermissions) > 0 {
-		extra.WriteString("\n> [!WARNING]\n> " + p.permissionMessage() + "\n")
-	}
-	for _, pr := range p.res.Problems {
-		extra.WriteString("\n> [!WARNING]\n> meshgate: " + oneLine(pr) + "\n")
-	}
-	md := p.markdown(rep, maxStepSummaryBytes-extra.Len()-1, p.res.CheckRunURL)
-	body := insertAfterVerdict(md, extra.String())
-	p.fileCommand("job summary", p.pc.StepSummaryFile, func() { p.pc.action.AddStepSummary(body) })
-}
-
-// outputs sets the step outputs (action.yml).
-func (p *publisher) outputs(rep report.Report) {
-	set := map[string]string{
-		"result":   p.res.Result,
-		"findings": strconv.Itoa(rep.Summary.Findings),
-		"errors":   strconv.Itoa(rep.Summary.Errors),
-		"warnings": strconv.Itoa(rep.Summary.Warnings),
-		"report":   p.opts.ReportPath,
-	}
-	for _, k := range []string{"result", "findings", "errors", "warnings", "report"} {
-		p.fileCommand("output "+k, p.pc.OutputFile, func() { p.pc.action.SetOutput(k, set[k]) })
-	}
-}
-
-// markdown is the report's markdown within max bytes.
-func (p *publisher) markdown(rep report.Report, max int, checkRunURL string) string {
-	return report.Markdown(rep, report.Options{MaxBytes: max, CheckRunURL: checkRunURL, ToolVersion: p.opts.ToolVersion})
-}
-
-// insertAfterVerdict puts extra after the markdown's verdict heading (its
-// second line, after the hidden marker).
-func insertAfterVerdict(md, extra string) string {
-	if extra == "" {
-		return md
-	}
-	first, rest, ok := strings.Cut(md, "\n")
-	if !ok {
-		return md + "\n" + extra
-	}
-	verdict, tail, ok := strings.Cut(rest, "\n")
-	if !ok {
-		return first + "\n" + rest + "\n" + extra
-	}
-	return first + "\n" + verdict + "\n" + extra + tail
 }
 
 func oneLine(s string) string {

@@ -48,7 +48,7 @@ type inlineGroup struct {
 
 // publishInline comments on changed lines that define a failing workload,
 // skipping gaps already commented, and marks comments of fixed gaps.
-func (p *publisher) publishInline(ctx context.Context, rep report.Report) inlineOutcome {
+func (p *API) publishInline(ctx context.Context, rep report.Report) inlineOutcome {
 	var out inlineOutcome
 	changed, err := p.changedLines(ctx)
 	if err != nil {
@@ -87,37 +87,29 @@ func (p *publisher) publishInline(ctx context.Context, rep report.Report) inline
 }
 
 // changedLines maps each file of the pull request to the lines it adds.
-func (p *publisher) changedLines(ctx context.Context) (map[string]map[int]bool, error) {
-	out := map[string]map[int]bool{}
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		files, resp, err := p.gh.PullRequests.ListFiles(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			// No patch: a binary file or a diff too large for the API.
-			if f.GetPatch() != "" {
-				out[f.GetFilename()] = addedLines(f.GetPatch())
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
+func (p *API) changedLines(ctx context.Context) (map[string]map[int]bool, error) {
+	files, err := p.pullRequestFiles(ctx)
+	if err != nil {
+		return nil, err
 	}
+	out := map[string]map[int]bool{}
+	for _, f := range files {
+		// No patch: a binary file or a diff too large for the API.
+		if f.GetPatch() != "" {
+			out[f.GetFilename()] = addedLines(f.GetPatch())
+		}
+	}
+	return out, nil
 }
 
 // reviewComments lists the pull request's inline comments written by
 // meshgate.
-func (p *publisher) reviewComments(ctx context.Context) ([]*github.PullRequestComment, error) {
+func (p *API) reviewComments(ctx context.Context) ([]*github.PullRequestComment, error) {
 	var out []*github.PullRequestComment
 	opt := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		cs, resp, err := p.gh.PullRequests.ListComments(cctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, opt)
+		cs, resp, err := p.gh.PullRequests.ListComments(cctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
 		cancel()
 		if err != nil {
 			return nil, err
@@ -136,18 +128,18 @@ func (p *publisher) reviewComments(ctx context.Context) ([]*github.PullRequestCo
 
 // inlineFindings are the findings worth an inline comment: those at or
 // above fail-on (errors when fail-on is never).
-func (p *publisher) inlineFindings(rep report.Report) []finding.Finding {
-	failOn := p.opts.FailOn
+func (p *API) inlineFindings(rep report.Report) []finding.Finding {
+	failOn := p.gate.FailOn
 	if failOn == finding.FailOnNever {
 		failOn = finding.FailOnError
 	}
-	return rep.Failing(failOn, p.opts.OnlyNew)
+	return rep.Failing(failOn, p.gate.OnlyNew)
 }
 
 // inlineGroups groups the findings on changed lines not yet commented by
 // line, capped at maxInlineComments groups; it returns the groups, the
 // findings left out, and the findings already commented.
-func (p *publisher) inlineGroups(rep report.Report, changed map[string]map[int]bool, open map[string]bool) ([]inlineGroup, int, int) {
+func (p *API) inlineGroups(rep report.Report, changed map[string]map[int]bool, open map[string]bool) ([]inlineGroup, int, int) {
 	type key struct {
 		path string
 		line int
@@ -196,7 +188,7 @@ func (p *publisher) inlineGroups(rep report.Report, changed map[string]map[int]b
 
 // inlineBody is one line's comment; findings that would not fit in a
 // comment body are left out (they are commented on a later run).
-func (p *publisher) inlineBody(g inlineGroup) (string, int) {
+func (p *API) inlineBody(g inlineGroup) (string, int) {
 	var b strings.Builder
 	b.WriteString(inlineMarker + "\n")
 	head := "**meshgate**: the workload defined here has a gap"
@@ -232,7 +224,7 @@ func inlineText(s string) string {
 // createReview posts the groups as one review (one notification instead of
 // one per comment) and returns how many findings it commented and how many
 // did not fit in their line's comment.
-func (p *publisher) createReview(ctx context.Context, groups []inlineGroup) (int, int, error) {
+func (p *API) createReview(ctx context.Context, groups []inlineGroup) (int, int, error) {
 	var comments []*github.DraftReviewComment
 	n, left := 0, 0
 	var fps []string
@@ -257,7 +249,7 @@ func (p *publisher) createReview(ctx context.Context, groups []inlineGroup) (int
 		return 0, left, nil
 	}
 	req := &github.PullRequestReviewRequest{
-		CommitID: github.String(p.pc.HeadSHA),
+		CommitID: github.String(p.t.HeadSHA),
 		Event:    github.String("COMMENT"),
 		Body: github.String(fmt.Sprintf("meshgate found %s on lines this pull request changes.",
 			plural(n, "gap", "gaps"))),
@@ -265,7 +257,7 @@ func (p *publisher) createReview(ctx context.Context, groups []inlineGroup) (int
 	}
 	err := p.writeOnce(ctx,
 		func(ctx context.Context) error {
-			_, _, err := p.gh.PullRequests.CreateReview(ctx, p.pc.Owner, p.pc.Repo, p.pc.PRNumber, req)
+			_, _, err := p.gh.PullRequests.CreateReview(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, req)
 			return err
 		},
 		func(ctx context.Context) (bool, error) {
@@ -289,7 +281,7 @@ func (p *publisher) createReview(ctx context.Context, groups []inlineGroup) (int
 // markFixed edits meshgate's inline comments whose gaps this run no longer
 // finds: the finding's line is struck through and says where it was fixed.
 // Gaps of environments this run did not check are left alone.
-func (p *publisher) markFixed(ctx context.Context, rep report.Report, comments []*github.PullRequestComment) {
+func (p *API) markFixed(ctx context.Context, rep report.Report, comments []*github.PullRequestComment) {
 	current := map[string]bool{}
 	checked := map[string]bool{}
 	for _, e := range rep.Environments {
@@ -303,14 +295,14 @@ func (p *publisher) markFixed(ctx context.Context, rep report.Report, comments [
 		if !p.api() {
 			return
 		}
-		body, fixed := fixBody(c.GetBody(), p.pc.HeadSHA, func(fp, env string) bool {
+		body, fixed := fixBody(c.GetBody(), p.t.HeadSHA, func(fp, env string) bool {
 			return !current[fp] && checked[env]
 		})
 		if fixed == 0 {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		_, _, err := p.gh.PullRequests.EditComment(cctx, p.pc.Owner, p.pc.Repo, c.GetID(), &github.PullRequestComment{Body: github.String(body)})
+		_, _, err := p.gh.PullRequests.EditComment(cctx, p.t.Owner, p.t.Repo, c.GetID(), &github.PullRequestComment{Body: github.String(body)})
 		cancel()
 		if err != nil {
 			p.noteFailure(err, permPullRequests, "mark a fixed gap's inline comment")

@@ -391,3 +391,21 @@ func mdCode(s string) string {
 	}
 	return fence + s + fence
 }
+
+// InsertAfterVerdict puts extra after a markdown report's verdict heading
+// (its second line, after MarkdownMarker): where the job summary and the
+// pull request comment say what publishing has to add.
+func InsertAfterVerdict(md, extra string) string {
+	if extra == "" {
+		return md
+	}
+	first, rest, ok := strings.Cut(md, "\n")
+	if !ok {
+		return md + "\n" + extra
+	}
+	verdict, tail, ok := strings.Cut(rest, "\n")
+	if !ok {
+		return first + "\n" + rest + "\n" + extra
+	}
+	return first + "\n" + verdict + "\n" + extra + tail
+}

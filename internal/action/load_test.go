@@ -1,4 +1,4 @@
-package publish
+package action
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func baseEnv(eventName, eventPath string) map[string]string {
 	}
 }
 
-func TestLoadContextEvents(t *testing.T) {
+func TestLoadEvents(t *testing.T) {
 	prOpened := githubtest.EventFile(t, "pull_request", "opened", nil)
 	prFork := githubtest.EventFile(t, "pull_request", "synchronize", func(p map[string]any) {
 		githubtest.Set(p, "pull_request.head.repo.full_name", "forker/Hello-World")
@@ -71,11 +71,11 @@ func TestLoadContextEvents(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			env := baseEnv(tc.event, tc.path)
-			pc, err := LoadContext(func(k string) string { return env[k] }, &out)
+			pc, err := Load(func(k string) string { return env[k] }, &out)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := want{pc.PRNumber, pc.HeadSHA, pc.BaseSHA, pc.HeadRepository, pc.PRHead, pc.Fork}
+			got := want{pc.prNumber, pc.headSHA, pc.baseSHA, pc.headRepository, pc.prHead, pc.fork}
 			if got != tc.want {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
@@ -86,7 +86,7 @@ func TestLoadContextEvents(t *testing.T) {
 	}
 }
 
-func TestLoadContextInputs(t *testing.T) {
+func TestLoadInputs(t *testing.T) {
 	env := baseEnv("workflow_dispatch", "")
 	env["INPUT_CONFIG"] = " .meshgate.yaml "
 	env["INPUT_WORKING-DIRECTORY"] = "infra"
@@ -96,37 +96,40 @@ func TestLoadContextInputs(t *testing.T) {
 	env["INPUT_CHECK-RUN"] = "false"
 	env["INPUT_SARIF-FILE"] = "meshgate.sarif"
 	env["INPUT_JSON-FILE"] = "meshgate.json"
+	env["INPUT_CHANGED-ONLY"] = "True"
+	env["INPUT_ALLOW-PULL-REQUEST-TARGET-HEAD"] = "true"
 	env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3/"
-	pc, err := LoadContext(func(k string) string { return env[k] }, nil)
+	pc, err := Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Inputs{Config: ".meshgate.yaml", WorkingDirectory: "infra", Environments: []string{"prod", "staging", "dev"},
 		FailOn: "warning", Comment: "on-findings", CheckRun: false, CheckName: "meshgate",
-		SARIFFile: "meshgate.sarif", JSONFile: "meshgate.json"}
+		SARIFFile: "meshgate.sarif", JSONFile: "meshgate.json", ChangedOnly: true, AllowPRTargetHead: true}
 	if !reflect.DeepEqual(pc.Inputs, want) {
 		t.Errorf("inputs = %+v\nwant %+v", pc.Inputs, want)
 	}
-	if pc.APIURL != "https://ghe.example.com/api/v3" || pc.ServerURL != "https://github.com" || pc.Owner != "Codertocat" || pc.Repo != "Hello-World" {
-		t.Errorf("context = %+v", pc)
+	if pc.apiURL != "https://ghe.example.com/api/v3" || pc.serverURL != "https://github.com" || pc.owner != "Codertocat" || pc.repo != "Hello-World" {
+		t.Errorf("run = %+v", pc)
 	}
 	if got := pc.repoPath("charts/a.yaml"); got != "infra/charts/a.yaml" {
 		t.Errorf("repoPath = %q", got)
 	}
 
-	defaults, err := LoadContext(func(k string) string { return baseEnv("push", "")[k] }, nil)
+	defaults, err := Load(func(k string) string { return baseEnv("push", "")[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := defaults.Inputs; d.FailOn != "error" || d.Comment != "true" || !d.CheckRun || d.CheckName != "meshgate" || len(d.Environments) != 0 {
+	if d := defaults.Inputs; d.FailOn != "error" || d.Comment != "true" || !d.CheckRun || d.CheckName != "meshgate" || len(d.Environments) != 0 ||
+		d.ChangedOnly || d.AllowPRTargetHead {
 		t.Errorf("defaults = %+v", d)
 	}
-	if defaults.APIURL != "https://api.github.com" {
-		t.Errorf("API URL = %q", defaults.APIURL)
+	if defaults.apiURL != "https://api.github.com" {
+		t.Errorf("API URL = %q", defaults.apiURL)
 	}
 }
 
-func TestLoadContextErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	notJSON := filepath.Join(dir, "event.json")
 	if err := os.WriteFile(notJSON, []byte("on: push\n"), 0o644); err != nil {
@@ -155,13 +158,15 @@ func TestLoadContextErrors(t *testing.T) {
 		{"fail-on", map[string]string{"INPUT_FAIL-ON": "critical"}, `input fail-on "critical": want error, warning or never`},
 		{"comment", map[string]string{"INPUT_COMMENT": "yes"}, `input comment "yes": want true, false or on-findings`},
 		{"check-run", map[string]string{"INPUT_CHECK-RUN": "1"}, `input check-run "1": want true or false`},
+		{"allow-pull-request-target-head", map[string]string{"INPUT_ALLOW-PULL-REQUEST-TARGET-HEAD": "Yes"},
+			`input allow-pull-request-target-head "yes": want true or false`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := baseEnv("workflow_dispatch", "")
 			for k, v := range tc.set {
 				env[k] = v
 			}
-			_, err := LoadContext(func(k string) string { return env[k] }, nil)
+			_, err := Load(func(k string) string { return env[k] }, nil)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("error = %v\nwant %s", err, tc.want)
 			}
@@ -172,31 +177,16 @@ func TestLoadContextErrors(t *testing.T) {
 	}
 }
 
-func TestPublishRejectsForeignContext(t *testing.T) {
-	if _, err := Publish(t.Context(), &Context{}, reportOf(nil), Options{}); err == nil {
-		t.Error("no error for a context not made by LoadContext")
-	}
-	env := baseEnv("push", "")
-	pc, err := LoadContext(func(k string) string { return env[k] }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Publish(t.Context(), pc, reportOf(nil), Options{FailOn: "critical"}); err == nil ||
-		err.Error() != `publish: fail-on "critical": want error, warning or never` {
-		t.Errorf("error = %v", err)
-	}
-}
-
-func TestLoadContextTokenFromEnvironment(t *testing.T) {
+func TestLoadTokenFromEnvironment(t *testing.T) {
 	env := baseEnv("push", "")
 	delete(env, "INPUT_GITHUB-TOKEN")
 	env["GITHUB_TOKEN"] = "ghs_fromenv"
 	var out bytes.Buffer
-	pc, err := LoadContext(func(k string) string { return env[k] }, &out)
+	pc, err := Load(func(k string) string { return env[k] }, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !pc.HasToken() || out.String() != "::add-mask::ghs_fromenv\n" {
+	if pc.token != "ghs_fromenv" || out.String() != "::add-mask::ghs_fromenv\n" {
 		t.Errorf("token not taken from GITHUB_TOKEN, log %q", out.String())
 	}
 }

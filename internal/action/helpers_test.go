@@ -1,4 +1,4 @@
-package publish
+package action
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -25,11 +27,11 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // mean anything, so a failure stops the run loudly.
 func TestMain(m *testing.M) {
 	if _, err := githubtest.LoadSpec(); err != nil {
-		fmt.Fprintln(os.Stderr, "publish tests:", err)
+		fmt.Fprintln(os.Stderr, "action tests:", err)
 		os.Exit(1)
 	}
 	if _, err := githubtest.WebhookExample("push", ""); err != nil {
-		fmt.Fprintln(os.Stderr, "publish tests:", err)
+		fmt.Fprintln(os.Stderr, "action tests:", err)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
@@ -46,8 +48,8 @@ const (
 	secondSHA = "5f1a1e0a9b0c0d0e0f101112131415161718191a"
 )
 
-// harness runs the publisher the way the CLI does in a docker action:
-// INPUT_* and GITHUB_* environment, file-command files, a fake API.
+// harness runs the action's publishing the way the CLI does in a docker
+// action: INPUT_* and GITHUB_* environment, file-command files, a fake API.
 type harness struct {
 	t      *testing.T
 	srv    *githubtest.Server
@@ -86,16 +88,15 @@ func newHarness(t *testing.T, srv *githubtest.Server, repository, eventName, eve
 		"INPUT_COMMENT":       "true",
 		"INPUT_CHECK-RUN":     "true",
 		"INPUT_CHECK-NAME":    "meshgate",
+		"INPUT_JSON-FILE":     "meshgate-report.json",
 	}
 	return h
 }
 
 func (h *harness) getenv(k string) string { return h.env[k] }
 
-func (h *harness) opts() Options {
-	return Options{
-		ReportPath:  "meshgate-report.json",
-		ToolVersion: "1.0.0-test",
+func (h *harness) opts() publish.Options {
+	return publish.Options{
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			h.mu.Lock()
 			h.sleeps = append(h.sleeps, d)
@@ -107,28 +108,39 @@ func (h *harness) opts() Options {
 	}
 }
 
-// context loads the context as the CLI does, with a fixed external id.
-func (h *harness) context() *Context {
+// load loads the run as the CLI does, with a fixed external id.
+func (h *harness) load() *Run {
 	h.t.Helper()
-	pc, err := LoadContext(h.getenv, &h.stdout)
+	r, err := Load(h.getenv, &h.stdout)
 	if err != nil {
-		h.t.Fatalf("LoadContext: %v", err)
+		h.t.Fatalf("Load: %v", err)
 	}
-	pc.ExternalID = "meshgate/4242/1/test"
-	return pc
+	r.externalID = "meshgate/4242/1/test"
+	return r
 }
 
-// run is one meshgate run: Start before rendering, Publish after.
-func (h *harness) run(rep report.Report) Result {
+// run is one meshgate run: Start before rendering, Finish after.
+func (h *harness) run(rep report.Report) publish.Result {
 	h.t.Helper()
-	pc := h.context()
+	return h.publish(rep, h.opts(), true)
+}
+
+// publish loads the run and publishes rep with opts, judged by the
+// fail-on input; start is whether the check run is started first (meshgate
+// publish does not).
+func (h *harness) publish(rep report.Report, opts publish.Options, start bool) publish.Result {
+	h.t.Helper()
+	r := h.load()
 	ctx := context.Background()
-	if err := Start(ctx, pc, h.opts()); err != nil {
-		h.t.Fatalf("Start: %v", err)
+	pub := r.Publisher(opts)
+	if start {
+		if err := pub.Start(ctx); err != nil {
+			h.t.Fatalf("Start: %v", err)
+		}
 	}
-	res, err := Publish(ctx, pc, rep, h.opts())
+	res, err := r.Finish(ctx, pub, rep, publish.Gate{FailOn: r.Inputs.FailOn})
 	if err != nil {
-		h.t.Fatalf("Publish: %v", err)
+		h.t.Fatalf("Finish: %v", err)
 	}
 	return res
 }
@@ -239,4 +251,14 @@ func assertCounts(t *testing.T, srv *githubtest.Server, want map[string]int) {
 			t.Errorf("%s: %d calls, want %d", k, got[k], want[k])
 		}
 	}
+}
+
+// ruleFix is the rule's fix, which an annotation's raw details carry.
+func ruleFix(id string) string {
+	for _, r := range check.Rules {
+		if r.ID == id {
+			return r.Fix
+		}
+	}
+	return ""
 }

@@ -1,7 +1,6 @@
-package publish
+package action
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 )
 
@@ -26,7 +26,10 @@ const (
 	cmdWeb    = "::warning file=charts/shop/templates/web.yaml,line=11,title=meshgate mesh-job-sidecar (prod)::Deployment shop/web: meshed pod without native sidecars\n"
 )
 
-// What Publish says about each fault (Result.Problems, and the log and the
+// firstRun3 compares the first run on a pull request with none.
+const firstRun3 = "**First run** on this pull request: 3 new gaps."
+
+// What publishing says about each fault (Result.Problems, and the log and the
 // job summary).
 const (
 	problemBadToken = "GitHub rejected the token (401 Bad credentials), so meshgate stopped publishing: " +
@@ -40,7 +43,7 @@ const (
 
 func warning(problem string) string { return "::warning title=meshgate::meshgate: " + problem + "\n" }
 
-// TestGitHubFaults: GitHub answers 401, 404 or 422. Publish says what went
+// TestGitHubFaults: GitHub answers 401, 404 or 422. meshgate says what went
 // wrong once, in plain words; annotates with workflow commands whatever no
 // check run carries; never repeats a refused write; never leaks the token;
 // and the result stays the findings'.
@@ -49,11 +52,11 @@ func TestGitHubFaults(t *testing.T) {
 	tests := []struct {
 		name   string
 		faults []githubtest.Fault
-		// publishOnly runs Publish without Start, as meshgate publish does.
+		// publishOnly runs Finish without Start, as meshgate publish does.
 		publishOnly bool
 		// want is the Result but for the ids and URLs of what the fake
 		// holds, which are filled in from it.
-		want  Result
+		want  publish.Result
 		calls map[string]int
 		// checkRun is the fake's check run: "status conclusion
 		// annotations", or "" for none.
@@ -66,7 +69,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "401 bad credentials on every call",
 			faults: []githubtest.Fault{githubtest.Answer("", http.StatusUnauthorized, githubtest.BadCredentialsMessage)},
-			want: Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
+			want: publish.Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
 				Problems: []string{problemBadToken}},
 			// Start's create is rejected; Publish asks nothing more.
 			calls: map[string]int{"POST checks/create": 1},
@@ -76,7 +79,7 @@ func TestGitHubFaults(t *testing.T) {
 			name:        "401 bad credentials on every call, publish without start",
 			faults:      []githubtest.Fault{githubtest.Answer("", http.StatusUnauthorized, githubtest.BadCredentialsMessage)},
 			publishOnly: true,
-			want: Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
+			want: publish.Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
 				Problems: []string{problemBadToken}},
 			calls: map[string]int{"GET pulls/list-files": 1},
 			log:   logMask + cmdRender + cmdCart + cmdWeb + warning(problemBadToken),
@@ -84,7 +87,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "404 on every call: a token of another repository",
 			faults: []githubtest.Fault{githubtest.Answer("", http.StatusNotFound, githubtest.NotFoundMessage)},
-			want: Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
+			want: publish.Result{Result: "fail", Conclusion: "failure", FixedGaps: -1, Fallback: true,
 				Problems: []string{fmt.Sprintf(problemNotFound,
 					"create the check run, list the pull request's files and read the pull request's comments")}},
 			calls: map[string]int{"POST checks/create": 1, "GET pulls/list-files": 1, "GET issues/list-comments": 1},
@@ -94,7 +97,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "404 on the check run create",
 			faults: []githubtest.Fault{githubtest.Answer("checks/create", http.StatusNotFound, githubtest.NotFoundMessage)},
-			want: Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0,
+			want: publish.Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3,
 				InlineCreated: 1, Fallback: true, Problems: []string{fmt.Sprintf(problemNotFound, "create the check run")}},
 			// Start's create is not asked again by Publish.
 			calls: map[string]int{"POST checks/create": 1, "GET pulls/list-files": 1, "GET pulls/list-review-comments": 1,
@@ -105,7 +108,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "404 on listing the pull request's comments",
 			faults: []githubtest.Fault{githubtest.Answer("issues/list-comments", http.StatusNotFound, githubtest.NotFoundMessage)},
-			want: Result{Result: "fail", Conclusion: "failure", Annotations: 2, AnnotationRequests: 1, FixedGaps: -1,
+			want: publish.Result{Result: "fail", Conclusion: "failure", Annotations: 2, AnnotationRequests: 1, FixedGaps: -1,
 				InlineCreated: 1, Problems: []string{fmt.Sprintf(problemNotFound, "read the pull request's comments")}},
 			calls: map[string]int{"POST checks/create": 1, "GET pulls/list-files": 1, "GET pulls/list-review-comments": 1,
 				"POST pulls/create-review": 1, "PATCH checks/update": 1, "GET issues/list-comments": 1},
@@ -115,7 +118,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "422 on the annotations update",
 			faults: []githubtest.Fault{once(githubtest.Answer("checks/update", http.StatusUnprocessableEntity, annotationRefused))},
-			want: Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0,
+			want: publish.Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3,
 				InlineCreated: 1, Fallback: true, Problems: []string{problemAnnotationsRefused}},
 			// The refused PATCH is not repeated: the second one completes
 			// the run without annotations.
@@ -132,7 +135,7 @@ func TestGitHubFaults(t *testing.T) {
 		{
 			name:   "422 on every check run update",
 			faults: []githubtest.Fault{githubtest.Answer("checks/update", http.StatusUnprocessableEntity, annotationRefused)},
-			want: Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0,
+			want: publish.Result{Result: "fail", Conclusion: "failure", CommentAction: "created", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3,
 				InlineCreated: 1, Fallback: true, Problems: []string{
 					"could not annotate the check run: 422 Invalid request. An annotation's path is not a file of this repository.",
 					"could not complete the check run: 422 Invalid request. An annotation's path is not a file of this repository.",
@@ -149,7 +152,7 @@ func TestGitHubFaults(t *testing.T) {
 			name: "422 body is too long on the comment create",
 			faults: []githubtest.Fault{githubtest.Answer("issues/create-comment", http.StatusUnprocessableEntity,
 				"Validation Failed: Body is too long (maximum is 65536 characters)")},
-			want: Result{Result: "fail", Conclusion: "failure", Annotations: 2, AnnotationRequests: 1, NewGaps: 3, FixedGaps: 0,
+			want: publish.Result{Result: "fail", Conclusion: "failure", Annotations: 2, AnnotationRequests: 1, NewGaps: 3, FixedGaps: 0, Comparison: firstRun3,
 				InlineCreated: 1, Problems: []string{problemBodyTooLong}},
 			// Not repeated: the same body would be refused again.
 			calls: map[string]int{"POST checks/create": 1, "GET pulls/list-files": 1, "GET pulls/list-review-comments": 1,
@@ -168,17 +171,7 @@ func TestGitHubFaults(t *testing.T) {
 			// Two errors and a warning: one on a changed line, one
 			// elsewhere, one without a file.
 			rep := reportOf(envs, gapCartInjection, gapWebJob, gapDevRender)
-			pc := h.context()
-			ctx := context.Background()
-			if !tt.publishOnly {
-				if err := Start(ctx, pc, h.opts()); err != nil {
-					t.Fatalf("Start: %v", err)
-				}
-			}
-			res, err := Publish(ctx, pc, rep, h.opts())
-			if err != nil {
-				t.Fatalf("Publish: %v (a publishing failure is not an error)", err)
-			}
+			res := h.publish(rep, h.opts(), !tt.publishOnly)
 
 			want := tt.want
 			runs := srv.CheckRuns()
@@ -230,16 +223,7 @@ func TestGitHubFaults(t *testing.T) {
 				srv2.Inject(f)
 			}
 			h2 := prHarness(t, srv2, "opened", prHeadSHA, nil)
-			pc2 := h2.context()
-			if !tt.publishOnly {
-				if err := Start(ctx, pc2, h2.opts()); err != nil {
-					t.Fatalf("Start: %v", err)
-				}
-			}
-			res2, err := Publish(ctx, pc2, reportOf(envs, gapWebJob), h2.opts())
-			if err != nil {
-				t.Fatalf("Publish: %v", err)
-			}
+			res2 := h2.publish(reportOf(envs, gapWebJob), h2.opts(), !tt.publishOnly)
 			if res2.Result != "pass" || res2.Conclusion != "neutral" || h2.outputs()["result"] != "pass" {
 				t.Errorf("warnings only: result %q, conclusion %q, result output %q; want pass, neutral, pass",
 					res2.Result, res2.Conclusion, h2.outputs()["result"])
@@ -278,15 +262,7 @@ func TestAnnotationsRefusedMidway(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	pc := h.context()
-	ctx := context.Background()
-	if err := Start(ctx, pc, opts); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	res, err := Publish(ctx, pc, reportOf([]string{"prod"}, fs...), opts)
-	if err != nil {
-		t.Fatalf("Publish: %v", err)
-	}
+	res := h.publish(reportOf([]string{"prod"}, fs...), opts, true)
 
 	cr := srv.CheckRuns()[0]
 	if cr.Status != "completed" || cr.Conclusion != "failure" || !reflect.DeepEqual(cr.AnnotationsPerUpdate, []int{50, 0}) {
@@ -295,7 +271,7 @@ func TestAnnotationsRefusedMidway(t *testing.T) {
 	assertCounts(t, srv, map[string]int{"POST checks/create": 1, "PATCH checks/update": 2})
 	problem := "GitHub refused the check run's annotations (422 Invalid request. An annotation's path is not a file of this repository.): " +
 		"the check run is completed without them, and 10 findings are annotated with workflow commands instead"
-	want := Result{Result: "fail", Conclusion: "failure", CheckRunID: cr.ID,
+	want := publish.Result{Result: "fail", Conclusion: "failure", CheckRunID: cr.ID,
 		CheckRunURL: fmt.Sprintf("https://github.com/octo-org/octo-repo/runs/%d", cr.ID),
 		Annotations: 50, AnnotationRequests: 1, FixedGaps: -1, Fallback: true, Problems: []string{problem}}
 	if !reflect.DeepEqual(res, want) {
