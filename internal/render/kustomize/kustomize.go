@@ -90,6 +90,21 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		schemaMu.RLock()
 		defer schemaMu.RUnlock()
 	}
+	fsys, m, err := runKrusty(p, dir, t, opts)
+	if fsys.refused != nil {
+		res.Err = fsys.refused
+		return res
+	}
+	if err != nil {
+		res.Err = buildError(p, rel, err)
+		return res
+	}
+	return t.documents(p, rel, dir, m, res)
+}
+
+// runKrusty builds the overlay at dir, by the images fast path where it is
+// known to give krusty's own result.
+func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resmap.ResMap, error) {
 	kopts := krusty.MakeDefaultOptions()
 	// `kustomize build` leaves the order unspecified, which means the legacy
 	// order unless the kustomization sets sortOptions.
@@ -106,12 +121,9 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		return fsys, m, err
 	}
 	var plan *imagePlan
-	if imagesFast && !t.unusual {
-		if file := kustomizationFile(dir); file != "" {
-			if data, err := readLimited(file, opts.MaxBytes); err == nil {
-				plan = planImages(filepath.Clean(file), data)
-			}
-		}
+	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil {
+		// The overlay's kustomization as inspect read it.
+		plan = planImages(filepath.Clean(k.File), k.Data)
 	}
 	fsys, m, err := run(plan)
 	if plan != nil && (err != nil || fsys.refused != nil || !fsys.served || fsys.watched || !plan.apply(m.Resources())) {
@@ -121,14 +133,12 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 	} else if plan != nil {
 		fastBuilds.Add(1)
 	}
-	if fsys.refused != nil {
-		res.Err = fsys.refused
-		return res
-	}
-	if err != nil {
-		res.Err = buildError(p, rel, err)
-		return res
-	}
+	return fsys, m, err
+}
+
+// documents adds the built resources m to res, each with the repository
+// file it came from.
+func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Result) render.Result {
 	var idx *sourceIndex
 	for _, r := range m.Resources() {
 		// An origin annotation is there only when the kustomization asked
@@ -140,7 +150,7 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		}
 		if file == "" {
 			if idx == nil {
-				i := newSourceIndex(p, dir)
+				i := t.sourceIndex(p, dir)
 				idx = &i
 			}
 			file = idx.file(r.GetKind(), r.GetName())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -80,6 +81,14 @@ func readLimited(path string, max int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// disk is the repository as this package reads kustomizations and the
+// files they name: absolute paths, which callers check are inside the
+// repository (paths.Inside), each file at most max bytes (0: any size).
+type disk struct{ max int64 }
+
+func (d disk) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (d disk) ReadFile(name string) ([]byte, error)  { return readLimited(name, d.max) }
 
 // aliasBudget bounds the nodes alias expansion may add to a file. kustomize
 // expands every alias when it reads a resource, so a few nested aliases
