@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/meshgate/meshgate/internal/config"
 )
@@ -25,4 +26,33 @@ type Renderer interface {
 	// Render renders env. root is the absolute repository root. A failure
 	// is returned in Result.Err, never as a panic.
 	Render(ctx context.Context, root string, env config.Environment, opts Options) Result
+}
+
+// Start is the Result a renderer of source ("helm" or "kustomize") starts
+// env with: its chart or overlay path and its default namespace. ok is
+// false, and Err says why, when env has no section for source. Shared so
+// that both renderers start, and fail, alike.
+func Start(source, root string, env config.Environment) (res Result, ok bool) {
+	res = Result{Source: source, Root: root, DefaultNamespace: "default"}
+	var path, namespace string
+	switch source {
+	case "helm":
+		if env.Helm != nil {
+			path, namespace, ok = env.Helm.Chart, env.Helm.Namespace, true
+		}
+	case "kustomize":
+		namespace = env.Namespace
+		if env.Kustomize != nil {
+			path, ok = env.Kustomize.Path, true
+		}
+	}
+	if namespace != "" {
+		res.DefaultNamespace = namespace
+	}
+	if !ok {
+		res.Err = &Error{Message: fmt.Sprintf("environment %q has no %s section", env.Name, source)}
+		return res, false
+	}
+	res.Path = path
+	return res, true
 }

@@ -33,18 +33,14 @@ var _ render.Renderer = Renderer{}
 // Each document's File is the repository file it came from, found by the
 // source index (sources.go) rather than kustomize's origin annotations,
 // which cost many times the build; when the kustomization itself asks for
-// them they are used, and removed from every document. env.Namespace is not applied: it only becomes
-// Result.DefaultNamespace, for objects that set none.
+// them they are used, and removed from every document. env.Namespace is
+// not applied: it only becomes Result.DefaultNamespace, for objects that
+// set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	res := render.Result{Source: "kustomize", Root: root, DefaultNamespace: "default"}
-	if env.Namespace != "" {
-		res.DefaultNamespace = env.Namespace
-	}
-	if env.Kustomize == nil {
-		res.Err = &render.Error{Message: fmt.Sprintf("environment %q has no kustomize section", env.Name)}
+	res, ok := render.Start("kustomize", root, env)
+	if !ok {
 		return res
 	}
-	res.Path = env.Kustomize.Path
 	return render.Bounded(ctx, res, "building the kustomization", func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
 }
 
