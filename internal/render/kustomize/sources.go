@@ -1,15 +1,14 @@
 package kustomize
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/meshgate/meshgate/internal/kustomization"
+	"github.com/meshgate/meshgate/internal/render"
 )
 
 // sourceIndex tells which repository file an object of the build came from,
@@ -117,8 +116,7 @@ func (idx sourceIndex) addResourceFile(p paths, file string) {
 		return
 	}
 	rel := p.Rel(file)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
+	for node := range render.Documents(data) {
 		var doc struct {
 			Kind     string `yaml:"kind"`
 			Metadata struct {
@@ -131,8 +129,8 @@ func (idx sourceIndex) addResourceFile(p paths, file string) {
 				} `yaml:"metadata"`
 			} `yaml:"items"`
 		}
-		if err := dec.Decode(&doc); err != nil {
-			return // end of the file, or YAML the build read differently
+		if node.Decode(&doc) != nil {
+			return // YAML the build read differently
 		}
 		idx.add(doc.Kind, doc.Metadata.Name, rel)
 		for _, it := range doc.Items {
