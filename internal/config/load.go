@@ -202,9 +202,8 @@ func (d *decoder) environments(n *yaml.Node, field string) []Environment {
 }
 
 func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.Node) {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return Environment{}, nil
 	}
 	e := Environment{Line: n.Line}
@@ -240,9 +239,8 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 
 func (d *decoder) helm(n *yaml.Node, field string) *Helm {
 	h := &Helm{}
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return h
 	}
 	chart := false
@@ -360,9 +358,8 @@ func (d *decoder) repoPath(n *yaml.Node, field, s string) (string, bool) {
 
 func (d *decoder) kustomize(n *yaml.Node, field string) *Kustomize {
 	k := &Kustomize{}
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return k
 	}
 	found := false
@@ -559,9 +556,8 @@ func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
 	first := map[string]int{}
 	for i, item := range items {
 		f := index(field, i)
-		item = resolve(item)
-		if item.Kind != yaml.MappingNode {
-			d.typeErr(item, f, "a map")
+		item, ok := d.mapping(item, f)
+		if !ok {
 			continue
 		}
 		r := Rule{Line: item.Line}
@@ -642,9 +638,8 @@ func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
 	var out []Ignore
 	for i, item := range items {
 		f := index(field, i)
-		item = resolve(item)
-		if item.Kind != yaml.MappingNode {
-			d.typeErr(item, f, "a map")
+		item, ok := d.mapping(item, f)
+		if !ok {
 			continue
 		}
 		ig := Ignore{Line: item.Line}
