@@ -28,11 +28,23 @@ type Renderer interface {
 	Render(ctx context.Context, root string, env config.Environment, opts Options) Result
 }
 
-// Start is the Result a renderer of source ("helm" or "kustomize") starts
-// env with: its chart or overlay path and its default namespace. ok is
-// false, and Err says why, when env has no section for source. Shared so
-// that both renderers start, and fail, alike.
-func Start(source, root string, env config.Environment) (res Result, ok bool) {
+// Run renders env for a renderer of source ("helm" or "kustomize"): fn
+// gets the Result to fill, started with env's chart or overlay path and
+// default namespace, and runs as Bounded (what names its work). When env
+// has no section for source, the Result says so and fn does not run.
+// Shared so that both renderers start, fail and give up alike.
+func Run(ctx context.Context, source, what, root string, env config.Environment, fn func(Result) Result) Result {
+	res, ok := start(source, root, env)
+	if !ok {
+		return res
+	}
+	return Bounded(ctx, res, what, func() Result { return fn(res) })
+}
+
+// start is the Result a renderer of source starts env with; ok is false,
+// and Err set, when env has no section for source. The kustomize default
+// namespace is env's own even then, as it always was.
+func start(source, root string, env config.Environment) (res Result, ok bool) {
 	res = Result{Source: source, Root: root, DefaultNamespace: "default"}
 	var path, namespace string
 	switch source {

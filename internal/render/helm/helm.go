@@ -30,12 +30,8 @@ var _ render.Renderer = Renderer{}
 // attached as `helm dependency build` would. A failure is returned in
 // Result.Err with every path relative to root.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	res, ok := render.Start("helm", root, env)
-	if !ok {
-		return res
-	}
-	return render.Bounded(ctx, res, "rendering the chart", func() render.Result {
-		res := renderChart(ctx, root, env.Helm, res, opts)
+	return render.Run(ctx, "helm", "rendering the chart", root, env, func(res render.Result) render.Result {
+		res = renderChart(ctx, root, env.Helm, res, opts)
 		if res.Err != nil {
 			// A template may quote a value in a fail or required message.
 			res.Err.Message = render.Redacted(res.Err.Message, res.Redact)

@@ -37,11 +37,9 @@ var _ render.Renderer = Renderer{}
 // not applied: it only becomes Result.DefaultNamespace, for objects that
 // set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	res, ok := render.Start("kustomize", root, env)
-	if !ok {
-		return res
-	}
-	return render.Bounded(ctx, res, "building the kustomization", func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
+	return render.Run(ctx, "kustomize", "building the kustomization", root, env, func(res render.Result) render.Result {
+		return build(root, env.Kustomize.Path, res, opts)
+	})
 }
 
 var schemaMu sync.RWMutex

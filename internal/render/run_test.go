@@ -1,13 +1,14 @@
 package render
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
 )
 
-func TestStart(t *testing.T) {
+func TestRunStart(t *testing.T) {
 	helm := &config.Helm{Chart: "charts/shop", Namespace: "shop"}
 	kust := &config.Kustomize{Path: "deploy/prod"}
 	tests := []struct {
@@ -32,10 +33,28 @@ func TestStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := Start(tt.source, "/r", tt.env)
+			got, ok := start(tt.source, "/r", tt.env)
 			if ok != tt.ok || !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Start = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+				t.Errorf("start = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestRun(t *testing.T) {
+	env := config.Environment{Name: "k", Kustomize: &config.Kustomize{Path: "deploy"}}
+	got := Run(context.Background(), "kustomize", "building", "/r", env, func(res Result) Result {
+		res.Docs = []Doc{{File: res.Path}}
+		return res
+	})
+	if got.Path != "deploy" || len(got.Docs) != 1 || got.Docs[0].File != "deploy" || got.Err != nil {
+		t.Errorf("Run = %+v", got)
+	}
+	got = Run(context.Background(), "helm", "rendering", "/r", env, func(Result) Result {
+		t.Error("fn ran for an environment without a helm section")
+		return Result{}
+	})
+	if got.Err == nil || got.Err.Message != `environment "k" has no helm section` {
+		t.Errorf("Run without a section: %+v", got.Err)
 	}
 }
