@@ -24,7 +24,8 @@ import (
 )
 
 // FileNames are the names of a folder's kustomization file, in kustomize's
-// order of preference (konfig.RecognizedKustomizationFileNames).
+// order of preference: a copy of konfig.RecognizedKustomizationFileNames,
+// so that config need not link konfig for it; a test keeps them equal.
 var FileNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // FS is what the reader reads through. Names are dir arguments joined with
