@@ -551,15 +551,8 @@ func (d *decoder) globShape(lo, hi int, shape, example string) func(*yaml.Node, 
 }
 
 func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
-	items, _ := d.list(n, field)
-	var rules []Rule
-	first := map[string]int{}
-	for i, item := range items {
-		f := index(field, i)
-		item, ok := d.mapping(item, f)
-		if !ok {
-			continue
-		}
+	first := map[string]int{} // rule name → line
+	return mapItems(d, n, field, func(item *yaml.Node, f string) Rule {
 		r := Rule{Line: item.Line}
 		var nameNode, reqNode *yaml.Node
 		reqBroken := false
@@ -596,9 +589,8 @@ func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
 		case len(r.Require.Annotations) == 0 && len(r.Require.Labels) == 0 && len(r.Require.Env) == 0 && !reqBroken:
 			d.add(reqNode, f+".require", "requires nothing: set annotations, labels or env")
 		}
-		rules = append(rules, r)
-	}
-	return rules
+		return r
+	})
 }
 
 func (d *decoder) match(n *yaml.Node, field string, refs *[]envRef) Match {
@@ -634,14 +626,7 @@ func (d *decoder) envGlob(refs *[]envRef) func(*yaml.Node, string, string) (stri
 }
 
 func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
-	items, _ := d.list(n, field)
-	var out []Ignore
-	for i, item := range items {
-		f := index(field, i)
-		item, ok := d.mapping(item, f)
-		if !ok {
-			continue
-		}
+	return mapItems(d, n, field, func(item *yaml.Node, f string) Ignore {
 		ig := Ignore{Line: item.Line}
 		before := len(d.problems)
 		for _, p := range d.fields(item, f, "rules", "workloads", "environments", "reason", "until") {
@@ -670,9 +655,8 @@ func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
 		if len(ig.Rules) == 0 && len(ig.Workloads) == 0 && len(ig.Environments) == 0 && len(d.problems) == before {
 			d.add(item, f, "needs rules, workloads or environments: an exemption of everything is not allowed")
 		}
-		out = append(out, ig)
-	}
-	return out
+		return ig
+	})
 }
 
 func (d *decoder) ruleID(n *yaml.Node, field, s string) (string, bool) {

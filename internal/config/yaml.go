@@ -237,6 +237,21 @@ func (d *decoder) list(n *yaml.Node, field string) ([]*yaml.Node, bool) {
 	return n.Content, true
 }
 
+// mapItems decodes each item of the list n that is a map with item, given
+// the map and its field path; an item that is not a map is a problem and
+// left out.
+func mapItems[T any](d *decoder, n *yaml.Node, field string, item func(m *yaml.Node, f string) T) []T {
+	items, _ := d.list(n, field)
+	var out []T
+	for i, it := range items {
+		f := index(field, i)
+		if m, ok := d.mapping(it, f); ok {
+			out = append(out, item(m, f))
+		}
+	}
+	return out
+}
+
 // collection resolves n, which must be of kind (a map or a list; want
 // names it in the problem) or null, which stands for an empty one and
 // gives nil, true.
