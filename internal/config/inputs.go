@@ -98,7 +98,7 @@ func inputsKustomize(fsys metadataFS, dir string, set, seen map[string]bool) {
 	}
 	seen[dir] = true
 	set[dir+"/"] = true
-	// A kustomization that cannot be read contributes its folder only.
+	// What cannot be read or decoded adds nothing beyond the folder.
 	k, _ := kustomization.Load(fsys, dir)
 	for _, e := range k.Local() {
 		p := path.Join(dir, e.Value)
