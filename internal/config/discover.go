@@ -11,11 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/meshgate/meshgate/internal/kustomization"
 )
-
-// kustomizationFiles in the order kustomize looks for them.
-var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // valuesFile matches values-<env>.yaml and values.<env>.yaml beside a chart.
 var valuesFile = regexp.MustCompile(`^values[-.](.+)\.ya?ml$`)
@@ -56,8 +53,57 @@ func Discover(root string) ([]Environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discover environments: %w", err)
 	}
-	kusts := map[string]string{} // folder → kustomization file name
-	var charts []string
+	kusts, charts, err := findSources(root)
+	if err != nil {
+		return nil, fmt.Errorf("discover environments: %w", err)
+	}
+	included, chartHomes := readKustomizations(root, kusts)
+	var cands []candidate
+	for dir, file := range kusts {
+		if !included[dir] {
+			env := Environment{Kustomize: &Kustomize{Path: dir}, Origin: path.Join(dir, file)}
+			cands = append(cands, newCandidate(env, dir, root))
+		}
+	}
+	var chartEnvs []string // chart folders that are environments
+	for _, dir := range charts {
+		if isSubchart(dir, charts, chartHomes) {
+			continue
+		}
+		chartEnvs = append(chartEnvs, dir)
+		env := Environment{Helm: &Helm{Chart: dir}, Origin: path.Join(dir, "Chart.yaml")}
+		cands = append(cands, newCandidate(env, dir, root))
+	}
+	envs, chartEnvName := nameCandidates(cands)
+	for _, dir := range chartEnvs {
+		variants, err := valuesEnvironments(root, dir, chartEnvName[dir])
+		if err != nil {
+			return nil, fmt.Errorf("discover environments: %w", err)
+		}
+		envs = append(envs, variants...)
+	}
+
+	// values-prod.yaml beside values.prod.yaml, or a kustomize folder named
+	// like a chart variant: only the files tell them apart.
+	count := map[string]int{}
+	for _, e := range envs {
+		count[e.Name]++
+	}
+	for i := range envs {
+		if count[envs[i].Name] > 1 {
+			envs[i].Name = envs[i].Origin
+		}
+		envDefaults(&envs[i], root)
+	}
+	sort.Slice(envs, func(i, j int) bool { return envs[i].Name < envs[j].Name })
+	return envs, nil
+}
+
+// findSources walks the repository for kustomizations (folder → file name,
+// the one kustomize prefers) and charts (folders), skipping hidden folders
+// and node_modules.
+func findSources(root string) (kusts map[string]string, charts []string, err error) {
+	kusts = map[string]string{}
 	err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -73,80 +119,65 @@ func Discover(root string) ([]Environment, error) {
 		switch {
 		case name == "Chart.yaml":
 			charts = append(charts, dir)
-		case slices.Contains(kustomizationFiles, name):
-			if cur, ok := kusts[dir]; !ok || slices.Index(kustomizationFiles, name) < slices.Index(kustomizationFiles, cur) {
+		case slices.Contains(kustomization.FileNames, name):
+			if cur, ok := kusts[dir]; !ok || slices.Index(kustomization.FileNames, name) < slices.Index(kustomization.FileNames, cur) {
 				kusts[dir] = name
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("discover environments: %w", err)
-	}
+	return kusts, charts, err
+}
 
-	included := map[string]bool{}
-	var chartHomes []string
+// readKustomizations reads every kustomization found: which of their
+// folders another one includes (as a resource, component or base) or are
+// Components, which only build as part of an overlay; and the chartHome
+// folders of their helmCharts. A kustomization that cannot be read still
+// counts: rendering reports kustomize's own error for it.
+func readKustomizations(root string, kusts map[string]string) (included map[string]bool, chartHomes []string) {
+	included = map[string]bool{}
 	for dir, file := range kusts {
-		k := readKustomization(root, path.Join(dir, file))
-		if k.Kind == "Component" {
-			// A component only builds as part of an overlay.
+		k, _ := kustomization.Read(metadataFS(root), path.Join(dir, file))
+		if k.IsComponent() {
 			included[dir] = true
 		}
-		for _, entry := range slices.Concat(k.Resources, k.Components, k.Bases) {
+		for _, e := range k.Entries() {
 			// Files and remote targets are never discovered folders, so
 			// looking the joined path up is enough.
-			if target := path.Join(dir, entry); target != dir && kusts[target] != "" {
+			if target := path.Join(dir, e.Value); e.Base() && target != dir && kusts[target] != "" {
 				included[target] = true
 			}
 		}
-		if len(k.HelmCharts) > 0 {
-			home := k.HelmGlobals.ChartHome
-			if home == "" {
-				home = "charts" // kustomize's default chartHome
-			}
+		if home, ok := k.ChartHome(); ok {
 			chartHomes = append(chartHomes, path.Join(dir, home))
 		}
 	}
+	return included, chartHomes
+}
 
-	base := func(dir string) string {
-		if dir == "." {
-			return filepath.Base(root)
-		}
-		return path.Base(dir)
-	}
-	type candidate struct {
-		env         Environment
-		short, long string
-	}
-	var cands []candidate
-	for dir, file := range kusts {
-		if included[dir] {
-			continue
-		}
-		cands = append(cands, candidate{
-			env:   Environment{Kustomize: &Kustomize{Path: dir}, Origin: path.Join(dir, file)},
-			short: base(dir), long: longName(dir, root),
-		})
-	}
-	var chartEnvs []string // chart folders that are environments
-	for _, dir := range charts {
-		if isSubchart(dir, charts, chartHomes) {
-			continue
-		}
-		chartEnvs = append(chartEnvs, dir)
-		cands = append(cands, candidate{
-			env:   Environment{Helm: &Helm{Chart: dir}, Origin: path.Join(dir, "Chart.yaml")},
-			short: base(dir), long: longName(dir, root),
-		})
-	}
+// candidate is an environment with the names it may go by: short, its
+// folder's name, unless another candidate shares it; then long, its path.
+type candidate struct {
+	env         Environment
+	short, long string
+}
 
-	// Short names where unique, else paths.
+func newCandidate(env Environment, dir, root string) candidate {
+	short := path.Base(dir)
+	if dir == "." {
+		short = filepath.Base(root)
+	}
+	return candidate{env: env, short: short, long: longName(dir, root)}
+}
+
+// nameCandidates names the candidates, short names where unique, and maps
+// each chart folder to its environment's name.
+func nameCandidates(cands []candidate) (envs []Environment, chartEnvName map[string]string) {
 	count := map[string]int{}
 	for _, c := range cands {
 		count[c.short]++
 	}
-	chartEnvName := map[string]string{} // chart folder → its environment name
-	var envs []Environment
+	chartEnvName = map[string]string{}
 	for _, c := range cands {
 		c.env.Name = c.short
 		if count[c.short] > 1 {
@@ -157,38 +188,29 @@ func Discover(root string) ([]Environment, error) {
 		}
 		envs = append(envs, c.env)
 	}
-	for _, dir := range chartEnvs {
-		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
-		if err != nil {
-			return nil, fmt.Errorf("discover environments: %w", err)
-		}
-		for _, de := range entries {
-			m := valuesFile.FindStringSubmatch(de.Name())
-			if m == nil || de.IsDir() {
-				continue
-			}
-			values := path.Join(dir, de.Name())
-			envs = append(envs, Environment{
-				Name:   chartEnvName[dir] + "/" + m[1],
-				Helm:   &Helm{Chart: dir, Values: []string{values}},
-				Origin: values,
-			})
-		}
-	}
+	return envs, chartEnvName
+}
 
-	// values-prod.yaml beside values.prod.yaml, or a kustomize folder named
-	// like a chart variant: only the files tell them apart.
-	count = map[string]int{}
-	for _, e := range envs {
-		count[e.Name]++
+// valuesEnvironments are the variants of the chart at dir (environment
+// name chart): one per values-<env>.yaml or values.<env>.yaml beside it.
+func valuesEnvironments(root, dir, chart string) ([]Environment, error) {
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+	if err != nil {
+		return nil, err
 	}
-	for i := range envs {
-		if count[envs[i].Name] > 1 {
-			envs[i].Name = envs[i].Origin
+	var envs []Environment
+	for _, de := range entries {
+		m := valuesFile.FindStringSubmatch(de.Name())
+		if m == nil || de.IsDir() {
+			continue
 		}
-		envDefaults(&envs[i], root)
+		values := path.Join(dir, de.Name())
+		envs = append(envs, Environment{
+			Name:   chart + "/" + m[1],
+			Helm:   &Helm{Chart: dir, Values: []string{values}},
+			Origin: values,
+		})
 	}
-	sort.Slice(envs, func(i, j int) bool { return envs[i].Name < envs[j].Name })
 	return envs, nil
 }
 
@@ -219,27 +241,4 @@ func isSubchart(dir string, charts, chartHomes []string) bool {
 		}
 	}
 	return false
-}
-
-// kustomization is what discovery reads of a kustomization file.
-type kustomization struct {
-	Kind        string   `yaml:"kind"`
-	Resources   []string `yaml:"resources"`
-	Components  []string `yaml:"components"`
-	Bases       []string `yaml:"bases"`
-	HelmCharts  []any    `yaml:"helmCharts"`
-	HelmGlobals struct {
-		ChartHome string `yaml:"chartHome"`
-	} `yaml:"helmGlobals"`
-}
-
-// readKustomization reads what it can: a broken kustomization is still an
-// environment, and rendering reports kustomize's own error for it.
-func readKustomization(root, rel string) kustomization {
-	var k kustomization
-	data, err := readInRoot(root, rel, maxMetadataBytes)
-	if err == nil {
-		_ = yaml.Unmarshal(data, &k) // partial results on type errors are fine
-	}
-	return k
 }

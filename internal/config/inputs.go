@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/kustomization"
 )
 
 // Inputs lists what an environment's rendering reads, relative to the
@@ -23,7 +25,7 @@ func (c *Config) Inputs(env Environment) []string {
 	case env.Helm != nil:
 		inputsHelm(c.Root, env.Helm, set)
 	case env.Kustomize != nil:
-		inputsKustomize(c.Root, env.Kustomize.Path, set, map[string]bool{})
+		inputsKustomize(metadataFS(c.Root), env.Kustomize.Path, set, map[string]bool{})
 	}
 	out := make([]string, 0, len(set))
 	for p := range set {
@@ -85,119 +87,32 @@ func inputsChart(root, dir string, set, seen map[string]bool) {
 	}
 }
 
-// inputsKustomization is what a kustomization reads from its folder and
-// beyond: every path-valued field kustomize resolves against it.
-type inputsKustomization struct {
-	Resources             []string `yaml:"resources"`
-	Bases                 []string `yaml:"bases"`
-	Components            []string `yaml:"components"`
-	Crds                  []string `yaml:"crds"`
-	PatchesStrategicMerge []string `yaml:"patchesStrategicMerge"`
-	Configurations        []string `yaml:"configurations"`
-	Transformers          []string `yaml:"transformers"`
-	Generators            []string `yaml:"generators"`
-	Validators            []string `yaml:"validators"`
-	Patches               []struct {
-		Path string `yaml:"path"`
-	} `yaml:"patches"`
-	PatchesJSON6902 []struct {
-		Path string `yaml:"path"`
-	} `yaml:"patchesJson6902"`
-	Replacements []struct {
-		Path string `yaml:"path"`
-	} `yaml:"replacements"`
-	ConfigMapGenerator []inputsGenerator `yaml:"configMapGenerator"`
-	SecretGenerator    []inputsGenerator `yaml:"secretGenerator"`
-}
-
-type inputsGenerator struct {
-	Files []string `yaml:"files"`
-	Envs  []string `yaml:"envs"`
-	Env   string   `yaml:"env"`
-}
-
 // inputsKustomize adds the kustomization folder dir and, following its
-// resources, bases and components, every folder and file it reads.
-func inputsKustomize(root, dir string, set, seen map[string]bool) {
+// local entries, every folder and file it reads: kustomization folders it
+// includes (also those inside dir: they may reach beyond it), and files
+// and folders outside dir.
+func inputsKustomize(fsys metadataFS, dir string, set, seen map[string]bool) {
 	dir = path.Clean(dir)
 	if seen[dir] {
 		return
 	}
 	seen[dir] = true
 	set[dir+"/"] = true
-	var k inputsKustomization
-	for _, name := range kustomizationFiles {
-		data, err := readInRoot(root, path.Join(dir, name), maxMetadataBytes)
-		if err != nil {
-			continue
-		}
-		_ = yaml.Unmarshal(data, &k) // partial results on type errors are fine
-		break
-	}
-	var files []string
-	files = append(files, k.Crds...)
-	files = append(files, k.PatchesStrategicMerge...)
-	files = append(files, k.Configurations...)
-	for _, p := range k.Patches {
-		files = append(files, p.Path)
-	}
-	for _, p := range k.PatchesJSON6902 {
-		files = append(files, p.Path)
-	}
-	for _, p := range k.Replacements {
-		files = append(files, p.Path)
-	}
-	for _, g := range append(k.ConfigMapGenerator, k.SecretGenerator...) {
-		for _, f := range g.Files {
-			// files: [key=path] or [path]
-			if _, p, ok := strings.Cut(f, "="); ok {
-				f = p
-			}
-			files = append(files, f)
-		}
-		files = append(files, g.Envs...)
-		if g.Env != "" {
-			files = append(files, g.Env)
-		}
-	}
-	for _, f := range files {
-		if f == "" || strings.Contains(f, "\n") {
-			continue // an inline patch, not a path
-		}
-		if p := path.Join(dir, f); inRepo(p) && !strings.HasPrefix(p, dir+"/") {
-			set[p] = true
-		}
-	}
-	var refs []string
-	refs = append(refs, k.Resources...)
-	refs = append(refs, k.Bases...)
-	refs = append(refs, k.Components...)
-	refs = append(refs, k.Transformers...)
-	refs = append(refs, k.Generators...)
-	refs = append(refs, k.Validators...)
-	for _, r := range refs {
-		p := path.Join(dir, r)
-		if r == "" || strings.Contains(r, "://") || !inRepo(p) {
-			continue // remote (refused at render) or outside
-		}
+	// What cannot be read or decoded adds nothing beyond the folder.
+	k, _ := kustomization.Load(fsys, dir)
+	for _, e := range k.Local() {
+		p := path.Join(dir, e.Value)
 		switch {
-		case isKustomizationDir(root, p):
-			// Also inside dir: it may reach beyond it.
-			inputsKustomize(root, p, set, seen)
+		case !inRepo(p):
+		case e.Folder() && kustomization.Find(fsys, p) != "":
+			inputsKustomize(fsys, p, set, seen)
+		case e.Field == "openapi":
+			// Not counted as an input (yet): listing it would change
+			// which environments --changed-since renders.
 		case !strings.HasPrefix(p, dir+"/"):
 			set[p] = true
 		}
 	}
-}
-
-func isKustomizationDir(root, dir string) bool {
-	for _, name := range kustomizationFiles {
-		if f, err := openInRoot(root, path.Join(dir, name)); err == nil {
-			f.Close()
-			return true
-		}
-	}
-	return false
 }
 
 // inRepo reports whether a cleaned repo-relative path stays in the

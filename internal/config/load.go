@@ -202,9 +202,8 @@ func (d *decoder) environments(n *yaml.Node, field string) []Environment {
 }
 
 func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.Node) {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return Environment{}, nil
 	}
 	e := Environment{Line: n.Line}
@@ -240,9 +239,8 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 
 func (d *decoder) helm(n *yaml.Node, field string) *Helm {
 	h := &Helm{}
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return h
 	}
 	chart := false
@@ -360,9 +358,8 @@ func (d *decoder) repoPath(n *yaml.Node, field, s string) (string, bool) {
 
 func (d *decoder) kustomize(n *yaml.Node, field string) *Kustomize {
 	k := &Kustomize{}
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
+	n, ok := d.mapping(n, field)
+	if !ok {
 		return k
 	}
 	found := false
@@ -554,16 +551,8 @@ func (d *decoder) globShape(lo, hi int, shape, example string) func(*yaml.Node, 
 }
 
 func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
-	items, _ := d.list(n, field)
-	var rules []Rule
-	first := map[string]int{}
-	for i, item := range items {
-		f := index(field, i)
-		item = resolve(item)
-		if item.Kind != yaml.MappingNode {
-			d.typeErr(item, f, "a map")
-			continue
-		}
+	first := map[string]int{} // rule name → line
+	return mapItems(d, n, field, func(item *yaml.Node, f string) Rule {
 		r := Rule{Line: item.Line}
 		var nameNode, reqNode *yaml.Node
 		reqBroken := false
@@ -600,9 +589,8 @@ func (d *decoder) rules(n *yaml.Node, field string, refs *[]envRef) []Rule {
 		case len(r.Require.Annotations) == 0 && len(r.Require.Labels) == 0 && len(r.Require.Env) == 0 && !reqBroken:
 			d.add(reqNode, f+".require", "requires nothing: set annotations, labels or env")
 		}
-		rules = append(rules, r)
-	}
-	return rules
+		return r
+	})
 }
 
 func (d *decoder) match(n *yaml.Node, field string, refs *[]envRef) Match {
@@ -638,15 +626,7 @@ func (d *decoder) envGlob(refs *[]envRef) func(*yaml.Node, string, string) (stri
 }
 
 func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
-	items, _ := d.list(n, field)
-	var out []Ignore
-	for i, item := range items {
-		f := index(field, i)
-		item = resolve(item)
-		if item.Kind != yaml.MappingNode {
-			d.typeErr(item, f, "a map")
-			continue
-		}
+	return mapItems(d, n, field, func(item *yaml.Node, f string) Ignore {
 		ig := Ignore{Line: item.Line}
 		before := len(d.problems)
 		for _, p := range d.fields(item, f, "rules", "workloads", "environments", "reason", "until") {
@@ -675,9 +655,8 @@ func (d *decoder) ignores(n *yaml.Node, field string, refs *[]envRef) []Ignore {
 		if len(ig.Rules) == 0 && len(ig.Workloads) == 0 && len(ig.Environments) == 0 && len(d.problems) == before {
 			d.add(item, f, "needs rules, workloads or environments: an exemption of everything is not allowed")
 		}
-		out = append(out, ig)
-	}
-	return out
+		return ig
+	})
 }
 
 func (d *decoder) ruleID(n *yaml.Node, field, s string) (string, bool) {

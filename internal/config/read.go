@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -16,16 +17,22 @@ const (
 	maxMetadataBytes = 1 << 20
 )
 
-// openInRoot opens the repository-relative file rel through an os.Root, so
-// that neither ".." nor a symbolic link can lead out of the repository: a
-// pull request controls these paths and links.
-func openInRoot(root, rel string) (*os.File, error) {
+// inRoot runs fn on the repository at root as an os.Root, so that neither
+// ".." nor a symbolic link can lead out of the repository: a pull request
+// controls these paths and links.
+func inRoot[T any](root string, fn func(*os.Root) (T, error)) (T, error) {
 	r, err := os.OpenRoot(root)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer r.Close()
-	return r.Open(filepath.FromSlash(rel))
+	return fn(r)
+}
+
+// openInRoot opens the repository-relative file rel (see inRoot).
+func openInRoot(root, rel string) (*os.File, error) {
+	return inRoot(root, func(r *os.Root) (*os.File, error) { return r.Open(filepath.FromSlash(rel)) })
 }
 
 // readInRoot reads a repository-relative file of at most max bytes.
@@ -36,6 +43,19 @@ func readInRoot(root, rel string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return readBounded(f, rel, max)
+}
+
+// metadataFS is the repository at its root as config reads kustomization
+// files: through an os.Root like openInRoot, each file at most
+// maxMetadataBytes.
+type metadataFS string
+
+func (root metadataFS) Stat(rel string) (fs.FileInfo, error) {
+	return inRoot(string(root), func(r *os.Root) (fs.FileInfo, error) { return r.Stat(filepath.FromSlash(rel)) })
+}
+
+func (root metadataFS) ReadFile(rel string) ([]byte, error) {
+	return readInRoot(string(root), rel, maxMetadataBytes)
 }
 
 // readBounded reads f, refusing more than max bytes.

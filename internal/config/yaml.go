@@ -110,13 +110,8 @@ func index(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) 
 // merged maps over later ones. Null counts as an empty map; any other
 // non-map is a problem and ok is false.
 func (d *decoder) pairs(n *yaml.Node, field string) (ps []pair, ok bool) {
-	n = resolve(n)
-	if isNull(n) {
-		return nil, true
-	}
-	if n.Kind != yaml.MappingNode {
-		d.typeErr(n, field, "a map")
-		return nil, false
+	if n, ok = d.collection(n, field, yaml.MappingNode, "a map"); n == nil {
+		return nil, ok
 	}
 	seen := map[string]*yaml.Node{}
 	var merged []pair
@@ -235,15 +230,51 @@ func (d *decoder) enum(n *yaml.Node, field string, valid []string) (string, bool
 
 // list returns the items of a sequence; null counts as an empty list.
 func (d *decoder) list(n *yaml.Node, field string) ([]*yaml.Node, bool) {
+	n, ok := d.collection(n, field, yaml.SequenceNode, "a list")
+	if n == nil {
+		return nil, ok
+	}
+	return n.Content, true
+}
+
+// mapItems decodes each item of the list n that is a map with item, given
+// the map and its field path; an item that is not a map is a problem and
+// left out.
+func mapItems[T any](d *decoder, n *yaml.Node, field string, item func(m *yaml.Node, f string) T) []T {
+	items, _ := d.list(n, field)
+	var out []T
+	for i, it := range items {
+		f := index(field, i)
+		if m, ok := d.mapping(it, f); ok {
+			out = append(out, item(m, f))
+		}
+	}
+	return out
+}
+
+// collection resolves n, which must be of kind (a map or a list; want
+// names it in the problem) or null, which stands for an empty one and
+// gives nil, true.
+func (d *decoder) collection(n *yaml.Node, field string, kind yaml.Kind, want string) (*yaml.Node, bool) {
 	n = resolve(n)
 	if isNull(n) {
 		return nil, true
 	}
-	if n.Kind != yaml.SequenceNode {
-		d.typeErr(n, field, "a list")
+	if n.Kind != kind {
+		d.typeErr(n, field, want)
 		return nil, false
 	}
-	return n.Content, true
+	return n, true
+}
+
+// mapping resolves n, which must be a map (null is a problem too).
+func (d *decoder) mapping(n *yaml.Node, field string) (*yaml.Node, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.typeErr(n, field, "a map")
+		return n, false
+	}
+	return n, true
 }
 
 // stringList decodes a list of non-empty strings; check, when set, validates

@@ -1,14 +1,14 @@
 package manifest
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/render"
 )
 
 // maxSourceBytes bounds a source file read for line mapping; larger files
@@ -57,19 +57,12 @@ type yamlSource struct {
 // list (kustomize would have refused it, so this is best effort).
 func parseYAMLSource(b []byte) *yamlSource {
 	s := &yamlSource{}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) || err != nil {
-			return s
+	for doc := range render.Documents(b) {
+		if root := docRoot(doc); root != nil && root.Kind == yaml.MappingNode {
+			s.add(root, 0)
 		}
-		root := docRoot(&doc)
-		if root == nil || root.Kind != yaml.MappingNode {
-			continue
-		}
-		s.add(root, 0)
 	}
+	return s
 }
 
 // add appends a document and, for a List, its items.

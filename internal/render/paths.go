@@ -52,27 +52,17 @@ func (p Paths) Message(msg string) string {
 
 // relativize replaces root where it starts a path in msg.
 func relativize(msg, root string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(msg, root)
-		if i < 0 {
-			b.WriteString(msg)
-			return b.String()
-		}
+	return rewrite(msg, root, func(msg string, i int) (string, int) {
 		end := i + len(root)
 		before := i == 0 || !isPathByte(msg[i-1]) && msg[i-1] != '/'
 		switch {
 		case before && end < len(msg) && msg[end] == filepath.Separator:
-			b.WriteString(msg[:i])
-			end++
+			return msg[:i], end + 1
 		case before && (end == len(msg) || !isPathByte(msg[end])):
-			b.WriteString(msg[:i])
-			b.WriteString(".")
-		default:
-			b.WriteString(msg[:end])
+			return msg[:i] + ".", end
 		}
-		msg = msg[end:]
-	}
+		return msg[:end], end
+	})
 }
 
 func isPathByte(c byte) bool {

@@ -87,6 +87,20 @@ func Redacted(msg string, secrets []string) string {
 // replaceWord replaces the occurrences of s in msg that no word character
 // touches on either side.
 func replaceWord(msg, s string) string {
+	return rewrite(msg, s, func(msg string, i int) (string, int) {
+		end := i + len(s)
+		if (i > 0 && isWordByte(msg[i-1])) || (end < len(msg) && isWordByte(msg[end])) {
+			return msg[:i+1], i + 1 // not a word of its own: look on after its first byte
+		}
+		return msg[:i] + RedactedText, end
+	})
+}
+
+// rewrite scans msg for s, left to right. At each occurrence, at index i
+// of what is left of msg, edit returns the text to write for msg[:next],
+// and the scan goes on from next. Relativizing paths and redacting
+// secrets differ only in what they write.
+func rewrite(msg, s string, edit func(msg string, i int) (text string, next int)) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(msg, s)
@@ -94,15 +108,9 @@ func replaceWord(msg, s string) string {
 			b.WriteString(msg)
 			return b.String()
 		}
-		end := i + len(s)
-		if (i > 0 && isWordByte(msg[i-1])) || (end < len(msg) && isWordByte(msg[end])) {
-			b.WriteString(msg[:i+1])
-			msg = msg[i+1:]
-			continue
-		}
-		b.WriteString(msg[:i])
-		b.WriteString(RedactedText)
-		msg = msg[end:]
+		text, next := edit(msg, i)
+		b.WriteString(text)
+		msg = msg[next:]
 	}
 }
 

@@ -30,17 +30,8 @@ var _ render.Renderer = Renderer{}
 // attached as `helm dependency build` would. A failure is returned in
 // Result.Err with every path relative to root.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	res := render.Result{Source: "helm", Root: root, DefaultNamespace: "default"}
-	if env.Helm == nil {
-		res.Err = &render.Error{Message: fmt.Sprintf("environment %q has no helm section", env.Name)}
-		return res
-	}
-	res.Path = env.Helm.Chart
-	if env.Helm.Namespace != "" {
-		res.DefaultNamespace = env.Helm.Namespace
-	}
-	return render.Bounded(ctx, res, "rendering the chart", func() render.Result {
-		res := renderChart(ctx, root, env.Helm, res, opts)
+	return render.Run(ctx, "helm", "rendering the chart", root, env, func(res render.Result) render.Result {
+		res = renderChart(ctx, root, env.Helm, res, opts)
 		if res.Err != nil {
 			// A template may quote a value in a fail or required message.
 			res.Err.Message = render.Redacted(res.Err.Message, res.Redact)

@@ -100,29 +100,5 @@ func duplicateKey(data []byte) (line, first int, key string) {
 	if yamlv3.Unmarshal(data, &doc) != nil {
 		return 0, 0, ""
 	}
-	var walk func(n *yamlv3.Node) bool
-	walk = func(n *yamlv3.Node) bool {
-		if n.Kind == yamlv3.MappingNode {
-			seen := map[string]int{}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				if k.Kind != yamlv3.ScalarNode || k.Tag == "!!merge" {
-					continue
-				}
-				if l, dup := seen[k.Value]; dup {
-					line, first, key = k.Line, l, k.Value
-					return true
-				}
-				seen[k.Value] = k.Line
-			}
-		}
-		for _, c := range n.Content {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	walk(&doc)
-	return line, first, key
+	return render.DuplicateKey(&doc)
 }

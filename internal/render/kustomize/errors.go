@@ -1,15 +1,13 @@
 package kustomize
 
 import (
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"github.com/meshgate/meshgate/internal/kustomization"
 	"github.com/meshgate/meshgate/internal/render"
 )
 
@@ -48,36 +46,30 @@ func buildError(p paths, overlay string, err error) *render.Error {
 		line, _ := strconv.Atoi(m[1])
 		return &render.Error{Message: msg, File: path.Join(dir, m[2]), Line: line}
 	}
-	kfile := kustomizationFile(p.Abs(dir))
+	kfile := kustomization.Find(disk{}, p.Abs(dir))
 	if kfile == "" {
 		return &render.Error{Message: msg, File: dir}
 	}
 	e := &render.Error{Message: msg, File: p.Rel(kfile)}
+	// Read only for the lines of its entries: it is the text krusty failed on.
+	k, _ := kustomization.Read(disk{}, kfile)
 	switch {
 	case strings.Contains(tail, "invalid Kustomization"):
 		if m := yamlLineRe.FindStringSubmatch(tail); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 		} else if m := unknownRe.FindStringSubmatch(tail); m != nil {
-			if data, err := os.ReadFile(kfile); err == nil {
-				e.Line = scalarLine(data, m[1])
-			}
+			e.Line = k.Line(m[1])
 		} else if m := fieldTypeRe.FindStringSubmatch(tail); m != nil {
 			// The Go field's JSON name: Resources is resources.
-			if data, err := os.ReadFile(kfile); err == nil {
-				e.Line = scalarLine(data, strings.ToLower(m[1][:1])+m[1][1:])
-			}
+			e.Line = k.Line(strings.ToLower(m[1][:1]) + m[1][1:])
 		}
 	default:
 		if m := fromRe.FindStringSubmatch(tail); m != nil {
-			if data, err := os.ReadFile(kfile); err == nil {
-				e.Line = scalarLine(data, m[1])
-			}
+			e.Line = k.Line(m[1])
 		} else if m := securityRe.FindStringSubmatch(tail); m != nil {
 			// A patch or generator file: the entry is the refused file,
 			// as written relative to the kustomization (or absolute).
-			if data, err := os.ReadFile(kfile); err == nil {
-				e.Line = entryLine(data, m[1], m[2])
-			}
+			e.Line = entryLine(k, m[1], m[2])
 		}
 	}
 	return e
@@ -87,29 +79,13 @@ func buildError(p paths, overlay string, err error) *render.Error {
 // load restrictor writes it, relative to the repository or absolute) from
 // the kustomization folder dir: "leak.txt", or "key=leak.txt" for a
 // generator; 0 when none is found.
-func entryLine(data []byte, file, dir string) int {
+func entryLine(k *kustomization.Kustomization, file, dir string) int {
 	candidates := []string{file}
 	if rel, err := filepath.Rel(filepath.FromSlash(dir), filepath.FromSlash(file)); err == nil {
 		candidates = append(candidates, filepath.ToSlash(rel))
 	}
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil {
-		return 0
-	}
 	for _, c := range candidates {
-		if l := findScalar(&doc, func(v string) bool { return v == c || strings.HasSuffix(v, "="+c) }); l > 0 {
-			return l
-		}
-	}
-	return 0
-}
-
-func findScalar(n *yaml.Node, match func(string) bool) int {
-	if n.Kind == yaml.ScalarNode && match(n.Value) {
-		return n.Line
-	}
-	for _, c := range n.Content {
-		if l := findScalar(c, match); l > 0 {
+		if l := k.LineWhere(func(v string) bool { return v == c || strings.HasSuffix(v, "="+c) }); l > 0 {
 			return l
 		}
 	}

@@ -33,19 +33,13 @@ var _ render.Renderer = Renderer{}
 // Each document's File is the repository file it came from, found by the
 // source index (sources.go) rather than kustomize's origin annotations,
 // which cost many times the build; when the kustomization itself asks for
-// them they are used, and removed from every document. env.Namespace is not applied: it only becomes
-// Result.DefaultNamespace, for objects that set none.
+// them they are used, and removed from every document. env.Namespace is
+// not applied: it only becomes Result.DefaultNamespace, for objects that
+// set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	res := render.Result{Source: "kustomize", Root: root, DefaultNamespace: "default"}
-	if env.Namespace != "" {
-		res.DefaultNamespace = env.Namespace
-	}
-	if env.Kustomize == nil {
-		res.Err = &render.Error{Message: fmt.Sprintf("environment %q has no kustomize section", env.Name)}
-		return res
-	}
-	res.Path = env.Kustomize.Path
-	return render.Bounded(ctx, res, "building the kustomization", func() render.Result { return build(root, env.Kustomize.Path, res, opts) })
+	return render.Run(ctx, "kustomize", "building the kustomization", root, env, func(res render.Result) render.Result {
+		return build(root, env.Kustomize.Path, res, opts)
+	})
 }
 
 var schemaMu sync.RWMutex
@@ -90,6 +84,21 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		schemaMu.RLock()
 		defer schemaMu.RUnlock()
 	}
+	fsys, m, err := runKrusty(p, dir, t, opts)
+	if fsys.refused != nil {
+		res.Err = fsys.refused
+		return res
+	}
+	if err != nil {
+		res.Err = buildError(p, rel, err)
+		return res
+	}
+	return t.documents(p, rel, dir, m, res)
+}
+
+// runKrusty builds the overlay at dir, by the images fast path where it is
+// known to give krusty's own result.
+func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resmap.ResMap, error) {
 	kopts := krusty.MakeDefaultOptions()
 	// `kustomize build` leaves the order unspecified, which means the legacy
 	// order unless the kustomization sets sortOptions.
@@ -106,12 +115,9 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		return fsys, m, err
 	}
 	var plan *imagePlan
-	if imagesFast && !t.unusual {
-		if file := kustomizationFile(dir); file != "" {
-			if data, err := readLimited(file, opts.MaxBytes); err == nil {
-				plan = planImages(filepath.Clean(file), data)
-			}
-		}
+	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil {
+		// The overlay's kustomization as inspect read it.
+		plan = planImages(filepath.Clean(k.File), k.Data)
 	}
 	fsys, m, err := run(plan)
 	if plan != nil && (err != nil || fsys.refused != nil || !fsys.served || fsys.watched || !plan.apply(m.Resources())) {
@@ -121,14 +127,12 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 	} else if plan != nil {
 		fastBuilds.Add(1)
 	}
-	if fsys.refused != nil {
-		res.Err = fsys.refused
-		return res
-	}
-	if err != nil {
-		res.Err = buildError(p, rel, err)
-		return res
-	}
+	return fsys, m, err
+}
+
+// documents adds the built resources m to res, each with the repository
+// file it came from.
+func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Result) render.Result {
 	var idx *sourceIndex
 	for _, r := range m.Resources() {
 		// An origin annotation is there only when the kustomization asked
@@ -140,7 +144,7 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		}
 		if file == "" {
 			if idx == nil {
-				i := newSourceIndex(p, dir)
+				i := t.sourceIndex(p, dir)
 				idx = &i
 			}
 			file = idx.file(r.GetKind(), r.GetName())

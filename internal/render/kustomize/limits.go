@@ -2,9 +2,9 @@ package kustomize
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -81,6 +81,14 @@ func readLimited(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
+// disk is the repository as this package reads kustomizations and the
+// files they name: absolute paths, which callers check are inside the
+// repository (paths.Inside), each file at most max bytes (0: any size).
+type disk struct{ max int64 }
+
+func (d disk) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (d disk) ReadFile(name string) ([]byte, error)  { return readLimited(name, d.max) }
+
 // aliasBudget bounds the nodes alias expansion may add to a file. kustomize
 // expands every alias when it reads a resource, so a few nested aliases
 // ("billion laughs") would stand for billions of nodes in memory. Real
@@ -95,22 +103,17 @@ func checkYAML(data []byte) *render.Error {
 	if !bytes.ContainsAny(data, ":*") {
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) || err != nil {
-			return nil
-		}
+	for doc := range render.Documents(data) {
 		c := yamlChecker{memo: map[*yaml.Node]int{}}
-		if plain, expanded := c.count(&doc), c.expanded(&doc); expanded-plain > aliasBudget {
+		if plain, expanded := c.count(doc), c.expanded(doc); expanded-plain > aliasBudget {
 			return &render.Error{Line: c.firstAlias,
 				Message: fmt.Sprintf("aliases expand to more than %d nodes (a YAML alias bomb)", aliasBudget)}
 		}
-		if line, msg := duplicateKey(&doc); line > 0 {
+		if line, msg := duplicateKey(doc); line > 0 {
 			return &render.Error{Line: line, Message: msg}
 		}
 	}
+	return nil
 }
 
 type yamlChecker struct {
@@ -161,23 +164,9 @@ func (c *yamlChecker) expanded(n *yaml.Node) int {
 
 // duplicateKey finds a mapping that repeats a key, in yaml.v3's words.
 func duplicateKey(n *yaml.Node) (int, string) {
-	if n.Kind == yaml.MappingNode {
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
-				continue
-			}
-			if first, dup := seen[k.Value]; dup {
-				return k.Line, fmt.Sprintf("yaml: line %d: mapping key %q already defined at line %d", k.Line, k.Value, first)
-			}
-			seen[k.Value] = k.Line
-		}
+	line, first, key := render.DuplicateKey(n)
+	if line == 0 {
+		return 0, ""
 	}
-	for _, ch := range n.Content {
-		if line, msg := duplicateKey(ch); line > 0 {
-			return line, msg
-		}
-	}
-	return 0, ""
+	return line, fmt.Sprintf("yaml: line %d: mapping key %q already defined at line %d", line, key, first)
 }

@@ -1,12 +1,14 @@
 package kustomize
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/meshgate/meshgate/internal/kustomization"
+	"github.com/meshgate/meshgate/internal/render"
 )
 
 // sourceIndex tells which repository file an object of the build came from,
@@ -26,24 +28,15 @@ type sourceIndex struct {
 	overlay string
 }
 
-// sourceKustomization is what the index reads of a kustomization.
-type sourceKustomization struct {
-	Resources          []string          `yaml:"resources"`
-	Bases              []string          `yaml:"bases"`
-	Components         []string          `yaml:"components"`
-	ConfigMapGenerator []sourceGenerator `yaml:"configMapGenerator"`
-	SecretGenerator    []sourceGenerator `yaml:"secretGenerator"`
-}
-
-type sourceGenerator struct {
-	Name     string `yaml:"name"`
-	Behavior string `yaml:"behavior"`
-}
-
 // newSourceIndex walks the kustomization at dir (absolute) and every local
-// kustomization it includes. What it cannot read it leaves out: the build
-// itself has already succeeded, so this only decides attributions.
-func newSourceIndex(p paths, dir string) sourceIndex {
+// kustomization it includes, reading them from disk.
+func newSourceIndex(p paths, dir string) sourceIndex { return tree{}.sourceIndex(p, dir) }
+
+// sourceIndex walks the kustomization at dir (absolute) and every local
+// kustomization it includes, taking those inspect read from t. What it
+// cannot read it leaves out: the build itself has already succeeded, so
+// this only decides attributions.
+func (t tree) sourceIndex(p paths, dir string) sourceIndex {
 	idx := sourceIndex{resources: map[string][]string{}, generators: map[string]string{}}
 	merged := map[string]bool{} // generators an outer kustomization only merges into
 	seen := map[string]bool{}
@@ -53,7 +46,7 @@ func newSourceIndex(p paths, dir string) sourceIndex {
 			return
 		}
 		seen[dir] = true
-		file := kustomizationFile(dir)
+		file, k := t.kustomization(dir)
 		if file == "" {
 			return
 		}
@@ -61,41 +54,59 @@ func newSourceIndex(p paths, dir string) sourceIndex {
 		if idx.overlay == "" {
 			idx.overlay = rel
 		}
-		var k sourceKustomization
-		if data, err := os.ReadFile(file); err != nil || yaml.Unmarshal(data, &k) != nil {
+		if k == nil {
 			return
 		}
 		// The kustomization read first is the outermost. A generator it
 		// creates or replaces is its own; one it merges into keeps the
 		// origin of the base that created it, as kustomize's would.
-		for kind, gens := range map[string][]sourceGenerator{"ConfigMap": k.ConfigMapGenerator, "Secret": k.SecretGenerator} {
-			for _, g := range gens {
-				id := kind + "/" + g.Name
-				if _, ok := idx.generators[id]; !ok || merged[id] {
-					idx.generators[id] = rel
-					merged[id] = g.Behavior == "merge"
-				}
+		generated := func(kind string, g types.GeneratorArgs) {
+			id := kind + "/" + g.Name
+			if _, ok := idx.generators[id]; !ok || merged[id] {
+				idx.generators[id] = rel
+				merged[id] = g.Behavior == "merge"
 			}
 		}
-		for _, list := range [][]string{k.Resources, k.Bases, k.Components} {
-			for _, e := range list {
-				if e == "" || strings.Contains(e, "://") {
-					continue
-				}
-				target := filepath.Join(dir, filepath.FromSlash(e))
-				fi, err := os.Stat(target)
-				switch {
-				case err != nil || !p.Inside(target):
-				case fi.IsDir():
-					walk(target)
-				default:
-					idx.addResourceFile(p, target)
-				}
+		for _, g := range k.ConfigMapGenerator {
+			generated("ConfigMap", g.GeneratorArgs)
+		}
+		for _, g := range k.SecretGenerator {
+			generated("Secret", g.GeneratorArgs)
+		}
+		for _, e := range k.Local() {
+			if !e.Base() {
+				continue
+			}
+			target := filepath.Join(dir, filepath.FromSlash(e.Value))
+			fi, err := os.Stat(target)
+			switch {
+			case err != nil || !p.Inside(target):
+			case fi.IsDir():
+				walk(target)
+			default:
+				idx.addResourceFile(p, target)
 			}
 		}
 	}
 	walk(dir)
 	return idx
+}
+
+// kustomization is the kustomization file of dir and, unless it cannot be
+// read or decoded, its content: the one inspect read, else from disk.
+func (t tree) kustomization(dir string) (string, *kustomization.Kustomization) {
+	if k := t.kusts[dir]; k != nil {
+		return k.File, k
+	}
+	file := kustomization.Find(disk{}, dir)
+	if file == "" {
+		return "", nil
+	}
+	k, err := kustomization.Read(disk{}, file)
+	if err != nil {
+		return file, nil
+	}
+	return file, k
 }
 
 // addResourceFile indexes the documents of one resource file.
@@ -105,8 +116,7 @@ func (idx sourceIndex) addResourceFile(p paths, file string) {
 		return
 	}
 	rel := p.Rel(file)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
+	for node := range render.Documents(data) {
 		var doc struct {
 			Kind     string `yaml:"kind"`
 			Metadata struct {
@@ -119,8 +129,8 @@ func (idx sourceIndex) addResourceFile(p paths, file string) {
 				} `yaml:"metadata"`
 			} `yaml:"items"`
 		}
-		if err := dec.Decode(&doc); err != nil {
-			return // end of the file, or YAML the build read differently
+		if node.Decode(&doc) != nil {
+			return // YAML the build read differently
 		}
 		idx.add(doc.Kind, doc.Metadata.Name, rel)
 		for _, it := range doc.Items {
