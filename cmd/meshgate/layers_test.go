@@ -12,7 +12,7 @@ const module = "github.com/meshgate/meshgate/"
 // packages of earlier layers (and, for a subpackage, its parent). This is
 // the architecture CONTRIBUTING.md draws.
 var layers = [][]string{
-	{"internal/finding", "internal/suggest"},
+	{"internal/finding", "internal/suggest", "internal/kustomization"},
 	{"internal/config"},
 	{"internal/render"},
 	{"internal/render/helm", "internal/render/kustomize"},
