@@ -52,13 +52,24 @@ type Kustomization struct {
 // FileNames that fsys finds and that is not a folder; "" when there is
 // none.
 func Find(fsys FS, dir string) string {
+	if all := FindAll(fsys, dir); len(all) > 0 {
+		return all[0]
+	}
+	return ""
+}
+
+// FindAll returns every kustomization file in dir, in FileNames order.
+// kustomize refuses a folder with more than one; a caller that reads only
+// the first would check another file than kustomize may build.
+func FindAll(fsys FS, dir string) []string {
+	var out []string
 	for _, n := range FileNames {
 		f := filepath.Join(dir, n)
 		if fi, err := fsys.Stat(f); err == nil && !fi.IsDir() {
-			return f
+			out = append(out, f)
 		}
 	}
-	return ""
+	return out
 }
 
 // Read reads and decodes the kustomization file. It never returns nil: on

@@ -62,6 +62,19 @@ func TestFind(t *testing.T) {
 	}
 }
 
+func TestFindAll(t *testing.T) {
+	files := mapFS{"a/Kustomization": "", "a/kustomization.yaml": "", "a/kustomization.yml/": "", "b/kustomization.yml": ""}
+	if got := FindAll(files, "a"); !slices.Equal(got, []string{"a/kustomization.yaml", "a/Kustomization"}) {
+		t.Errorf("FindAll(a) = %q", got)
+	}
+	if got := FindAll(files, "b"); !slices.Equal(got, []string{"b/kustomization.yml"}) {
+		t.Errorf("FindAll(b) = %q", got)
+	}
+	if got := FindAll(files, "c"); got != nil {
+		t.Errorf("FindAll(c) = %q, want none", got)
+	}
+}
+
 // everyPath names a path in every field that holds one.
 const everyPath = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

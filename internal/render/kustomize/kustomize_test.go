@@ -224,6 +224,14 @@ func TestBuildErrors(t *testing.T) {
 				Message: `resources entry "https://github.com/acme/platform//deploy/base?ref=v1.2.0" is remote: meshgate does not fetch remote bases, resources or components`},
 		},
 		{
+			// kustomize would refuse it too; meshgate refuses it before
+			// krusty runs, which might build from the file not checked.
+			name: "two kustomization files",
+			path: bad + "failure.two-kustomizations",
+			want: render.Error{File: bad + "failure.two-kustomizations/kustomization.yaml",
+				Message: "kustomize/bad/failure.two-kustomizations holds more than one kustomization file (kustomization.yaml, kustomization.yml); kustomize refuses that: keep one"},
+		},
+		{
 			name: "remote component of a local base",
 			path: bad + "failure.remote-nested",
 			want: render.Error{File: bad + "failure.remote-nested/local-base/kustomization.yaml", Line: 2,

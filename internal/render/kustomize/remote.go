@@ -52,6 +52,12 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 			return nil
 		}
 		seen[dir] = true
+		all := kustomization.FindAll(fsys, dir)
+		if len(all) > 1 {
+			// Refused before krusty runs: inspect would read one file and
+			// krusty might build from another, unchecked for remote bases.
+			return &render.Error{Message: fmt.Sprintf("%s holds more than one kustomization file (%s); kustomize refuses that: keep one", p.Rel(dir), strings.Join(baseNames(all), ", ")), File: p.Rel(all[0])}
+		}
 		file := kustomization.Find(fsys, dir)
 		if file == "" || !p.Inside(file) {
 			t.unusual = true
@@ -208,4 +214,13 @@ func unquote(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
+}
+
+// baseNames are the last elements of paths.
+func baseNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, f := range paths {
+		out[i] = filepath.Base(f)
+	}
+	return out
 }
