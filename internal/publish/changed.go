@@ -39,17 +39,37 @@ func (p *API) ChangedFiles(ctx context.Context) ([]string, error) {
 // pullRequestFiles lists the pull request's files, every page.
 func (p *API) pullRequestFiles(ctx context.Context) ([]*github.CommitFile, error) {
 	var out []*github.CommitFile
-	opt := &github.ListOptions{PerPage: 100}
+	opt := &github.ListOptions{}
+	err := eachPage(ctx, opt, func(ctx context.Context) ([]*github.CommitFile, *github.Response, error) {
+		return p.gh.PullRequests.ListFiles(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
+	}, func(f *github.CommitFile) bool {
+		out = append(out, f)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachPage lists every page of a listing, 100 items a page and each call
+// within callTimeout, and visits each item; visit returning false stops.
+func eachPage[T any](ctx context.Context, opt *github.ListOptions, list func(context.Context) ([]T, *github.Response, error), visit func(T) bool) error {
+	opt.PerPage = 100
 	for {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		files, resp, err := p.gh.PullRequests.ListFiles(cctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
+		items, resp, err := list(cctx)
 		cancel()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, files...)
+		for _, it := range items {
+			if !visit(it) {
+				return nil
+			}
+		}
 		if resp.NextPage == 0 {
-			return out, nil
+			return nil
 		}
 		opt.Page = resp.NextPage
 	}

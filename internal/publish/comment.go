@@ -114,24 +114,17 @@ func (p *API) publishComment(ctx context.Context, rep report.Report, inline inli
 
 // findSticky returns the oldest comment carrying the report marker.
 func (p *API) findSticky(ctx context.Context) (*github.IssueComment, error) {
-	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		cs, resp, err := p.gh.Issues.ListComments(cctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
-		cancel()
-		if err != nil {
-			return nil, err
+	var sticky *github.IssueComment
+	opt := &github.IssueListCommentsOptions{}
+	err := eachPage(ctx, &opt.ListOptions, func(ctx context.Context) ([]*github.IssueComment, *github.Response, error) {
+		return p.gh.Issues.ListComments(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
+	}, func(c *github.IssueComment) bool {
+		if strings.HasPrefix(c.GetBody(), report.MarkdownMarker) {
+			sticky = c
 		}
-		for _, c := range cs {
-			if strings.HasPrefix(c.GetBody(), report.MarkdownMarker) {
-				return c, nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return nil, nil
-		}
-		opt.Page = resp.NextPage
-	}
+		return sticky == nil
+	})
+	return sticky, err
 }
 
 // state is this run's marker content: the environments checked and their

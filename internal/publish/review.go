@@ -106,24 +106,19 @@ func (p *API) changedLines(ctx context.Context) (map[string]map[int]bool, error)
 // meshgate.
 func (p *API) reviewComments(ctx context.Context) ([]*github.PullRequestComment, error) {
 	var out []*github.PullRequestComment
-	opt := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		cs, resp, err := p.gh.PullRequests.ListComments(cctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
-		cancel()
-		if err != nil {
-			return nil, err
+	opt := &github.PullRequestListCommentsOptions{}
+	err := eachPage(ctx, &opt.ListOptions, func(ctx context.Context) ([]*github.PullRequestComment, *github.Response, error) {
+		return p.gh.PullRequests.ListComments(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, opt)
+	}, func(c *github.PullRequestComment) bool {
+		if strings.HasPrefix(c.GetBody(), inlineMarker) {
+			out = append(out, c)
 		}
-		for _, c := range cs {
-			if strings.HasPrefix(c.GetBody(), inlineMarker) {
-				out = append(out, c)
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // inlineFindings are the findings worth an inline comment: those at or
