@@ -325,3 +325,28 @@ func TestDemoExpected(t *testing.T) {
 		t.Errorf("EXPECTED.md lists %d findings and exemptions, the report has %d (+3 summarised)", listed, want)
 	}
 }
+
+// foreignFlags are flags the docs quote of other tools (helm, sha256sum,
+// docker, hyperfine, kustomize).
+var foreignFlags = []string{"--set", "--check", "--ignore-missing", "--rm", "--warmup", "--runs", "--enable-helm", "--enable-alpha-plugins", "--include-crds"}
+
+var inlineCode = regexp.MustCompile("`([^`\n]+)`")
+
+// TestDocsFlagsExist: every --flag the docs quote in inline code is a flag
+// of some meshgate command, or of another tool named in foreignFlags.
+func TestDocsFlagsExist(t *testing.T) {
+	root := newRootCmd(Streams{})
+	for _, file := range docFiles(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, span := range inlineCode.FindAllStringSubmatch(string(b), -1) {
+			for _, flag := range longFlags(span[1]) {
+				if !anyCommandHas(root, flag) && !slices.Contains(foreignFlags, flag) {
+					t.Errorf("%s quotes %s in %q, which no meshgate command has", filepath.Base(file), flag, span[1])
+				}
+			}
+		}
+	}
+}
