@@ -15,6 +15,7 @@ import (
 const (
 	DefaultProvider  = ProviderIstio
 	DefaultJobs      = JobsWarn
+	DefaultOptOut    = OptOutNotice
 	defaultNamespace = "default"
 	DefaultSeverity  = "error"
 )
@@ -22,6 +23,10 @@ const (
 func applyDefaults(cfg *Config, root string) {
 	if cfg.Mesh.Provider == "" {
 		cfg.Mesh.Provider = DefaultProvider
+		cfg.Mesh.ProviderDefaulted = true
+	}
+	if cfg.Mesh.OptOut == "" {
+		cfg.Mesh.OptOut = DefaultOptOut
 	}
 	if cfg.Mesh.Jobs == "" {
 		cfg.Mesh.Jobs = DefaultJobs

@@ -267,13 +267,7 @@ func (d *decoder) helm(n *yaml.Node, field string) *Helm {
 		case "set":
 			h.Set = d.set(p.val, f)
 		case "kubeVersion":
-			if s, ok := d.nonEmpty(p.val, f); ok {
-				if !kubeVersion.MatchString(s) {
-					d.add(resolve(p.val), f, "invalid Kubernetes version %q: use MAJOR.MINOR.PATCH, e.g. %q", s, DefaultKubeVersion)
-				} else {
-					h.KubeVersion = s
-				}
-			}
+			h.KubeVersion = d.kubeVersion(p.val, f)
 		case "apiVersions":
 			h.APIVersions = d.stringList(p.val, f, nil)
 		case "includeHooks":
@@ -378,7 +372,8 @@ func (d *decoder) kustomize(n *yaml.Node, field string) *Kustomize {
 
 func (d *decoder) mesh(n *yaml.Node, field string) Mesh {
 	var m Mesh
-	for _, p := range d.fields(n, field, "provider", "namespaces", "require", "jobs", "injectByDefault") {
+	var version *yaml.Node
+	for _, p := range d.fields(n, field, "provider", "namespaces", "require", "jobs", "injectByDefault", "version", "kubernetesVersion", "install", "optOut") {
 		f := join(field, p.name)
 		switch p.name {
 		case "provider":
@@ -391,9 +386,94 @@ func (d *decoder) mesh(n *yaml.Node, field string) Mesh {
 			m.Jobs, _ = d.enum(p.val, f, JobPolicies)
 		case "injectByDefault":
 			m.InjectByDefault, _ = d.boolean(p.val, f)
+		case "version":
+			if s, ok := d.nonEmpty(p.val, f); ok {
+				m.Version, version = s, resolve(p.val)
+			}
+		case "kubernetesVersion":
+			m.KubernetesVersion = d.kubeVersion(p.val, f)
+		case "install":
+			m.Install = d.install(p.val, f)
+		case "optOut":
+			m.OptOut, _ = d.enum(p.val, f, OptOutSeverities)
+		}
+	}
+	if version != nil {
+		// After the loop: the provider may come after the version.
+		if _, err := ParseMeshVersion(m.Provider, m.Version); err != nil {
+			d.add(version, join(field, "version"), "%v", err)
+			m.Version = ""
 		}
 	}
 	return m
+}
+
+// kubeVersion decodes a Kubernetes version (helm.kubeVersion,
+// mesh.kubernetesVersion).
+func (d *decoder) kubeVersion(n *yaml.Node, field string) string {
+	s, ok := d.nonEmpty(n, field)
+	if !ok {
+		return ""
+	}
+	if !kubeVersion.MatchString(s) {
+		d.add(resolve(n), field, "invalid Kubernetes version %q: use MAJOR.MINOR.PATCH, e.g. %q", s, DefaultKubeVersion)
+		return ""
+	}
+	return s
+}
+
+// install decodes mesh.install.
+func (d *decoder) install(n *yaml.Node, field string) Install {
+	var in Install
+	for _, p := range d.fields(n, field, "autoInject", "nativeSidecars", "serviceAccountTokenProjection", "allowNamespaces", "denyNamespaces") {
+		f := join(field, p.name)
+		switch p.name {
+		case "autoInject":
+			if b, ok := d.boolean(p.val, f); ok {
+				in.AutoInject = &b
+			}
+		case "nativeSidecars":
+			in.NativeSidecars = d.nativeSidecars(p.val, f)
+		case "serviceAccountTokenProjection":
+			if b, ok := d.boolean(p.val, f); ok {
+				in.ServiceAccountTokenProjection = &b
+			}
+		case "allowNamespaces":
+			in.AllowNamespaces = d.stringList(p.val, f, d.namespaceOrStar)
+			if in.AllowNamespaces == nil {
+				in.AllowNamespaces = []string{}
+			}
+		case "denyNamespaces":
+			in.DenyNamespaces = d.stringList(p.val, f, d.namespaceOrStar)
+			if in.DenyNamespaces == nil {
+				in.DenyNamespaces = []string{}
+			}
+		}
+	}
+	return in
+}
+
+// nativeSidecars decodes true, false or "auto".
+func (d *decoder) nativeSidecars(n *yaml.Node, field string) string {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		b, _ := d.boolean(n, field)
+		return strconv.FormatBool(b)
+	}
+	if !isString(n) || n.Value != NativeAuto {
+		d.add(n, field, "invalid value %q (valid: true, false, auto)", n.Value)
+		return ""
+	}
+	return NativeAuto
+}
+
+// namespaceOrStar checks one namespace name of an allow or deny list.
+func (d *decoder) namespaceOrStar(n *yaml.Node, field, s string) (string, bool) {
+	if s != "*" && (s == "" || len(s) > 63 || !namespaceName.MatchString(s)) {
+		d.add(n, field, "invalid namespace %q: use lowercase letters, digits and '-', at most 63 characters, or \"*\"", s)
+		return "", false
+	}
+	return s, true
 }
 
 func (d *decoder) namespaces(n *yaml.Node, field string) map[string]map[string]string {

@@ -222,12 +222,19 @@ func TestLoadFull(t *testing.T) {
 				},
 				Env: []string{"ISTIO_META_REQUEST_ID"},
 			},
-			Jobs:            JobsRequire,
-			InjectByDefault: true,
+			Jobs:              JobsRequire,
+			InjectByDefault:   true,
+			Version:           "edge-26.5",
+			KubernetesVersion: "1.32.0",
+			Install: Install{
+				AutoInject: ptr(true), NativeSidecars: NativeFalse, ServiceAccountTokenProjection: ptr(false),
+				AllowNamespaces: []string{"*"}, DenyNamespaces: []string{"kube-system"},
+			},
+			OptOut: OptOutError,
 		},
 		Secrets: Secrets{External: []string{"vault-*", "regcred", "kube-system/*"}, CheckKeys: ptr(false)},
 		Rules: []Rule{{
-			Name: "payments-request-id", Line: 37,
+			Name: "payments-request-id", Line: 46,
 			Match: Match{
 				Environments: []string{"prod"}, Kinds: []string{"Deployment"},
 				Namespaces: []string{"pay*"}, Names: []string{"*"},
@@ -242,7 +249,7 @@ func TestLoadFull(t *testing.T) {
 		Ignore: []Ignore{{
 			Rules: []string{"mesh-injection"}, Workloads: []string{"Job/*/db-migrate"},
 			Environments: []string{"staging"}, Reason: "migrations run before the mesh is up",
-			Until: "2027-01-31", Line: 46,
+			Until: "2027-01-31", Line: 55,
 		}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -264,7 +271,7 @@ func TestLoadDefaults(t *testing.T) {
 			}},
 			{Name: "api", Line: 6, Kustomize: &Kustomize{Path: "deploy/api"}, Namespace: "default"},
 		},
-		Mesh:    Mesh{Provider: "istio", Jobs: "warn"},
+		Mesh:    Mesh{Provider: "istio", Jobs: "warn", OptOut: OptOutNotice, ProviderDefaulted: true},
 		Secrets: Secrets{CheckKeys: ptr(true)},
 	}
 	if !reflect.DeepEqual(got, want) {

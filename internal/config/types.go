@@ -107,7 +107,68 @@ type Mesh struct {
 	Require         Requirements                 `yaml:"require,omitempty" json:"require,omitempty"`
 	Jobs            string                       `yaml:"jobs,omitempty" json:"jobs,omitempty"`
 	InjectByDefault bool                         `yaml:"injectByDefault,omitempty" json:"injectByDefault,omitempty"`
+	// Version is the mesh release whose injector behaviour applies; ""
+	// means the provider's current release (DefaultVersions).
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	// KubernetesVersion is the version of the cluster's nodes, for the
+	// meshes whose native sidecars depend on it; "" means each
+	// environment's helm.kubeVersion, else DefaultKubeVersion.
+	KubernetesVersion string `yaml:"kubernetesVersion,omitempty" json:"kubernetesVersion,omitempty"`
+	// Install holds installation-wide settings that change injection.
+	Install Install `yaml:"install,omitempty" json:"install,omitempty"`
+	// OptOut is the severity of a deliberate opt-out through the mesh's
+	// own switch (default notice).
+	OptOut string `yaml:"optOut,omitempty" json:"optOut,omitempty"`
+
+	// ProviderDefaulted is true when no config named the provider: the
+	// engine then detects it from the rendered objects.
+	ProviderDefaulted bool `yaml:"-" json:"-"`
 }
+
+// Install is the installation-wide settings of the mesh that change
+// injection; a zero field keeps the upstream default of the configured
+// version.
+type Install struct {
+	// AutoInject is istio's global.proxy.autoInject (default true): when
+	// false a selected pod is injected only with sidecar.istio.io/inject
+	// "true".
+	AutoInject *bool `yaml:"autoInject,omitempty" json:"autoInject,omitempty"`
+	// NativeSidecars is the control plane's native sidecar setting:
+	// istio's ENABLE_NATIVE_SIDECARS (auto, true, false), linkerd's
+	// proxy.nativeSidecar, consul's -default-enable-consul-dataplane-as-sidecar,
+	// kuma's experimental.sidecarContainers. "" keeps the default.
+	NativeSidecars string `yaml:"nativeSidecars,omitempty" json:"nativeSidecars,omitempty"`
+	// ServiceAccountTokenProjection is linkerd's
+	// identity.serviceAccountTokenProjection (default true since 2.12).
+	ServiceAccountTokenProjection *bool `yaml:"serviceAccountTokenProjection,omitempty" json:"serviceAccountTokenProjection,omitempty"`
+	// AllowNamespaces is consul's connectInject.k8sAllowNamespaces
+	// (default ["*"]) or kuma's namespaceAllowList (default: all); nil
+	// keeps the default.
+	AllowNamespaces []string `yaml:"allowNamespaces,omitempty" json:"allowNamespaces,omitempty"`
+	// DenyNamespaces is consul's connectInject.k8sDenyNamespaces (default
+	// kube-system, kube-public); nil keeps the default.
+	DenyNamespaces []string `yaml:"denyNamespaces,omitempty" json:"denyNamespaces,omitempty"`
+}
+
+// Native sidecar settings (mesh.install.nativeSidecars).
+const (
+	NativeAuto  = "auto"
+	NativeTrue  = "true"
+	NativeFalse = "false"
+)
+
+// NativeSidecarSettings are the valid mesh.install.nativeSidecars values.
+var NativeSidecarSettings = []string{NativeAuto, NativeTrue, NativeFalse}
+
+// Opt-out severities (mesh.optOut).
+const (
+	OptOutError   = "error"
+	OptOutWarning = "warning"
+	OptOutNotice  = "notice"
+)
+
+// OptOutSeverities are the valid mesh.optOut values.
+var OptOutSeverities = []string{OptOutError, OptOutWarning, OptOutNotice}
 
 // Requirements on a pod template as rendered.
 type Requirements struct {
