@@ -63,6 +63,9 @@ type Container struct {
 	// RestartPolicyAlways marks a native sidecar (init container with
 	// restartPolicy: Always).
 	RestartPolicyAlways bool
+	// RunAsUser is the container's securityContext.runAsUser, nil when
+	// unset or not a number (kuma rejects its sidecar's UID).
+	RunAsUser *int64
 }
 
 // EnvFromSource is one envFrom entry.

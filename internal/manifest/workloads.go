@@ -107,6 +107,14 @@ func container(c map[string]any, kind string, path []any) Container {
 		// A native sidecar is an init container that keeps running.
 		RestartPolicyAlways: kind == ContainerInit && stringAt(c, "restartPolicy") == "Always",
 	}
+	switch uid := mapAt(c, "securityContext")["runAsUser"].(type) {
+	case int:
+		out.RunAsUser = ptrInt64(int64(uid))
+	case int64:
+		out.RunAsUser = ptrInt64(uid)
+	case float64:
+		out.RunAsUser = ptrInt64(int64(uid))
+	}
 	for _, e := range listAt(c, "env") {
 		if m, ok := e.(map[string]any); ok {
 			if name := stringify(m["name"]); name != "" {
@@ -136,3 +144,5 @@ func container(c map[string]any, kind string, path []any) Container {
 	}
 	return out
 }
+
+func ptrInt64(v int64) *int64 { return &v }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,22 @@ func TestWorkloadBarePodPath(t *testing.T) {
 	set := buildFixture(t, "testdata/workloads/every-builtin-kind.yaml")
 	if p := set.Workloads[0].Pod.Path; p != nil {
 		t.Errorf("bare Pod template Path = %#v, want nil", p)
+	}
+}
+
+// TestContainerRunAsUser: a numeric securityContext.runAsUser is read (kuma
+// rejects its sidecar's UID); a string or none leaves it nil.
+func TestContainerRunAsUser(t *testing.T) {
+	set := buildFixture(t, "testdata/workloads/run-as-user.yaml")
+	var got []string
+	for _, c := range set.Workloads[0].Pod.Containers {
+		u := "nil"
+		if c.RunAsUser != nil {
+			u = strconv.FormatInt(*c.RunAsUser, 10)
+		}
+		got = append(got, c.Name+"="+u)
+	}
+	if want := "setup=nil app=5678 plain=nil"; strings.Join(got, " ") != want {
+		t.Errorf("RunAsUser: %s, want %s", strings.Join(got, " "), want)
 	}
 }
