@@ -51,27 +51,44 @@ func meshInjectionFindings(in Input, w *manifest.Workload) []finding.Finding {
 	if w.IsJob && jobs == config.JobsIgnore {
 		return nil
 	}
+	c := meshCtxOf(mesh, in.Env)
 	ns := meshNamespaceOf(in, w.Namespace)
-	v, ok := meshDecide(mesh, ns, w)
+	v, ok := meshDecide(c, ns, w)
 	if !ok {
 		return nil
 	}
 	p, _ := LookupProvider(mesh.Provider)
 	if !v.meshed {
-		sev := finding.SeverityError
-		if w.IsJob && jobs == config.JobsWarn {
-			sev = finding.SeverityWarning
-		}
 		msg := v.why + meshObjectMetadataHint(w, p.injectionKeys)
-		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, sev, w.Object, "", meshSubjectInjection, msg, v.path...)}
+		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, meshInjectionSeverity(mesh, jobs, w, v), w.Object, "", meshSubjectInjection, msg, v.path...)}
 	}
 	if !w.IsJob || !v.sidecar {
 		return nil
 	}
-	if why, path, native := meshNativeSidecar(p, ns, w); !native {
+	if why, path, native := meshNativeSidecar(c, p, v, ns, w); !native {
 		return []finding.Finding{newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
 	}
 	return nil
+}
+
+// meshInjectionSeverity: a pod the webhook rejects is an error, Job or
+// not; a deliberate opt-out has mesh.optOut's severity; a Job without the
+// dataplane is a warning under mesh.jobs: warn, and never more.
+func meshInjectionSeverity(mesh config.Mesh, jobs string, w *manifest.Workload, v meshVerdict) finding.Severity {
+	if v.rejected {
+		return finding.SeverityError
+	}
+	sev := finding.SeverityError
+	if v.optOut {
+		sev = finding.Severity(mesh.OptOut)
+		if mesh.OptOut == "" {
+			sev = finding.Severity(config.DefaultOptOut)
+		}
+	}
+	if w.IsJob && jobs == config.JobsWarn && sev == finding.SeverityError {
+		sev = finding.SeverityWarning
+	}
+	return sev
 }
 
 // meshNamespace is what meshgate knows of a namespace's labels and

@@ -9,6 +9,12 @@ import (
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
+// What messages add to a hostNetwork verdict and to a rejected pod.
+const (
+	meshTestHostNetAdvice = ": if the pod must run on the host network (a node agent), exempt it from mesh-injection with a reason, or deploy it to a namespace that does not enable injection"
+	meshTestRejected      = "; the pod is not created at all"
+)
+
 // How messages name namespace "shop" and where its facts come from.
 const (
 	meshTestNsConfig   = `namespace "shop" (from mesh.namespaces)`
@@ -41,6 +47,8 @@ type meshInjectCase struct {
 	ambient bool
 	// sev overrides the expected severity (Jobs default to warning).
 	sev finding.Severity
+	// set changes the mesh config (version, install, optOut).
+	set func(*config.Mesh)
 }
 
 func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
@@ -48,6 +56,9 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			mesh := config.Mesh{Provider: provider, InjectByDefault: c.byDefault, Jobs: config.JobsWarn}
+			if c.set != nil {
+				c.set(&mesh)
+			}
 			if c.nsConfig != nil {
 				mesh.Namespaces = map[string]map[string]string{c.w.Namespace: c.nsConfig}
 			}
@@ -67,7 +78,7 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 			}
 			meshTestCompare(t, meshFindings(in), want)
 
-			v, ok := meshDecide(mesh, meshNamespaceOf(in, c.w.Namespace), c.w)
+			v, ok := meshDecide(meshCtxOf(mesh, in.Env), meshNamespaceOf(in, c.w.Namespace), c.w)
 			switch {
 			case !ok:
 				if c.want != "" {
@@ -126,32 +137,32 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "failure.cronjob-metadata-annotation-only", w: meshTestWorkload("CronJob", "report", meshTestObjAnn("sidecar.istio.io/inject", "true"), meshTestPodLabels("app", "report")),
 			path: []any{"spec", "jobTemplate", "spec", "template", "metadata"}, sev: finding.SeverityWarning,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev; annotation sidecar.istio.io/inject is on the CronJob's metadata, not on spec.jobTemplate.spec.template.metadata`},
-		{name: "failure.pod-label-false-in-enabled-ns", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")),
+		{name: "optout.pod-label-false-in-enabled-ns", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")),
 			path: meshTestLabelPath("sidecar.istio.io/inject"),
 			want: `pod template has label sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.pod-label-false-with-revision", nsConfig: map[string]string{"istio.io/rev": "canary"}, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")),
+		{name: "optout.pod-label-false-with-revision", sev: finding.SeverityNotice, nsConfig: map[string]string{"istio.io/rev": "canary"}, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")),
 			path: meshTestLabelPath("sidecar.istio.io/inject"),
 			want: `pod template has label sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.pod-label-false-with-pod-revision", w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false", "istio.io/rev", "canary")),
+		{name: "optout.pod-label-false-with-pod-revision", sev: finding.SeverityNotice, w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false", "istio.io/rev", "canary")),
 			path: meshTestLabelPath("sidecar.istio.io/inject"),
 			want: `pod template has label sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.label-false-wins-over-annotation-true", nsConfig: enabled, w: meshTestDeployment(
+		{name: "optout.label-false-wins-over-annotation-true", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(
 			meshTestPodLabels("sidecar.istio.io/inject", "false"), meshTestPodAnn("sidecar.istio.io/inject", "true")),
 			path: meshTestLabelPath("sidecar.istio.io/inject"),
 			want: `pod template has label sidecar.istio.io/inject="false", which opts out of injection; the label wins over annotation sidecar.istio.io/inject="true"`},
-		{name: "failure.annotation-false-in-enabled-ns", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "false")),
+		{name: "optout.annotation-false-in-enabled-ns", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "false")),
 			path: meshTestAnnPath("sidecar.istio.io/inject"),
 			want: `pod template has annotation sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.annotation-false-with-pod-revision", w: meshTestDeployment(meshTestPodLabels("istio.io/rev", "canary"), meshTestPodAnn("sidecar.istio.io/inject", "false")),
+		{name: "optout.annotation-false-with-pod-revision", sev: finding.SeverityNotice, w: meshTestDeployment(meshTestPodLabels("istio.io/rev", "canary"), meshTestPodAnn("sidecar.istio.io/inject", "false")),
 			path: meshTestAnnPath("sidecar.istio.io/inject"),
 			want: `pod template has annotation sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.inject-by-default-annotation-false", byDefault: true, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "false")),
+		{name: "optout.inject-by-default-annotation-false", sev: finding.SeverityNotice, byDefault: true, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "false")),
 			path: meshTestAnnPath("sidecar.istio.io/inject"),
 			want: `pod template has annotation sidecar.istio.io/inject="false", which opts out of injection`},
-		{name: "failure.namespace-injection-disabled", nsConfig: map[string]string{"istio-injection": "disabled"},
+		{name: "optout.namespace-injection-disabled", sev: finding.SeverityNotice, nsConfig: map[string]string{"istio-injection": "disabled"},
 			w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "true")), path: meshTestMeta,
 			want: meshTestNsConfig + ` has label istio-injection="disabled", which blocks every injection path, pod labels included`},
-		{name: "failure.namespace-injection-disabled-with-revision", nsConfig: map[string]string{"istio-injection": "disabled", "istio.io/rev": "canary"},
+		{name: "optout.namespace-injection-disabled-with-revision", sev: finding.SeverityNotice, nsConfig: map[string]string{"istio-injection": "disabled", "istio.io/rev": "canary"},
 			w: meshTestDeployment(), path: meshTestMeta,
 			want: meshTestNsConfig + ` has label istio-injection="disabled", which blocks every injection path, pod labels included`},
 		{name: "failure.namespace-injection-invalid", nsObject: meshTestNamespace("shop", map[string]string{"istio-injection": "true"}, nil),
@@ -170,7 +181,7 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "failure.invalid-annotation-unlabelled-ns", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "yes")), path: meshTestMeta,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev; annotation sidecar.istio.io/inject="yes" is not "true" or "false", and the annotation can only opt out anyway`},
 		{name: "failure.hostnetwork", nsConfig: enabled, w: meshTestDeployment(meshTestHostNetwork, meshTestPodLabels("sidecar.istio.io/inject", "true")),
-			path: meshTestHostNet, want: `pod template sets hostNetwork: true; istio never injects host-network pods`},
+			path: meshTestHostNet, want: `pod template sets hostNetwork: true; istio never injects host-network pods` + meshTestHostNetAdvice},
 		{name: "failure.kube-system", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodLabels("sidecar.istio.io/inject", "true")),
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by istio`},
 		{name: "failure.local-path-storage-inject-by-default", byDefault: true, w: meshTestDeployment(meshTestIn("local-path-storage")),
@@ -178,6 +189,38 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "failure.bare-pod-unlabelled-ns", w: meshTestWorkload("Pod", "debug", meshTestPodAnn("sidecar.istio.io/inject", "true")),
 			path: []any{"metadata", "annotations", "sidecar.istio.io/inject"},
 			want: `pod template has annotation sidecar.istio.io/inject="true" but ` + meshTestNsUnknown + ` has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace`},
+		{name: "failure.auto-inject-disabled", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AutoInject = new(false) }), w: meshTestDeployment(), path: meshTestMeta,
+			want: `mesh.install.autoInject is false (istio's global.proxy.autoInject: disabled): a selected pod is injected only with sidecar.istio.io/inject="true"`},
+		{name: "success.auto-inject-disabled-label-true", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AutoInject = new(false) }),
+			w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "true"))},
+		{name: "success.auto-inject-disabled-annotation-true", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AutoInject = new(false) }),
+			w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "true"))},
+		{name: "optout.error-when-configured", nsConfig: enabled, set: func(m *config.Mesh) { m.OptOut = config.OptOutError },
+			w: meshTestDeployment(meshTestPodLabels("sidecar.istio.io/inject", "false")), path: meshTestLabelPath("sidecar.istio.io/inject"),
+			want: `pod template has label sidecar.istio.io/inject="false", which opts out of injection`},
+		{name: "rejected.proxy-cpu-not-a-quantity", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/proxyCPU", "lots")),
+			path: meshTestAnnPath("sidecar.istio.io/proxyCPU"),
+			want: `pod template has annotation sidecar.istio.io/proxyCPU="lots", which istio's injector rejects (not a Kubernetes quantity such as 100m or 128Mi): the webhook answers allowed: false` + meshTestRejected},
+		{name: "rejected.merge-metrics-yes", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("prometheus.istio.io/merge-metrics", "yes")),
+			path: meshTestAnnPath("prometheus.istio.io/merge-metrics"),
+			want: `pod template has annotation prometheus.istio.io/merge-metrics="yes", which istio's injector rejects (not a boolean (true or false)): the webhook answers allowed: false` + meshTestRejected},
+		{name: "rejected.bad-port-list", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("traffic.sidecar.istio.io/excludeOutboundPorts", "5432,http")),
+			path: meshTestAnnPath("traffic.sidecar.istio.io/excludeOutboundPorts"),
+			want: `pod template has annotation traffic.sidecar.istio.io/excludeOutboundPorts="5432,http", which istio's injector rejects ("http" is not a port): the webhook answers allowed: false` + meshTestRejected},
+		{name: "rejected.bad-interception-mode", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/interceptionMode", "redirect")),
+			path: meshTestAnnPath("sidecar.istio.io/interceptionMode"),
+			want: `pod template has annotation sidecar.istio.io/interceptionMode="redirect", which istio's injector rejects (use REDIRECT, TPROXY or NONE): the webhook answers allowed: false` + meshTestRejected},
+		{name: "rejected.bad-cidr", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("traffic.sidecar.istio.io/excludeOutboundIPRanges", "10.0.0.0/8,10.1")),
+			path: meshTestAnnPath("traffic.sidecar.istio.io/excludeOutboundIPRanges"),
+			want: `pod template has annotation traffic.sidecar.istio.io/excludeOutboundIPRanges="10.0.0.0/8,10.1", which istio's injector rejects ("10.1" is not a CIDR): the webhook answers allowed: false` + meshTestRejected},
+		{name: "rejected.job-is-an-error-too", nsConfig: enabled, w: meshTestWorkload("Job", "migrate", meshTestPodAnn("sidecar.istio.io/proxyMemory", "1 GB", "sidecar.istio.io/nativeSidecar", "true")),
+			path: meshTestAnnPath("sidecar.istio.io/proxyMemory"),
+			want: `pod template has annotation sidecar.istio.io/proxyMemory="1 GB", which istio's injector rejects (not a Kubernetes quantity such as 100m or 128Mi): the webhook answers allowed: false` + meshTestRejected},
+		{name: "success.valid-annotations-in-enabled-ns", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn(
+			"sidecar.istio.io/proxyCPU", "100m", "traffic.sidecar.istio.io/includeOutboundIPRanges", "*", "traffic.sidecar.istio.io/excludeInboundPorts", "",
+			"status.sidecar.istio.io/port", "15020", "proxy.istio.io/config", "holdApplicationUntilProxyStarts: true"))},
+		{name: "success.invalid-annotation-not-validated-when-not-injected", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/proxyCPU", "lots")), path: meshTestMeta,
+			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`},
 	}, config.ProviderIstio)
 }
 
@@ -194,7 +237,7 @@ func TestMeshInjectionIstioAmbient(t *testing.T) {
 
 		{name: "failure.ambient-unlabelled", w: meshTestDeployment(), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected`},
-		{name: "failure.ambient-pod-opt-out", nsConfig: ambientNS, w: meshTestDeployment(meshTestPodLabels("istio.io/dataplane-mode", "none")),
+		{name: "optout.ambient-pod-opt-out", sev: finding.SeverityNotice, nsConfig: ambientNS, w: meshTestDeployment(meshTestPodLabels("istio.io/dataplane-mode", "none")),
 			path: meshTestLabelPath("istio.io/dataplane-mode"),
 			want: `pod template has label istio.io/dataplane-mode="none", which opts out of ambient, and no sidecar is injected`},
 		{name: "failure.ambient-invalid-pod-value", w: meshTestDeployment(meshTestPodLabels("istio.io/dataplane-mode", "enabled")),
@@ -206,7 +249,7 @@ func TestMeshInjectionIstioAmbient(t *testing.T) {
 			path: meshTestLabelPath("istio.io/dataplane-mode"),
 			want: `pod template has label istio.io/dataplane-mode="yes" and ` + meshTestNsConfig + ` has label istio.io/dataplane-mode="on", neither of which is "ambient", and no sidecar is injected`},
 		{name: "failure.ambient-hostnetwork", nsConfig: ambientNS, w: meshTestDeployment(meshTestHostNetwork), path: meshTestHostNet,
-			want: `pod template sets hostNetwork: true; istio captures host-network pods neither with ambient nor with a sidecar`},
+			want: `pod template sets hostNetwork: true; istio captures host-network pods neither with ambient nor with a sidecar` + meshTestHostNetAdvice},
 		{name: "failure.ambient-kube-system", nsConfig: ambientNS, w: meshTestDeployment(meshTestIn("kube-system")), path: meshTestMeta,
 			want: `namespace "kube-system" is excluded from ambient by istio-cni and never gets sidecars`},
 		{name: "failure.ambient-annotation-true-unlabelled-ns", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "true")), path: meshTestMeta,
@@ -230,9 +273,9 @@ func TestMeshInjectionLinkerd(t *testing.T) {
 
 		{name: "failure.linkerd-unannotated", w: meshTestDeployment(), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has annotation linkerd.io/inject=enabled`},
-		{name: "failure.linkerd-namespace-disabled", nsConfig: map[string]string{"linkerd.io/inject": "disabled"}, w: meshTestDeployment(), path: meshTestMeta,
+		{name: "optout.linkerd-namespace-disabled", sev: finding.SeverityNotice, nsConfig: map[string]string{"linkerd.io/inject": "disabled"}, w: meshTestDeployment(), path: meshTestMeta,
 			want: meshTestNsConfig + ` has annotation linkerd.io/inject="disabled" and the pod template does not set annotation linkerd.io/inject=enabled`},
-		{name: "failure.linkerd-pod-disabled-overrides-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("linkerd.io/inject", "disabled")),
+		{name: "optout.linkerd-pod-disabled-overrides-namespace", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("linkerd.io/inject", "disabled")),
 			path: meshTestAnnPath("linkerd.io/inject"),
 			want: `pod template has annotation linkerd.io/inject="disabled", which opts out of injection`},
 		{name: "failure.linkerd-invalid-value", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("linkerd.io/inject", "true")),
@@ -242,13 +285,37 @@ func TestMeshInjectionLinkerd(t *testing.T) {
 			path: meshTestAnnPath("linkerd.io/inject"),
 			want: meshTestNsConfig + ` has annotation linkerd.io/inject="yes", which is not enabled, ingress or disabled: linkerd injects nothing in it`},
 		{name: "failure.linkerd-hostnetwork", nsConfig: enabled, w: meshTestDeployment(meshTestHostNetwork), path: meshTestHostNet,
-			want: `pod template sets hostNetwork: true; linkerd never injects host-network pods`},
-		{name: "failure.linkerd-automount-false", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)),
+			want: `pod template sets hostNetwork: true; linkerd never injects host-network pods` + meshTestHostNetAdvice},
+		{name: "success.linkerd-automount-false-with-token-projection", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false))},
+		{name: "failure.linkerd-automount-false-projection-off", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)),
+			set:  meshTestInstall(func(i *config.Install) { i.ServiceAccountTokenProjection = new(false) }),
 			path: []any{"spec", "template", "spec", "automountServiceAccountToken"},
-			want: `pod template sets automountServiceAccountToken: false; linkerd does not inject pods without a service account token`},
+			want: `pod template sets automountServiceAccountToken: false and mesh.install.serviceAccountTokenProjection is off, so linkerd does not inject it: turn the projection on (the default since 2.12) or mount the token`},
+		{name: "failure.linkerd-automount-false-before-2.12", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)), set: meshTestVersion("2.11"),
+			path: []any{"spec", "template", "spec", "automountServiceAccountToken"},
+			want: `pod template sets automountServiceAccountToken: false and mesh.install.serviceAccountTokenProjection is off, so linkerd does not inject it: turn the projection on (the default since 2.12) or mount the token`},
+		{name: "success.linkerd-automount-false-stable-2.12", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)), set: meshTestVersion("stable-2.12.0")},
+		{name: "success.linkerd-proxy-injected-by-hand", w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "linkerd-proxy", Type: manifest.ContainerApp}))},
+		{name: "success.linkerd-native-proxy-injected-by-hand", w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "linkerd-proxy", Type: manifest.ContainerInit, RestartPolicyAlways: true}, manifest.Container{Name: "server", Type: manifest.ContainerApp}))},
+		{name: "failure.linkerd-leftover-istio-proxy", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "istio-proxy", Type: manifest.ContainerApp})),
+			path: []any{"spec", "template", "spec", "containers", 1},
+			want: `pod template already has container istio-proxy, and linkerd does not inject a pod that has a sidecar already: remove the leftover container`},
+		{name: "failure.linkerd-leftover-linkerd-init", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "linkerd-init", Type: manifest.ContainerInit}, manifest.Container{Name: "server", Type: manifest.ContainerApp})),
+			path: []any{"spec", "template", "spec", "initContainers", 0},
+			want: `pod template already has container linkerd-init, and linkerd does not inject a pod that has a sidecar already: remove the leftover container`},
+		{name: "optout.linkerd-control-plane-component", sev: finding.SeverityNotice, nsConfig: enabled,
+			w: meshTestDeployment(meshTestPodLabels("linkerd.io/control-plane-component", "destination")), path: meshTestLabelPath("linkerd.io/control-plane-component"),
+			want: `pod template has label linkerd.io/control-plane-component, so linkerd's proxy-injector webhook never sees it (its objectSelector leaves linkerd's own components out)`},
+		{name: "optout.linkerd-cni-resource", sev: finding.SeverityNotice, nsConfig: enabled,
+			w: meshTestDeployment(meshTestPodLabels("linkerd.io/cni-resource", "true")), path: meshTestLabelPath("linkerd.io/cni-resource"),
+			want: `pod template has label linkerd.io/cni-resource, so linkerd's proxy-injector webhook never sees it (its objectSelector leaves linkerd's own components out)`},
 		{name: "failure.linkerd-kube-system", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodAnn("linkerd.io/inject", "enabled")),
 			path: meshTestMeta, want: `namespace "kube-system" is excluded by linkerd's proxy-injector webhook`},
-		{name: "failure.linkerd-admission-webhooks-disabled", nsConfig: map[string]string{"config.linkerd.io/admission-webhooks": "disabled", "linkerd.io/inject": "enabled"},
+		{name: "optout.linkerd-admission-webhooks-disabled", sev: finding.SeverityNotice, nsConfig: map[string]string{"config.linkerd.io/admission-webhooks": "disabled", "linkerd.io/inject": "enabled"},
 			w: meshTestDeployment(), path: meshTestMeta,
 			want: meshTestNsConfig + ` has label config.linkerd.io/admission-webhooks=disabled, so linkerd's proxy injector never sees its pods`},
 		{name: "failure.linkerd-label-instead-of-annotation", w: meshTestDeployment(meshTestPodLabels("linkerd.io/inject", "enabled")),
@@ -269,62 +336,130 @@ func TestMeshInjectionConsul(t *testing.T) {
 
 		{name: "failure.consul-unannotated", w: meshTestDeployment(), path: meshTestMeta,
 			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off`},
-		{name: "failure.consul-annotation-false", byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "false")),
+		{name: "optout.consul-annotation-false", sev: finding.SeverityNotice, byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "false")),
 			path: meshTestAnnPath("consul.hashicorp.com/connect-inject"),
 			want: `pod template has annotation consul.hashicorp.com/connect-inject="false", which opts out of injection`},
-		{name: "failure.consul-invalid-value", byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "yes")),
+		{name: "rejected.consul-invalid-value", byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "yes")),
 			path: meshTestAnnPath("consul.hashicorp.com/connect-inject"),
-			want: `pod template has annotation consul.hashicorp.com/connect-inject="yes", which is not a boolean: consul's injector rejects the pod`},
+			want: `pod template has annotation consul.hashicorp.com/connect-inject="yes", which is not a boolean: consul's injector fails the webhook` + meshTestRejected},
 		{name: "failure.consul-kube-system", w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")),
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by consul`},
 		{name: "failure.consul-kube-public-by-default", byDefault: true, w: meshTestDeployment(meshTestIn("kube-public")),
 			path: meshTestMeta, want: `namespace "kube-public" is never injected by consul`},
 		{name: "failure.consul-hostnetwork", w: meshTestDeployment(meshTestHostNetwork, meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")),
 			path: meshTestHostNet,
-			want: `pod template sets hostNetwork: true; meshgate does not count host-network pods as meshed under consul, whose sidecar would share the node's network namespace`},
+			want: `pod template sets hostNetwork: true; meshgate does not count host-network pods as meshed under consul, whose sidecar would share the node's network namespace` + meshTestHostNetAdvice},
 		{name: "failure.consul-label-instead-of-annotation", w: meshTestDeployment(meshTestPodLabels("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
 			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off; consul.hashicorp.com/connect-inject is a label on the pod template, but consul reads only the annotation`},
 		{name: "failure.consul-deployment-metadata-annotation-only", w: meshTestDeployment(meshTestObjAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
 			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off; annotation consul.hashicorp.com/connect-inject is on the Deployment's metadata, not on spec.template.metadata`},
+		{name: "optout.consul-own-pods-app-consul", sev: finding.SeverityNotice, byDefault: true, w: meshTestDeployment(meshTestPodLabels("app", "consul")),
+			path: meshTestLabelPath("app"),
+			want: `pod template has label app: consul, which consul's connect-inject webhook skips (its objectSelector leaves consul's own pods out)`},
+		{name: "failure.consul-selector-namespace-openebs", byDefault: true, w: meshTestDeployment(meshTestIn("openebs")),
+			path: meshTestMeta, want: `namespace "openebs" is never injected by consul`},
+		{name: "failure.consul-openshift-monitoring-namespace", byDefault: true, nsObject: meshTestNamespace("shop", map[string]string{"openshift.io/cluster-monitoring": "true"}, nil),
+			w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
+			want: meshTestNsRendered + ` has label openshift.io/cluster-monitoring, which consul's connect-inject webhook skips`},
+		{name: "failure.consul-deny-namespaces", set: meshTestInstall(func(i *config.Install) { i.DenyNamespaces = []string{"shop"} }),
+			w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
+			want: `namespace "shop" is in mesh.install.denyNamespaces (consul's connectInject.k8sDenyNamespaces)`},
+		{name: "failure.consul-not-in-allow-namespaces", set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"web"} }),
+			w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
+			want: `namespace "shop" is not in mesh.install.allowNamespaces (consul's connectInject.k8sAllowNamespaces)`},
+		{name: "success.consul-in-allow-namespaces", set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"web", "shop"} }),
+			w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
+		{name: "success.consul-empty-deny-list-allows-default-namespace", set: meshTestInstall(func(i *config.Install) { i.DenyNamespaces = []string{} }),
+			w: meshTestDeployment(meshTestIn("default"), meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
+		{name: "failure.consul-inject-status-without-dataplane", byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject-status", "injected")),
+			path: meshTestAnnPath("consul.hashicorp.com/connect-inject-status"),
+			want: `pod template has annotation consul.hashicorp.com/connect-inject-status, so consul's webhook takes it for injected already and skips it, but it has no consul-dataplane container: remove the annotation`},
+		{name: "success.consul-inject-status-with-dataplane", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject-status", "injected"),
+			meshTestContainers(manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "consul-dataplane", Type: manifest.ContainerApp}))},
+		{name: "rejected.consul-dataplane-as-sidecar-not-a-boolean", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true", "consul.hashicorp.com/enable-consul-dataplane-as-sidecar", "yes")),
+			path: meshTestAnnPath("consul.hashicorp.com/enable-consul-dataplane-as-sidecar"),
+			want: `pod template has annotation consul.hashicorp.com/enable-consul-dataplane-as-sidecar="yes", which is not a boolean: consul's injector fails the webhook` + meshTestRejected},
 	}, config.ProviderConsul)
 }
 
 func TestMeshInjectionKuma(t *testing.T) {
 	enabled := map[string]string{"kuma.io/sidecar-injection": "enabled"}
 	disabled := map[string]string{"kuma.io/sidecar-injection": "disabled"}
+	uid := func(u int64) meshTestOpt {
+		return meshTestContainers(manifest.Container{Name: "server", Type: manifest.ContainerApp, RunAsUser: &u})
+	}
 	runMeshInjectCases(t, []meshInjectCase{
 		{name: "success.kuma-namespace-enabled", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.kuma-namespace-true", nsObject: meshTestNamespace("shop", map[string]string{"kuma.io/sidecar-injection": "true"}, nil), w: meshTestDeployment()},
-		{name: "success.kuma-pod-enabled", w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
+		{name: "success.kuma-pod-enabled-in-labelled-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
 		{name: "success.kuma-pod-enabled-overrides-namespace-disabled", nsConfig: disabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
-		{name: "success.kuma-legacy-annotation", w: meshTestDeployment(meshTestPodAnn("kuma.io/sidecar-injection", "enabled"))},
-		{name: "success.kuma-label-wins-over-legacy-annotation", w: meshTestDeployment(
-			meshTestPodLabels("kuma.io/sidecar-injection", "enabled"), meshTestPodAnn("kuma.io/sidecar-injection", "disabled"))},
-		{name: "success.kuma-legacy-namespace-annotation", nsObject: meshTestNamespace("shop", nil, enabled), w: meshTestDeployment()},
+		{name: "success.kuma-pod-true-in-enabled-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "true"))},
 		{name: "success.kuma-pod-enabled-overrides-invalid-namespace", nsConfig: map[string]string{"kuma.io/sidecar-injection": "on"},
 			w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
+		{name: "success.kuma-pod-enabled-unlabelled-namespace-before-2.11", set: meshTestVersion("2.10"), w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
+		{name: "success.kuma-legacy-annotation-before-2.2", set: meshTestVersion("2.1"), w: meshTestDeployment(meshTestPodAnn("kuma.io/sidecar-injection", "enabled"))},
+		{name: "success.kuma-sidecar-injected-by-hand", w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "kuma-sidecar", Type: manifest.ContainerApp}))},
+		{name: "success.kuma-in-allow-list", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"shop"} }), w: meshTestDeployment()},
+		{name: "success.kuma-init-container-with-sidecar-uid", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "setup", Type: manifest.ContainerInit, RunAsUser: new(int64(5678))}, manifest.Container{Name: "server", Type: manifest.ContainerApp}))},
 
 		{name: "failure.kuma-unlabelled", w: meshTestDeployment(), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label kuma.io/sidecar-injection=enabled`},
-		{name: "failure.kuma-namespace-disabled", nsConfig: disabled, w: meshTestDeployment(), path: meshTestMeta,
-			want: meshTestNsConfig + ` has label kuma.io/sidecar-injection="disabled" and the pod template does not enable injection`},
-		{name: "failure.kuma-pod-disabled-overrides-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "disabled")),
+		{name: "failure.kuma-pod-enabled-unlabelled-namespace", w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled")),
 			path: meshTestLabelPath("kuma.io/sidecar-injection"),
-			want: `pod template has label kuma.io/sidecar-injection="disabled", which opts out of injection`},
-		{name: "failure.kuma-legacy-annotation-disabled", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("kuma.io/sidecar-injection", "false")),
-			path: meshTestAnnPath("kuma.io/sidecar-injection"),
-			want: `pod template has annotation kuma.io/sidecar-injection="false", which opts out of injection`},
-		{name: "failure.kuma-invalid-value", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "on")),
+			want: `pod template has label kuma.io/sidecar-injection=enabled but ` + meshTestNsUnknown + ` has no kuma.io/sidecar-injection label: since kuma 2.11 the injector webhooks select only labelled namespaces; label the namespace kuma.io/sidecar-injection=enabled`},
+		{name: "failure.kuma-pod-true-in-disabled-namespace", nsConfig: disabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "true")),
 			path: meshTestLabelPath("kuma.io/sidecar-injection"),
-			want: `pod template has label kuma.io/sidecar-injection="on", which is not enabled or disabled: kuma's injector rejects the pod`},
-		{name: "failure.kuma-invalid-namespace-value", nsObject: meshTestNamespace("shop", map[string]string{"kuma.io/sidecar-injection": "Enabled"}, nil),
+			want: `pod template has label kuma.io/sidecar-injection="true" and ` + meshTestNsConfig + ` has label kuma.io/sidecar-injection="disabled": kuma's webhooks select a namespace labelled enabled or "true", or a pod labelled exactly enabled`},
+		{name: "failure.kuma-pod-yes-unlabelled-namespace", w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "yes")),
+			path: meshTestLabelPath("kuma.io/sidecar-injection"),
+			want: `pod template has label kuma.io/sidecar-injection="yes", which kuma's pod webhook does not select (only exactly enabled, in a labelled namespace), and ` + meshTestNsUnknown + ` has no kuma.io/sidecar-injection label`},
+		{name: "failure.kuma-namespace-yes-not-selected", nsConfig: map[string]string{"kuma.io/sidecar-injection": "yes"}, w: meshTestDeployment(), path: meshTestMeta,
+			want: meshTestNsConfig + ` has label kuma.io/sidecar-injection="yes", which kuma's namespace webhook does not select (only enabled or "true"), and the pod template has no label kuma.io/sidecar-injection=enabled`},
+		{name: "failure.kuma-invalid-namespace-value-not-selected", nsObject: meshTestNamespace("shop", map[string]string{"kuma.io/sidecar-injection": "Enabled"}, nil),
 			w: meshTestDeployment(), path: meshTestMeta,
-			want: meshTestNsRendered + ` has label kuma.io/sidecar-injection="Enabled", which is not enabled or disabled: kuma's injector rejects pods created in it`},
+			want: meshTestNsRendered + ` has label kuma.io/sidecar-injection="Enabled", which kuma's namespace webhook does not select (only enabled or "true"), and the pod template has no label kuma.io/sidecar-injection=enabled`},
+		{name: "failure.kuma-legacy-annotation-ignored-since-2.2", w: meshTestDeployment(meshTestPodAnn("kuma.io/sidecar-injection", "enabled")), path: meshTestMeta,
+			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label kuma.io/sidecar-injection=enabled; kuma reads kuma.io/sidecar-injection only as a label since 2.2, not as an annotation`},
+		{name: "failure.kuma-legacy-namespace-annotation-ignored", nsObject: meshTestNamespace("shop", nil, enabled), w: meshTestDeployment(), path: meshTestMeta,
+			want: `neither ` + meshTestNsRendered + ` nor the pod template has label kuma.io/sidecar-injection=enabled; kuma reads kuma.io/sidecar-injection only as a label since 2.2, not as an annotation`},
 		{name: "failure.kuma-kube-system", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodLabels("kuma.io/sidecar-injection", "enabled")),
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by kuma`},
+		{name: "failure.kuma-control-plane-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kuma-system")),
+			path: meshTestMeta, want: `namespace "kuma-system" is never injected by kuma`},
+		{name: "failure.kuma-not-in-allow-list", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"web"} }), w: meshTestDeployment(),
+			path: meshTestMeta, want: `namespace "shop" is not in mesh.install.allowNamespaces (kuma's namespaceAllowList)`},
 		{name: "failure.kuma-deployment-metadata-label-only", w: meshTestDeployment(meshTestObjLabels("kuma.io/sidecar-injection", "enabled")), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label kuma.io/sidecar-injection=enabled; label kuma.io/sidecar-injection is on the Deployment's metadata, not on spec.template.metadata`},
+
+		{name: "optout.kuma-namespace-disabled", sev: finding.SeverityNotice, nsConfig: disabled, w: meshTestDeployment(), path: meshTestMeta,
+			want: meshTestNsConfig + ` has label kuma.io/sidecar-injection="disabled" and the pod template does not enable injection`},
+		{name: "optout.kuma-pod-disabled-overrides-namespace", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "disabled")),
+			path: meshTestLabelPath("kuma.io/sidecar-injection"),
+			want: `pod template has label kuma.io/sidecar-injection="disabled", which opts out of injection`},
+		{name: "optout.kuma-pod-false", sev: finding.SeverityNotice, nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "false")),
+			path: meshTestLabelPath("kuma.io/sidecar-injection"),
+			want: `pod template has label kuma.io/sidecar-injection="false", which opts out of injection`},
+
+		{name: "rejected.kuma-invalid-pod-value-in-selected-namespace", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "on")),
+			path: meshTestLabelPath("kuma.io/sidecar-injection"),
+			want: `pod template has label kuma.io/sidecar-injection="on", which is not enabled or disabled: kuma's injector fails the webhook` + meshTestRejected},
+		{name: "rejected.kuma-container-runs-as-sidecar-uid", nsConfig: enabled, w: meshTestDeployment(uid(5678)),
+			path: []any{"spec", "template", "spec", "containers", 0, "securityContext", "runAsUser"},
+			want: `container server runs as user 5678, the UID of kuma's sidecar: kuma's injector fails the webhook` + meshTestRejected},
+		{name: "success.kuma-other-uid", nsConfig: enabled, w: meshTestDeployment(uid(1000))},
 	}, config.ProviderKuma)
+}
+
+// meshTestInstall changes mesh.install.
+func meshTestInstall(f func(*config.Install)) func(*config.Mesh) {
+	return func(m *config.Mesh) { f(&m.Install) }
+}
+
+// meshTestVersion sets mesh.version.
+func meshTestVersion(v string) func(*config.Mesh) {
+	return func(m *config.Mesh) { m.Version = v }
 }
 
 func TestMeshInjectionNone(t *testing.T) {

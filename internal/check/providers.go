@@ -12,12 +12,19 @@ import (
 // test holds the two lists together.
 type Provider struct {
 	Name string
+	// Upstream is the source release whose injector the table models by
+	// default (docs/mesh-providers.md cites its files and lines).
+	Upstream string
 	// inject decides whether a pod gets the dataplane; nil checks no
-	// injection.
-	inject func(injectByDefault bool, ns meshNamespace, w *manifest.Workload) meshVerdict
-	// nativeSidecar decides whether a meshed Job's sidecar exits with the
-	// job; nil when it always does.
-	nativeSidecar func(ns meshNamespace, w *manifest.Workload) (why string, path []any, native bool)
+	// injection. Whether a meshed Job's sidecar is native comes from
+	// meshNativeGates.
+	inject func(c meshCtx, ns meshNamespace, w *manifest.Workload) meshVerdict
+	// sidecarName is the sidecar container, which a pod injected by hand
+	// already has.
+	sidecarName string
+	// detect are the keys whose presence in rendered objects points at
+	// this provider when no config names one.
+	detect []meshSignal
 	// injectionKeys are the keys a mesh-injection message points out when
 	// they sit on the workload's own metadata instead of the pod's.
 	injectionKeys []meshKey
@@ -34,6 +41,18 @@ type ProviderInit struct {
 	// RequireAnnotation and RequireEnv are typical mesh.require entries.
 	RequireAnnotation string
 	RequireEnv        string
+	// Install are the mesh.install settings that matter for the provider,
+	// each "key: default" with what upstream calls it.
+	Install []InitSetting
+}
+
+// InitSetting is one mesh.install line `meshgate init` writes commented.
+type InitSetting struct{ Line, Upstream string }
+
+// Installation settings shared by both istio modes.
+var meshIstioInstall = []InitSetting{
+	{"autoInject: true", "global.proxy.autoInject"},
+	{"nativeSidecars: auto", "ENABLE_NATIVE_SIDECARS: native from Kubernetes 1.33"},
 }
 
 // Istio's request-id settings, which both istio modes require alike.
@@ -47,41 +66,57 @@ var meshIstioKeys = []meshKey{{"label", meshIstioInject}, {"label", meshIstioRev
 // Providers are the mesh providers, in config.Providers' order.
 var Providers = []Provider{
 	{
-		Name: config.ProviderIstio, inject: meshIstio, nativeSidecar: meshIstioNativeSidecar, injectionKeys: meshIstioKeys,
+		Name: config.ProviderIstio, Upstream: "istio/istio 1.30.3", inject: meshIstio, sidecarName: "istio-proxy", injectionKeys: meshIstioKeys,
+		detect: meshIstioSignals,
 		Init: ProviderInit{
 			Namespace:         "istio-injection: enabled",
 			InjectByDefault:   "Pods in unlabelled namespaces are injected too (istio's enableNamespacesByDefault).",
 			RequireAnnotation: meshIstioRequireAnnotation,
 			RequireEnv:        meshIstioRequireEnv,
+			Install:           meshIstioInstall,
 		},
 	},
 	{
-		Name: config.ProviderIstioAmbient, inject: meshAmbient, nativeSidecar: meshIstioNativeSidecar,
+		Name: config.ProviderIstioAmbient, Upstream: "istio/istio 1.30.3", inject: meshAmbient, sidecarName: "istio-proxy",
+		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "label", meshAmbientMode}},
 		injectionKeys: append([]meshKey{{"label", meshAmbientMode}}, meshIstioKeys...),
 		Init: ProviderInit{
 			Namespace:         "istio.io/dataplane-mode: ambient",
 			InjectByDefault:   "Pods in unlabelled namespaces get sidecars too (istio's enableNamespacesByDefault).",
 			RequireAnnotation: meshIstioRequireAnnotation,
 			RequireEnv:        meshIstioRequireEnv,
+			Install:           meshIstioInstall,
 		},
 	},
 	{
-		Name: config.ProviderLinkerd, inject: meshLinkerd, nativeSidecar: meshLinkerdNativeSidecar,
+		Name: config.ProviderLinkerd, Upstream: "linkerd/linkerd2 edge-26.8.3", inject: meshLinkerd, sidecarName: meshLinkerdProxy,
+		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "annotation", meshLinkerdInject}},
 		injectionKeys: []meshKey{{"annotation", meshLinkerdInject}},
-		Init:          ProviderInit{Namespace: "linkerd.io/inject: enabled"},
+		Init: ProviderInit{Namespace: "linkerd.io/inject: enabled", Install: []InitSetting{
+			{"nativeSidecars: true", "proxy.nativeSidecar"},
+			{"serviceAccountTokenProjection: true", "identity.serviceAccountTokenProjection"},
+		}},
 	},
 	{
-		Name: config.ProviderConsul, inject: meshConsul, nativeSidecar: meshConsulNativeSidecar,
+		Name: config.ProviderConsul, Upstream: "hashicorp/consul-k8s v2.0.3", inject: meshConsul, sidecarName: meshConsulDataplane,
+		detect:        []meshSignal{{meshOnPod, "annotation", meshConsulInject}},
 		injectionKeys: []meshKey{{"annotation", meshConsulInject}},
 		// Consul injects per pod: no namespace label turns it on.
-		Init: ProviderInit{InjectByDefault: "Pods without the connect-inject annotation are injected too (consul's connectInject.default)."},
+		Init: ProviderInit{InjectByDefault: "Pods without the connect-inject annotation are injected too (consul's connectInject.default).", Install: []InitSetting{
+			{"nativeSidecars: false", "-default-enable-consul-dataplane-as-sidecar"},
+			{`allowNamespaces: ["*"]`, "connectInject.k8sAllowNamespaces"},
+			{"denyNamespaces: [kube-system, kube-public]", "connectInject.k8sDenyNamespaces"},
+		}},
 	},
 	{
-		// Kuma has no per-pod native sidecar switch: since 2.14 it always
-		// injects native sidecars (on Kubernetes 1.29 and later).
-		Name: config.ProviderKuma, inject: meshKuma,
+		// Kuma has no per-pod native sidecar switch (meshNativeGates).
+		Name: config.ProviderKuma, Upstream: "kumahq/kuma v2.14.3", inject: meshKuma, sidecarName: meshKumaSidecar,
 		injectionKeys: []meshKey{{"label", meshKumaInject}, {"annotation", meshKumaInject}},
-		Init:          ProviderInit{Namespace: "kuma.io/sidecar-injection: enabled"},
+		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "label", meshKumaInject}},
+		Init: ProviderInit{Namespace: "kuma.io/sidecar-injection: enabled", Install: []InitSetting{
+			{"nativeSidecars: true", "experimental.sidecarContainers"},
+			{"allowNamespaces: []", "namespaceAllowList: every namespace"},
+		}},
 	},
 	// none checks no injection: mesh.require and rules still apply.
 	{Name: config.ProviderNone},
@@ -95,3 +130,7 @@ func LookupProvider(name string) (Provider, bool) {
 	}
 	return Providers[i], true
 }
+
+// ChecksInjection reports whether the provider decides mesh-injection (none
+// does not).
+func (p Provider) ChecksInjection() bool { return p.inject != nil }

@@ -97,6 +97,13 @@ spec:
 `}
 }
 
+// exampleJobKubeConfig: nodes older than Kubernetes 1.33, where istio's
+// sidecars are classic unless a pod asks for native ones.
+const exampleJobKubeConfig = `mesh:
+  provider: istio
+  kubernetesVersion: "1.31.0"
+`
+
 // exampleIgnoreConfig exempts the db-migrate Job from mesh-injection
 // until the day given.
 func exampleIgnoreConfig(until string) string {
@@ -211,7 +218,8 @@ spec:
 	}}
 	exampleSecretKeyMissingFixed = Example{Files: []ExampleFile{{Path: "deploy/cart.yaml", Content: exampleCartDB("password")}}}
 
-	exampleMeshJobSidecar = Example{Files: []ExampleFile{
+	// Istio 1.30's nodes on Kubernetes 1.31 get classic sidecars.
+	exampleMeshJobSidecar = Example{Config: exampleJobKubeConfig, Files: []ExampleFile{
 		{Path: "deploy/namespace.yaml", Content: `apiVersion: v1
 kind: Namespace
 metadata:
@@ -221,7 +229,7 @@ metadata:
 `},
 		exampleDBMigrate(""),
 	}}
-	exampleMeshJobSidecarFixed = Example{Files: []ExampleFile{exampleDBMigrate(`      annotations:
+	exampleMeshJobSidecarFixed = Example{Config: exampleJobKubeConfig, Files: []ExampleFile{exampleDBMigrate(`      annotations:
         sidecar.istio.io/nativeSidecar: "true"
 `)}}
 

@@ -38,12 +38,15 @@ func TestBadInput(t *testing.T) {
 		{dir: "usage-error.event-path-missing", code: 2, env: actions(badRoot + "/usage-error.event-path-missing/event.json"),
 			stderr: "meshgate: github action: event file ../../testdata/bad/usage-error.event-path-missing/event.json (GITHUB_EVENT_PATH) does not exist\n"},
 		{dir: "failure.config-unknown-field", code: 2,
-			stderr: "meshgate: .meshgate.yaml:5:7: environments[0].kustomize.namespace: unknown field (valid: path)\n.meshgate.yaml:8:3: mesh.injection: unknown field (valid: provider, namespaces, require, jobs, injectByDefault)\n"},
+			stderr: "meshgate: .meshgate.yaml:5:7: environments[0].kustomize.namespace: unknown field (valid: path)\n.meshgate.yaml:8:3: mesh.injection: unknown field (valid: provider, namespaces, require, jobs, injectByDefault, version, kubernetesVersion, install, optOut)\n"},
 		{dir: "failure.config-wrong-type", code: 2,
 			stderr: "meshgate: .meshgate.yaml:5:15: environments[0].helm.values: expected a list, got a string\n.meshgate.yaml:6:21: environments[0].helm.includeHooks: expected true or false, got a string\n.meshgate.yaml:8:13: secrets.external: expected a list, got a string\n"},
 		{dir: "finding.annotation-not-yaml", code: 1,
 			want: []string{
 				`prod mesh-annotation chart/templates/deployment.yaml:11: annotation proxy.istio.io/config="{proxyMetadata: [ISTIO_META_REQUEST_ID: …" is not valid YAML or JSON (yaml: did not find expected ',' or ']'), so it has no key proxyMetadata.ISTIO_META_REQUEST_ID`,
+				// istio validates proxy.istio.io/config before it injects
+				// (pkg/kube/inject/validate.go:63-70 at 1.30.3) and rejects the pod.
+				`prod mesh-injection chart/templates/deployment.yaml:11: pod template has annotation proxy.istio.io/config="{proxyMetadata: [ISTIO_META_REQUEST_ID: 1}", which istio's injector rejects (not a YAML map of ProxyConfig fields): the webhook answers allowed: false; the pod is not created at all`,
 			}},
 		{dir: "render-error.broken-beside-good", code: 1,
 			want: []string{

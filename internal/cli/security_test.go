@@ -495,6 +495,7 @@ mesh:
 	}
 	want := []string{
 		`helm mesh-annotation Deployment/api: annotation proxy.istio.io/config has no key proxyMetadata.ISTIO_META_REQUEST_ID: its value "[redacted]" is not a YAML or JSON map`,
+		`helm mesh-injection Deployment/api: pod template has annotation proxy.istio.io/config="[redacted]", which istio's injector rejects (not a YAML map of ProxyConfig fields): the webhook answers allowed: false; the pod is not created at all`,
 		`helm-env render-error /: parse error at (e/templates/env.yaml:4): function "env" not defined`,
 		`helm-fail render-error /: execution error at (c/templates/deploy.yaml:1:28): cannot log in with password [redacted]`,
 		`helm-required render-error /: execution error at (c/templates/deploy.yaml:2:32): a user for password [redacted]`,
