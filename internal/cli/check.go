@@ -153,6 +153,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 	if ar != nil {
 		plan.Warn = ar.Warning
 	}
+	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
 	describePlan(s, plan)
 	if o.RenderOnly {
 		rep, _ := engine.Run(ctx, plan)

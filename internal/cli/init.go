@@ -16,6 +16,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
 )
 
@@ -44,7 +45,9 @@ by the same loader meshgate check uses before it replaces anything.`,
 			if err := takeDir(cmd, &o.Dir, args); err != nil {
 				return err
 			}
-			if !slices.Contains(config.Providers, o.Provider) {
+			if !cmd.Flags().Changed("provider") {
+				o.Provider = "" // detected from the rendered objects
+			} else if !slices.Contains(config.Providers, o.Provider) {
 				return usagef("init: --provider %q: want %s", o.Provider, strings.Join(config.Providers, ", "))
 			}
 			_, err := runInit(cmd.Context(), s, o)
@@ -93,6 +96,11 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	}
 	if len(cfg.Environments) == 0 {
 		return 0, usagef("init: found no Helm chart (Chart.yaml) or kustomization in %s, so there is no environment to write; see %s/configuration.md to write %s by hand", o.Dir, docsURL, name)
+	}
+	if o.Provider == "" {
+		d := engine.DetectProvider(ctx, cfg)
+		o.Provider = d.Provider
+		fmt.Fprintf(s.Stderr, "meshgate: %s\n", d.Reason)
 	}
 	if err := writeConfigFile(root, name, initConfig(cfg.Environments, o.Provider)); err != nil {
 		return 0, err
@@ -227,6 +235,20 @@ mesh:
   jobs: ` + config.DefaultJobs + "\n")
 	if p.Init.InjectByDefault != "" {
 		b.WriteString("  # " + p.Init.InjectByDefault + "\n  injectByDefault: false\n")
+	}
+	if v := config.DefaultVersions[provider]; v != "" {
+		b.WriteString("  # The " + provider + " release whose injector behaviour applies (default: " + v + ", the current one).\n")
+		b.WriteString("  # version: " + yamlScalar(v) + "\n")
+	}
+	if len(p.Init.Install) > 0 {
+		b.WriteString("  # Installation-wide settings, here with their upstream defaults.\n  # install:\n")
+		for _, in := range p.Init.Install {
+			fmt.Fprintf(b, "  #   %-45s # %s\n", in.Line, in.Upstream)
+		}
+	}
+	if p.ChecksInjection() {
+		b.WriteString(`  # A deliberate opt-out through the mesh's own switch: ` + strings.Join(config.OptOutSeverities, " | ") + `
+  optOut: ` + config.DefaultOptOut + "\n")
 	}
 }
 

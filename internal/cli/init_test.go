@@ -92,6 +92,10 @@ func validateConfig(t *testing.T, sch *jsonschema.Schema, root, name string) {
 	}
 }
 
+// initDetected: without --provider, init says which mesh initRepo's
+// objects point at.
+const initDetected = "meshgate: no mesh.provider configured; assuming istio: Deployment/web/frontend has pod label sidecar.istio.io/inject\n"
+
 const initStderr = `meshgate: wrote DIR/.meshgate.yaml with 3 environment(s):
   prod                     kustomize deploy/overlays/prod/kustomization.yaml
   shop                     helm      charts/shop/Chart.yaml
@@ -104,11 +108,7 @@ func TestInitProviders(t *testing.T) {
 	for _, provider := range config.Providers {
 		t.Run("success."+provider, func(t *testing.T) {
 			dir := initRepo(t)
-			args := []string{"init", "-C", dir}
-			if provider != config.DefaultProvider {
-				args = append(args, "--provider", provider)
-			}
-			code, stdout, stderr := runCLI(t, args...)
+			code, stdout, stderr := runCLI(t, "init", "-C", dir, "--provider", provider)
 			if code != 0 {
 				t.Fatalf("exit code %d: %s", code, stderr)
 			}
@@ -174,6 +174,41 @@ func TestInitThenCheck(t *testing.T) {
 	}
 }
 
+// TestInitDetectsProvider: without --provider, init writes the provider
+// the rendered objects point at, and says so.
+func TestInitDetectsProvider(t *testing.T) {
+	dir := initRepo(t)
+	code, _, stderr := runCLI(t, "init", "-C", dir)
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	if got := strings.ReplaceAll(stderr, dir, "DIR"); got != initDetected+initStderr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", got, initDetected+initStderr)
+	}
+	dir = initRepo(t)
+	for _, f := range []string{"deploy/base/deployment.yaml", "charts/shop/templates/deployment.yaml"} {
+		p := filepath.Join(dir, f)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		linkerd := strings.Replace(string(data), `        sidecar.istio.io/inject: "true"`, "      annotations:\n        linkerd.io/inject: enabled", 1)
+		if err := os.WriteFile(p, []byte(linkerd), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr = runCLI(t, "init", "-C", dir); code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, ".meshgate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), "\n  provider: linkerd\n") {
+		t.Errorf("init wrote no provider: linkerd:\n%s", cfg)
+	}
+}
+
 func TestInitExisting(t *testing.T) {
 	const mine = "environments: [{name: mine, kustomize: {path: deploy/overlays/prod}}]\n"
 	tests := []struct {
@@ -190,9 +225,9 @@ func TestInitExisting(t *testing.T) {
 		{name: "failure.yml-exists", existing: ".meshgate.yml", code: 2,
 			stderr: "meshgate: init: DIR/.meshgate.yml already exists; run meshgate init --force to overwrite it\n"},
 		{name: "success.force-overwrites-yaml", existing: ".meshgate.yaml", args: []string{"--force"},
-			stderr: initStderr, written: ".meshgate.yaml"},
+			stderr: initDetected + initStderr, written: ".meshgate.yaml"},
 		{name: "success.force-overwrites-yml", existing: ".meshgate.yml", args: []string{"--force"},
-			stderr: strings.Replace(initStderr, ".meshgate.yaml", ".meshgate.yml", 1), written: ".meshgate.yml"},
+			stderr: initDetected + strings.Replace(initStderr, ".meshgate.yaml", ".meshgate.yml", 1), written: ".meshgate.yml"},
 	}
 	want, err := os.ReadFile(filepath.Join("testdata", "init", "istio.golden"))
 	if err != nil {

@@ -67,6 +67,10 @@ func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error)
 	if err != nil {
 		return nil, err
 	}
+	if baseCfg.Mesh.ProviderDefaulted {
+		// Judge the base by the provider the head was judged by.
+		baseCfg.Mesh.Provider = p.Config.Mesh.Provider
+	}
 	want := map[string]bool{}
 	for _, e := range p.Environments {
 		want[e.Name] = true

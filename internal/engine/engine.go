@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
@@ -73,6 +74,12 @@ type Plan struct {
 	Done     func(env report.Environment, findings int)
 	// Warn, if set, is told what went wrong with an optional base.
 	Warn func(msg string)
+	// Notice, if set, is told which mesh provider was assumed and why,
+	// when the config names none.
+	Notice func(msg string)
+	// Detection is the provider detected from the rendered objects, set by
+	// Run when the config names none.
+	Detection *check.Detection
 	// Elapsed measures an environment's duration in milliseconds; tests pin
 	// it so that golden reports are byte-for-byte stable.
 	Elapsed func(start time.Time) int64
@@ -140,7 +147,9 @@ func (e *InternalError) Error() string {
 // new or existing. The error is an *InternalError (with a complete report)
 // or a base that could not be checked.
 func Run(ctx context.Context, p *Plan) (report.Report, error) {
-	results := runEnvironments(ctx, p.Config, p.Environments, p.runOptions())
+	ro := p.runOptions()
+	p.detectProvider(ctx, &ro)
+	results := runEnvironments(ctx, p.Config, p.Environments, ro)
 	rep := buildReport(results, p.ToolVersion)
 	if p.RenderOnly {
 		return rep, nil

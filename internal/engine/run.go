@@ -43,6 +43,9 @@ type runOptions struct {
 	cache *renderCache
 	// shared holds the source files the environments' Builds share.
 	shared *manifest.Shared
+	// sets are objects already built, by environment name (provider
+	// detection builds them first).
+	sets map[string]*manifest.Set
 }
 
 // envResult is one environment's outcome.
@@ -156,7 +159,11 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	if ro.RenderOnly {
 		return res
 	}
-	set, berr := manifest.BuildShared(r, ro.shared)
+	set = ro.sets[env.Name]
+	var berr *render.Error
+	if set == nil {
+		set, berr = manifest.BuildShared(r, ro.shared)
+	}
 	if berr == nil && len(set.Objects) > cfg.Limits.Objects() {
 		berr = &render.Error{Message: fmt.Sprintf("the environment rendered %d objects, more than limits.maxObjects (%d)", len(set.Objects), cfg.Limits.Objects()), File: env.Path()}
 	}
