@@ -20,6 +20,18 @@ func TestProviders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range Providers {
+		if p.Upstream == "" {
+			continue
+		}
+		tag := p.Upstream[strings.LastIndex(p.Upstream, " ")+1:]
+		if !strings.Contains(string(doc), "`"+strings.TrimPrefix(tag, "v")+"`") && !strings.Contains(string(doc), "`"+tag+"`") {
+			t.Errorf("docs/mesh-providers.md does not name %s, the release provider %s models", tag, p.Name)
+		}
+		if v := config.DefaultVersions[p.Name]; !strings.Contains(string(doc), "(`"+v+"`)") {
+			t.Errorf("docs/mesh-providers.md does not give %s as %s's default mesh.version", v, p.Name)
+		}
+	}
 	at := 0
 	for _, name := range config.Providers {
 		i := strings.Index(string(doc[at:]), "\n## `"+name+"`")
