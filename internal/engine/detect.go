@@ -37,15 +37,7 @@ func DetectProvider(ctx context.Context, cfg *config.Config) check.Detection {
 // mesh provider from their objects. Environments that fail to render say
 // nothing.
 func detectWith(ctx context.Context, cfg *config.Config, envs []config.Environment, ro runOptions) check.Detection {
-	if ro.cache == nil {
-		ro.cache = newRenderCache()
-	}
-	if ro.shared == nil {
-		ro.shared = manifest.NewShared()
-	}
-	if ro.Renderers == nil {
-		ro.Renderers = DefaultRenderers()
-	}
+	ro.setDefaults()
 	quiet := ro
 	quiet.RenderOnly, quiet.Progress, quiet.Done = true, nil, nil
 	runEnvironments(ctx, cfg, envs, quiet)

@@ -57,9 +57,9 @@ type envResult struct {
 	Panicked bool
 }
 
-// runEnvironments renders and checks envs concurrently, bounded by the CPU
-// count, and returns the results in the order of envs.
-func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Environment, ro runOptions) []envResult {
+// setDefaults gives ro a render cache, shared sources and the default
+// renderers where it has none.
+func (ro *runOptions) setDefaults() {
 	if ro.cache == nil {
 		ro.cache = newRenderCache()
 	}
@@ -69,6 +69,12 @@ func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Envi
 	if ro.Renderers == nil {
 		ro.Renderers = DefaultRenderers()
 	}
+}
+
+// runEnvironments renders and checks envs concurrently, bounded by the CPU
+// count, and returns the results in the order of envs.
+func runEnvironments(ctx context.Context, cfg *config.Config, envs []config.Environment, ro runOptions) []envResult {
+	ro.setDefaults()
 	if ro.Elapsed == nil {
 		ro.Elapsed = func(start time.Time) int64 { return time.Since(start).Milliseconds() }
 	}
