@@ -47,6 +47,12 @@ failure.duplicate-key.yaml:12:1: mesh: duplicate key (first at line 6)`, schemaA
 	{"failure.enum.yaml", `failure.enum.yaml:5:13: mesh.provider: invalid value "istoi" (valid: istio, istio-ambient, linkerd, consul, kuma, none)
 failure.enum.yaml:6:9: mesh.jobs: invalid value "fail" (valid: require, warn, ignore)
 failure.enum.yaml:10:15: rules[0].severity: invalid value "critical" (valid: error, warning, notice)`, schemaRejects},
+	{"failure.mesh-install.yaml", `failure.mesh-install.yaml:5:12: mesh.version: invalid kuma version "edge-26.8": use e.g. "2.14"
+failure.mesh-install.yaml:7:22: mesh.kubernetesVersion: invalid Kubernetes version "latest": use MAJOR.MINOR.PATCH, e.g. "1.34.0"
+failure.mesh-install.yaml:9:21: mesh.install.nativeSidecars: invalid value "always" (valid: true, false, auto)
+failure.mesh-install.yaml:10:17: mesh.install.autoInject: expected true or false, got a string
+failure.mesh-install.yaml:11:22: mesh.install.denyNamespaces[0]: invalid namespace "Kube-System": use lowercase letters, digits and '-', at most 63 characters, or "*"
+failure.mesh-install.yaml:12:11: mesh.optOut: invalid value "ignore" (valid: error, warning, notice)`, schemaRejects},
 	{"failure.environments.yaml", `failure.environments.yaml:2:5: environments[0].name: is required
 failure.environments.yaml:6:11: environments[2].name: duplicate environment name "prod" (first at line 4)
 failure.environments.yaml:8:5: environments[3]: sets both helm and kustomize; an environment renders one of them
