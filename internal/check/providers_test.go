@@ -42,3 +42,26 @@ func TestProviders(t *testing.T) {
 		at += i + 1
 	}
 }
+
+// TestMeshNativeGates: each provider's gates are in release order, and
+// each says where upstream sets its default and what advice works there.
+func TestMeshNativeGates(t *testing.T) {
+	for _, p := range Providers {
+		if !p.ChecksInjection() || p.Name == config.ProviderIstioAmbient {
+			continue
+		}
+		gates, ok := meshNativeGates[p.Name]
+		if !ok {
+			t.Errorf("provider %s has no native sidecar gates", p.Name)
+			continue
+		}
+		for i, g := range gates {
+			if g.cite == "" || g.advice == "" {
+				t.Errorf("%s gate %d: cite %q, advice %q", p.Name, i, g.cite, g.advice)
+			}
+			if i > 0 && g.since.Compare(gates[i-1].since) <= 0 {
+				t.Errorf("%s gate %d (%v) is not after gate %d (%v)", p.Name, i, g.since, i-1, gates[i-1].since)
+			}
+		}
+	}
+}
