@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -36,10 +37,8 @@ func secretFindings(in Input) []finding.Finding {
 			out = append(out, f)
 		}
 	}
-	for _, ref := range in.Set.Refs {
-		if ref.Object == nil || ref.Name == "" {
-			continue
-		}
+	for _, group := range secretRefGroups(in.Set.Refs) {
+		ref := group[0]
 		sev := finding.SeverityError
 		if ref.Optional {
 			sev = finding.SeverityNotice
@@ -54,22 +53,61 @@ func secretFindings(in Input) []finding.Finding {
 				secretSubject(ref), secretMissingMessage(idx, ref), ref.Path...))
 			continue
 		}
-		if !checkKeys || ref.Key == "" || isExternal {
+		if !checkKeys || isExternal {
 			// Something outside the manifests also writes an external
 			// Secret, so its keys cannot be known.
 			continue
 		}
 		keys, known := secretUnionKeys(producers)
-		if !known || keys[ref.Key] {
+		if !known {
 			continue
 		}
-		// The line of the key when known (items[].key, secretKeyRef.key).
-		path := ref.Path
-		if len(ref.KeyPath) > 0 {
-			path = ref.KeyPath
+		var missing []manifest.Ref
+		for _, r := range group {
+			if r.Key != "" && !keys[r.Key] {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		// The line of the first missing key when known (items[].key,
+		// secretKeyRef.key).
+		path := missing[0].Path
+		if len(missing[0].KeyPath) > 0 {
+			path = missing[0].KeyPath
 		}
 		add(newFinding(in, finding.RuleSecretKeyMissing, sev, ref.Object, ref.Container,
-			secretSubject(ref), secretKeyMessage(ref, keys), path...))
+			secretKeysSubject(missing), secretKeyMessage(missing, keys), path...))
+	}
+	return out
+}
+
+// secretRefGroups groups the references that are one gap: the items of one
+// Secret volume name the same Secret at the same field, and a missing
+// Secret or keys missing from it is one finding for all of them. Other
+// references are groups of one; groups keep the order of their first
+// reference.
+func secretRefGroups(refs []manifest.Ref) [][]manifest.Ref {
+	type groupKey struct {
+		obj                        *manifest.Object
+		container, where, ns, name string
+		path                       string
+		anyNamespace               bool
+	}
+	var out [][]manifest.Ref
+	at := map[groupKey]int{}
+	for _, ref := range refs {
+		if ref.Object == nil || ref.Name == "" {
+			continue
+		}
+		k := groupKey{ref.Object, ref.Container, ref.Where, ref.Namespace, ref.Name, fmt.Sprint(ref.Path...), ref.AnyNamespace}
+		if i, ok := at[k]; ok && secretVerb(ref.Where) == "mounts" {
+			out[i] = append(out[i], ref)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, []manifest.Ref{ref})
 	}
 	return out
 }
@@ -204,7 +242,20 @@ func secretMissingMessage(idx secretIndex, ref manifest.Ref) string {
 	return b.String()
 }
 
-func secretKeyMessage(ref manifest.Ref, keys map[string]bool) string {
+// secretKeysSubject is the subject of a secret-key-missing finding: the
+// reference's, with every missing key.
+func secretKeysSubject(missing []manifest.Ref) string {
+	ref := missing[0]
+	var ks []string
+	for _, r := range missing {
+		ks = append(ks, r.Key)
+	}
+	ref.Key = strings.Join(ks, ",")
+	return secretSubject(ref)
+}
+
+func secretKeyMessage(missing []manifest.Ref, keys map[string]bool) string {
+	ref := missing[0]
 	names := slices.Sorted(maps.Keys(keys))
 	var has string
 	switch len(names) {
@@ -215,7 +266,14 @@ func secretKeyMessage(ref manifest.Ref, keys map[string]bool) string {
 	default:
 		has = "has keys " + strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s %s key %q of Secret %s, which %s", ref.Where, secretVerb(ref.Where), ref.Key, secretDisplay(ref), has)
+	if len(missing) == 1 {
+		return fmt.Sprintf("%s %s key %q of Secret %s, which %s", ref.Where, secretVerb(ref.Where), ref.Key, secretDisplay(ref), has)
+	}
+	quoted := make([]string, len(missing))
+	for i, r := range missing {
+		quoted[i] = strconv.Quote(r.Key)
+	}
+	return fmt.Sprintf("%s %s keys %s of Secret %s, which %s", ref.Where, secretVerb(ref.Where), strings.Join(quoted, ", "), secretDisplay(ref), has)
 }
 
 // secretSuggest names the produced Secret the reference most likely meant:

@@ -41,6 +41,17 @@ func secretTestEnvRef(name, key string) manifest.Ref {
 		Where: "env DB_PASSWORD", Path: []any{"spec", "template", "spec", "containers", 0, "env", 0}}
 }
 
+// secretTestItems are the references of a Secret volume "certs" of cart
+// with one items[] entry per key, as manifest reads them.
+func secretTestItems(name string, keys ...string) []manifest.Ref {
+	var out []manifest.Ref
+	for _, k := range keys {
+		out = append(out, manifest.Ref{Object: secretTestCart, Namespace: "shop", Name: name, Key: k, Where: "volume certs",
+			Path: []any{"spec", "template", "spec", "volumes", 0, "secret", "secretName"}})
+	}
+	return out
+}
+
 func TestSecretFindings(t *testing.T) {
 	no := false
 	dbSecret := secretTestProducer("shop", "cart-db", "Secret", "password", "user")
@@ -94,6 +105,21 @@ func TestSecretFindings(t *testing.T) {
 			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "",
 				"volume certs|shop/certs|ca.crt",
 				`volume certs mounts key "ca.crt" of Secret shop/certs, which has key ca.pem`)},
+		},
+		{
+			name: "failure.volume-items-missing-secret-once",
+			refs: secretTestItems("tls", "ca.crt", "tls.crt", "tls.key"),
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "",
+				"volume certs|shop/tls|ca.crt",
+				"volume certs mounts Secret shop/tls, which this environment does not produce")},
+		},
+		{
+			name:      "failure.volume-items-keys-missing-once",
+			producers: []manifest.Producer{secretTestProducer("shop", "tls", "Secret", "tls.crt")},
+			refs:      secretTestItems("tls", "ca.crt", "tls.crt", "tls.key"),
+			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "",
+				"volume certs|shop/tls|ca.crt,tls.key",
+				`volume certs mounts keys "ca.crt", "tls.key" of Secret shop/tls, which has key tls.crt`)},
 		},
 		{
 			name:      "success.projected-certificate",
