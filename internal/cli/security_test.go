@@ -525,6 +525,30 @@ mesh:
 	}
 }
 
+// TestRedactionSparesPathsAndKeys: a credential that is also a common
+// word (kubeflow's katib database user) is removed where a message quotes
+// it as a value, never from the paths and keys that hold the same word,
+// and the value itself is in no output.
+func TestRedactionSparesPathsAndKeys(t *testing.T) {
+	w := newSecWorld(t)
+	w.write(w.repo, map[string]string{
+		".meshgate.yaml":             "environments:\n  - {name: katib, helm: {chart: katib, namespace: kubeflow}}\n",
+		"katib/Chart.yaml":           "apiVersion: v2\nname: katib\nversion: 0.1.0\n",
+		"katib/values.yaml":          "db:\n  password: katib\n  rootPassword: " + canaryValues + "\n",
+		"katib/templates/katib.yaml": "{{ fail (printf \"user %s: wrong password %s\" .Values.db.password .Values.db.rootPassword) }}\n",
+	})
+	code, outs := secRun(t, env("MESHGATE_TODAY", "2026-11-25"), append([]string{"check", "-C", w.repo}, everyFormat(t.TempDir())...)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, outs["stderr"])
+	}
+	got := renderErrors(t, outs["report.json"])
+	want := []string{"katib katib/templates/katib.yaml:1: execution error at (katib/templates/katib.yaml:1:3): user [redacted]: wrong password [redacted]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("render errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	assertAbsent(t, outs, canaryValues, "user katib", "password katib")
+}
+
 // fakeRenderer stands for a renderer in tests of the runner.
 type fakeRenderer func(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result
 

@@ -65,8 +65,9 @@ func (e *Error) Error() string {
 }
 
 // Redacted replaces every occurrence of the secrets in msg that stands as
-// a word of its own (not inside a longer name: a password "web" leaves the
-// Deployment "web-frontend" alone), longest first, so that a secret
+// a value of its own (not inside a longer name: a password "web" leaves the
+// Deployment "web-frontend" alone; nor inside a path or a key, see
+// standsAsValue), longest first, so that a secret
 // containing another is removed whole. Secrets shorter than MinRedactLen
 // are left: they are too common in messages to remove, and too short to be
 // real credentials.
@@ -84,13 +85,15 @@ func Redacted(msg string, secrets []string) string {
 	return msg
 }
 
-// replaceWord replaces the occurrences of s in msg that no word character
-// touches on either side.
+// replaceWord replaces the occurrences of s in msg that stand as a value:
+// no word character touches them on either side, and they are not a part
+// of a path or of a dotted or key=value key (a credential "katib" leaves
+// "apps/katib/upstream", "katib.kubeflow.org/x" and "katib=true" alone).
 func replaceWord(msg, s string) string {
 	return rewrite(msg, s, func(msg string, i int) (string, int) {
 		end := i + len(s)
-		if (i > 0 && isWordByte(msg[i-1])) || (end < len(msg) && isWordByte(msg[end])) {
-			return msg[:i+1], i + 1 // not a word of its own: look on after its first byte
+		if !standsAsValue(msg, i, end) {
+			return msg[:i+1], i + 1 // not a value of its own: look on after its first byte
 		}
 		return msg[:i] + RedactedText, end
 	})
@@ -112,6 +115,31 @@ func rewrite(msg, s string, edit func(msg string, i int) (text string, next int)
 		b.WriteString(text)
 		msg = msg[next:]
 	}
+}
+
+// standsAsValue reports whether msg[i:end] is a word of its own that is
+// not a path segment ("/" beside it, but "//" before it starts a URL's
+// user), not a part of a dotted name ("." between it and a word), and
+// not the key of a key=value.
+func standsAsValue(msg string, i, end int) bool {
+	at := func(k int) byte {
+		if k < 0 || k >= len(msg) {
+			return 0
+		}
+		return msg[k]
+	}
+	before, after := at(i-1), at(end)
+	switch {
+	case isWordByte(before) || isWordByte(after):
+		return false
+	case before == '/' && at(i-2) != '/', after == '/':
+		return false
+	case before == '.' && isWordByte(at(i-2)), after == '.' && isWordByte(at(end+1)):
+		return false
+	case after == '=':
+		return false
+	}
+	return true
 }
 
 func isWordByte(c byte) bool {
