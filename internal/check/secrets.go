@@ -28,6 +28,7 @@ func secretFindings(in Input) []finding.Finding {
 		checkKeys = in.Config.Secrets.KeysChecked()
 	}
 	idx := secretIndexOf(in.Set.Producers)
+	creators := secretIndexOf(in.Set.Creators)
 
 	var out []finding.Finding
 	seen := map[string]bool{}
@@ -49,8 +50,12 @@ func secretFindings(in Input) []finding.Finding {
 			if isExternal {
 				continue
 			}
+			msg := secretMissingMessage(idx, ref)
+			if cs := creators.resolve(ref); len(cs) > 0 {
+				sev, msg = finding.SeverityNotice, secretCreatedMessage(ref, cs[0])
+			}
 			add(newFinding(in, finding.RuleSecretMissing, sev, ref.Object, ref.Container,
-				secretSubject(ref), secretMissingMessage(idx, ref), ref.Path...))
+				secretSubject(ref), msg, ref.Path...))
 			continue
 		}
 		if !checkKeys || isExternal {
@@ -252,6 +257,13 @@ func secretKeysSubject(missing []manifest.Ref) string {
 	}
 	ref.Key = strings.Join(ks, ",")
 	return secretSubject(ref)
+}
+
+// secretCreatedMessage explains a Secret no manifest produces but a
+// workload of the environment evidently creates when it runs.
+func secretCreatedMessage(ref manifest.Ref, creator manifest.Producer) string {
+	return fmt.Sprintf("%s %s Secret %s, which is created at run time by %s: its command line or env names the Secret and its ServiceAccount may create Secrets",
+		ref.Where, secretVerb(ref.Where), secretDisplay(ref), creator.Via)
 }
 
 func secretKeyMessage(missing []manifest.Ref, keys map[string]bool) string {

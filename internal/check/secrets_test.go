@@ -58,6 +58,7 @@ func TestSecretFindings(t *testing.T) {
 	tests := []struct {
 		name      string
 		producers []manifest.Producer
+		creators  []manifest.Producer
 		refs      []manifest.Ref
 		secrets   config.Secrets
 		want      []finding.Finding
@@ -120,6 +121,22 @@ func TestSecretFindings(t *testing.T) {
 			want: []finding.Finding{secretTestWant(finding.RuleSecretKeyMissing, finding.SeverityError, secretTestCart, "",
 				"volume certs|shop/tls|ca.crt,tls.key",
 				`volume certs mounts keys "ca.crt", "tls.key" of Secret shop/tls, which has key tls.crt`)},
+		},
+		{
+			name:     "notice.created-at-run-time-by-job",
+			creators: []manifest.Producer{secretTestProducer("shop", "tls", "Job shop/keygen")},
+			refs:     []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "tls", Where: "volume certs"}},
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityNotice, secretTestCart, "",
+				"volume certs|shop/tls|",
+				"volume certs mounts Secret shop/tls, which is created at run time by Job shop/keygen: its command line or env names the Secret and its ServiceAccount may create Secrets")},
+		},
+		{
+			name:     "failure.run-time-creator-in-another-namespace",
+			creators: []manifest.Producer{secretTestProducer("auth", "tls", "Job auth/keygen")},
+			refs:     []manifest.Ref{{Object: secretTestCart, Namespace: "shop", Name: "tls", Where: "volume certs"}},
+			want: []finding.Finding{secretTestWant(finding.RuleSecretMissing, finding.SeverityError, secretTestCart, "",
+				"volume certs|shop/tls|",
+				"volume certs mounts Secret shop/tls, which this environment does not produce")},
 		},
 		{
 			name:      "success.projected-certificate",
@@ -369,7 +386,7 @@ func TestSecretFindings(t *testing.T) {
 			in := Input{
 				Config: &config.Config{Secrets: tt.secrets},
 				Env:    config.Environment{Name: "prod"},
-				Set:    &manifest.Set{Producers: tt.producers, Refs: tt.refs},
+				Set:    &manifest.Set{Producers: tt.producers, Creators: tt.creators, Refs: tt.refs},
 			}
 			got := secretFindings(in)
 			if !reflect.DeepEqual(got, tt.want) {

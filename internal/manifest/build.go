@@ -43,6 +43,16 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 		}
 		set.Producers = append(set.Producers, producers(obj)...)
 	}
+	configMaps := map[string]*Object{}
+	for _, obj := range set.Objects {
+		if group(obj.APIVersion) == "" && obj.Kind == "ConfigMap" {
+			configMaps[obj.Namespace+"/"+obj.Name] = obj
+		}
+	}
+	for _, w := range set.Workloads {
+		set.Producers = append(set.Producers, generatorProducers(w, configMaps)...)
+	}
+	set.Creators = runTimeCreators(set)
 	wi := 0
 	for _, obj := range set.Objects {
 		if wi < len(set.Workloads) && set.Workloads[wi].Object == obj {

@@ -40,8 +40,45 @@ func producers(obj *Object) []Producer {
 		return certManagerShim(obj, ingressTLSSecrets)
 	case g == "gateway.networking.k8s.io" && obj.Kind == "Gateway":
 		return certManagerShim(obj, gatewayTLSSecrets)
+	case g == "" && obj.Kind == "Service":
+		return servingCert(obj)
+	case mapAt(obj.Body, "spec", "writeConnectionSecretToRef") != nil:
+		return connectionSecret(obj)
 	}
 	return nil
+}
+
+// servingCertAnnotations make OpenShift's service CA operator write a
+// serving certificate for the Service into the named Secret.
+var servingCertAnnotations = []string{
+	"service.beta.openshift.io/serving-cert-secret-name",
+	"service.alpha.openshift.io/serving-cert-secret-name",
+}
+
+func servingCert(obj *Object) []Producer {
+	for _, a := range servingCertAnnotations {
+		if name := obj.Annotations[a]; name != "" {
+			return []Producer{{Namespace: obj.Namespace, Name: name, Keys: []string{"tls.crt", "tls.key"}, KeysKnown: true,
+				Via: "Service " + obj.Namespace + "/" + obj.Name + " (OpenShift serving certificate)", Object: obj}}
+		}
+	}
+	return nil
+}
+
+// connectionSecret: a Crossplane managed resource, claim or composite
+// writes its connection details into spec.writeConnectionSecretToRef
+// (namespace defaulting to the object's own); the keys depend on the
+// provider.
+func connectionSecret(obj *Object) []Producer {
+	name := stringAt(obj.Body, "spec", "writeConnectionSecretToRef", "name")
+	ns := stringAt(obj.Body, "spec", "writeConnectionSecretToRef", "namespace")
+	if ns == "" {
+		ns = obj.Namespace
+	}
+	if name == "" || ns == "" {
+		return nil
+	}
+	return []Producer{{Namespace: ns, Name: name, Via: obj.ID() + " (Crossplane connection secret)", Object: obj}}
 }
 
 // vaultKinds are the Vault Secrets Operator kinds that sync into a

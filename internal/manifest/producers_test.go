@@ -46,6 +46,16 @@ func TestProducers(t *testing.T) {
 		{"gateway-cert-manager-annotation.yaml", []producerView{
 			{Namespace: "shop", Name: "public-tls", Keys: "ca.crt,tls.crt,tls.key", KeysKnown: true, Via: "Gateway shop/public (cert-manager)", Object: "Gateway/shop/public"},
 		}},
+		{"openshift-serving-cert-and-crossplane.yaml", []producerView{
+			{Namespace: "shop", Name: "api-serving-cert", Keys: "tls.crt,tls.key", KeysKnown: true, Via: "Service shop/api (OpenShift serving certificate)", Object: "Service/shop/api"},
+			{Namespace: "shop", Name: "cart-db-conn", Via: "PostgreSQLInstance/shop/cart-db (Crossplane connection secret)", Object: "PostgreSQLInstance/shop/cart-db"},
+		}},
+		{"generators.yaml", []producerView{
+			{Namespace: "web", Name: "admission-tls", Keys: "ca,tls.crt,tls.key", KeysKnown: true, Via: "Job web/admission-create (kube-webhook-certgen)", Object: "Job/web/admission-create"},
+			{Namespace: "argocd", Name: "argocd-redis", Keys: "auth", KeysKnown: true, Via: "Job argocd/redis-secret-init (argocd admin redis-initial-password)", Object: "Job/argocd/redis-secret-init"},
+			{Namespace: "consul", Name: "injector-webhook-cert", Via: "Deployment consul/webhook-cert-manager (consul webhook-cert-manager)", Object: "Deployment/consul/webhook-cert-manager"},
+			{Namespace: "consul", Name: "other-cert", Via: "Deployment consul/webhook-cert-manager (consul webhook-cert-manager)", Object: "Deployment/consul/webhook-cert-manager"},
+		}},
 		{"not-producers.yaml", nil},
 	}
 	for _, tt := range tests {
@@ -68,5 +78,19 @@ func TestSecretValuesNotKept(t *testing.T) {
 	}
 	if got := stringAt(set.Objects[0].Body, "data", "password"); got != "" {
 		t.Errorf("data.password = %q, want blanked", got)
+	}
+}
+
+// A workload whose ServiceAccount may create Secrets names, in its command
+// line and env, the Secrets it may create; one that may not names none.
+func TestRunTimeCreators(t *testing.T) {
+	set := buildFixture(t, "testdata/producers/runtime-creator.yaml")
+	diff(t, "creators", viewProducers(set.Creators), []producerView{
+		{Namespace: "auth", Name: "out", Via: "Job auth/keygen", Object: "Job/auth/keygen"},
+		{Namespace: "auth", Name: "jwt-keys", Via: "Job auth/keygen", Object: "Job/auth/keygen"},
+		{Namespace: "auth", Name: "signing-keys", Via: "Job auth/keygen", Object: "Job/auth/keygen"},
+	})
+	if len(set.Producers) != 0 {
+		t.Errorf("producers: %+v, want none", viewProducers(set.Producers))
 	}
 }

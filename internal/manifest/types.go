@@ -149,6 +149,10 @@ type Set struct {
 	Workloads []*Workload
 	Producers []Producer
 	Refs      []Ref
+	// Creators are Secrets a workload may create when it runs (its
+	// command, args or env name them and its ServiceAccount may create
+	// Secrets): they explain a missing Secret, they do not produce it.
+	Creators []Producer
 	// Namespaces are the Namespace objects rendered, by name.
 	Namespaces map[string]*Object
 	// ServiceAccounts by namespace/name.
