@@ -29,6 +29,7 @@ type Check struct {
 var Checks = []Check{
 	{Name: "mesh", Rules: []string{finding.RuleMeshInjection, finding.RuleMeshAnnotation, finding.RuleMeshEnv, finding.RuleMeshJobSidecar}, Run: meshFindings},
 	{Name: "secrets", Rules: []string{finding.RuleSecretMissing, finding.RuleSecretKeyMissing}, Run: secretFindings},
+	{Name: "gitops", Rules: []string{finding.RuleGitOpsNotRendered}, Run: gitopsFindings},
 }
 
 // Environment runs every check over one environment and splits the result

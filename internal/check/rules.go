@@ -155,6 +155,18 @@ var Rules = []RuleInfo{
 		},
 		Category: "exemptions",
 	},
+	{
+		ID:          finding.RuleGitOpsNotRendered,
+		Severity:    finding.SeverityNotice,
+		Description: "an Argo CD Application or ApplicationSet, or a Flux HelmRelease or Kustomization, deploys what this run does not render",
+		Why:         "the workloads it deploys are checked nowhere: a clean report would say nothing about them",
+		Fix:         "add an environment that renders the path or chart it names (meshgate does not follow GitOps objects yet)",
+		Example:     `HelmRelease shop/podinfo: chart not rendered (./charts/podinfo from GitRepository flux-system/platform); add an environment for it`,
+		Failing:     exampleGitOpsNotRendered,
+		Passing:     exampleGitOpsNotRenderedFixed,
+		Exempt:      Exemption{Note: "It is a notice, so it fails no run at the default `--fail-on error`. An environment whose path (or, for a chart, folder name) is the one the object names turns it off for that object."},
+		Category:    "rendering",
+	},
 }
 
 // LookupRule returns the rule with that id.

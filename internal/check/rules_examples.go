@@ -243,4 +243,43 @@ metadata:
 		},
 	}
 	exampleIgnoreExpiredFixed = Example{Config: exampleIgnoreConfig("2099-12-31")}
+
+	exampleGitOpsNotRendered = Example{Files: []ExampleFile{
+		{Path: "deploy/kustomization.yaml", Content: `resources:
+  - podinfo.yaml
+`},
+		{Path: "deploy/podinfo.yaml", Content: `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: shop
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: ./charts/podinfo
+      sourceRef: {kind: GitRepository, name: platform, namespace: flux-system}
+`},
+	}}
+	exampleGitOpsNotRenderedFixed = Example{
+		Config: `environments:
+  - name: prod
+    kustomize: {path: deploy}
+    namespace: shop
+  - name: podinfo               # renders what the HelmRelease deploys
+    helm: {chart: charts/podinfo, namespace: shop}
+`,
+		Files: []ExampleFile{
+			{Path: "charts/podinfo/Chart.yaml", Content: `apiVersion: v2
+name: podinfo
+version: 6.5.0
+`},
+			{Path: "charts/podinfo/templates/configmap.yaml", Content: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: podinfo
+data: {color: blue}
+`},
+		},
+	}
 )

@@ -50,6 +50,8 @@ const (
 	RuleSecretKeyMissing = "secret-key-missing"
 	RuleMeshJobSidecar   = "mesh-job-sidecar"
 	RuleIgnoreExpired    = "ignore-expired"
+	// RuleGitOpsNotRendered: a GitOps object deploys what is not rendered.
+	RuleGitOpsNotRendered = "gitops-not-rendered"
 )
 
 // RuleIDs are the rule ids in the order they are documented. A test holds
@@ -63,6 +65,7 @@ var RuleIDs = []string{
 	RuleSecretKeyMissing,
 	RuleMeshJobSidecar,
 	RuleIgnoreExpired,
+	RuleGitOpsNotRendered,
 }
 
 // Fail-on thresholds: the lowest severity that fails a run.

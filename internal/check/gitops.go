@@ -1,0 +1,157 @@
+package check
+
+import (
+	"path"
+	"strings"
+
+	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/manifest"
+)
+
+// gitopsFindings: gitops-not-rendered. An Argo CD Application or
+// ApplicationSet, or a Flux HelmRelease or Kustomization, in the rendered
+// output deploys more than meshgate sees: what it points at is not
+// rendered here. Each is a notice naming what was not expanded, unless an
+// environment of the config renders that path or chart.
+func gitopsFindings(in Input) []finding.Finding {
+	if in.Set == nil {
+		return nil
+	}
+	var out []finding.Finding
+	for _, obj := range in.Set.Objects {
+		what, targets := gitopsTargets(obj)
+		if what == "" || gitopsCovered(in, targets) {
+			continue
+		}
+		msg := obj.Kind + " " + obj.Namespace + "/" + obj.Name + ": " + what
+		out = append(out, newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops", msg))
+	}
+	return out
+}
+
+// gitopsTarget is a path or a chart an object deploys.
+type gitopsTarget struct {
+	path  string // in its repository, cleaned ("" for a chart of a chart repository)
+	chart string // chart name ("" for a plain path)
+}
+
+// gitopsTargets says what obj deploys that is not rendered, "" when obj is
+// no GitOps object.
+func gitopsTargets(obj *manifest.Object) (string, []gitopsTarget) {
+	g, _, _ := strings.Cut(obj.APIVersion, "/")
+	spec, _ := obj.Body["spec"].(map[string]any)
+	switch {
+	case g == "argoproj.io" && obj.Kind == "Application":
+		var sources []map[string]any
+		if s, ok := spec["source"].(map[string]any); ok {
+			sources = append(sources, s)
+		}
+		for _, s := range gitopsList(spec["sources"]) {
+			sources = append(sources, s)
+		}
+		var descs []string
+		var targets []gitopsTarget
+		for _, s := range sources {
+			repo, p, chart, rev := gitopsStr(s, "repoURL"), gitopsStr(s, "path"), gitopsStr(s, "chart"), gitopsStr(s, "targetRevision")
+			d := "path " + p
+			if chart != "" {
+				d = "chart " + chart
+			}
+			d += " of " + repo
+			if rev != "" {
+				d += " at " + rev
+			}
+			descs = append(descs, d)
+			targets = append(targets, gitopsTarget{path: gitopsClean(p), chart: chart})
+		}
+		return "not rendered (" + strings.Join(descs, "; ") + "); add an environment for it", targets
+	case g == "argoproj.io" && obj.Kind == "ApplicationSet":
+		return "the Applications it generates are not rendered; add environments for them", nil
+	case g == "helm.toolkit.fluxcd.io" && obj.Kind == "HelmRelease":
+		chartSpec, _ := gitopsMap(spec, "chart")["spec"].(map[string]any)
+		chart := gitopsStr(chartSpec, "chart")
+		src := gitopsRef(gitopsMap(chartSpec, "sourceRef"), obj.Namespace)
+		if ref := gitopsMap(spec, "chartRef"); ref != nil {
+			src = gitopsRef(ref, obj.Namespace)
+		}
+		d := "chart not rendered"
+		if chart != "" || src != "" {
+			d += " (" + strings.TrimSpace(chart+" from "+src) + ")"
+		}
+		t := gitopsTarget{chart: path.Base(chart)}
+		if strings.Contains(chart, "/") {
+			t = gitopsTarget{path: gitopsClean(chart)}
+		}
+		return d + "; add an environment for it", []gitopsTarget{t}
+	case g == "kustomize.toolkit.fluxcd.io" && obj.Kind == "Kustomization":
+		p := gitopsStr(spec, "path")
+		if p == "" {
+			p = "./"
+		}
+		return "not rendered (path " + p + " of " + gitopsRef(gitopsMap(spec, "sourceRef"), obj.Namespace) + "); add an environment for it",
+			[]gitopsTarget{{path: gitopsClean(p)}}
+	}
+	return "", nil
+}
+
+// gitopsCovered: every target is rendered by an environment of the config
+// (the same path, or a chart folder of that name).
+func gitopsCovered(in Input, targets []gitopsTarget) bool {
+	if len(targets) == 0 || in.Config == nil {
+		return false
+	}
+	for _, t := range targets {
+		covered := false
+		for _, e := range in.Config.Environments {
+			p := gitopsClean(e.Path())
+			if (t.path != "" && p == t.path) || (t.chart != "" && e.Helm != nil && path.Base(p) == t.chart) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return false
+		}
+	}
+	return true
+}
+
+func gitopsClean(p string) string {
+	if p == "" {
+		return ""
+	}
+	return strings.TrimPrefix(path.Clean("/"+p), "/")
+}
+
+func gitopsMap(m map[string]any, key string) map[string]any {
+	v, _ := m[key].(map[string]any)
+	return v
+}
+
+func gitopsStr(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func gitopsList(v any) []map[string]any {
+	list, _ := v.([]any)
+	var out []map[string]any
+	for _, it := range list {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// gitopsRef is a Flux sourceRef as "Kind namespace/name".
+func gitopsRef(ref map[string]any, defaultNS string) string {
+	if ref == nil {
+		return ""
+	}
+	ns := gitopsStr(ref, "namespace")
+	if ns == "" {
+		ns = defaultNS
+	}
+	return gitopsStr(ref, "kind") + " " + ns + "/" + gitopsStr(ref, "name")
+}
