@@ -39,6 +39,7 @@ func Environment(in Input) (findings, ignored []finding.Finding) {
 	for _, c := range Checks {
 		all = append(all, c.Run(in)...)
 	}
+	setCauses(in, all)
 	return exempt(in, all)
 }
 

@@ -118,6 +118,11 @@ type Finding struct {
 	Fingerprint string   `json:"fingerprint"`
 	// Policy names the config `rules:` entry that produced the finding.
 	Policy string `json:"policy,omitempty"`
+	// Cause is shared by the findings of one cause, one fix for all of
+	// them ("namespace-not-injected:boutique"), and CauseFix is that fix.
+	// The human outputs group findings by it.
+	Cause    string `json:"cause,omitempty"`
+	CauseFix string `json:"causeFix,omitempty"`
 	// New is set when a baseline is known (--base-ref / --baseline).
 	New *bool `json:"new,omitempty"`
 	// Reason is set on exempted findings (the report's "ignored" list).

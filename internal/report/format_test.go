@@ -119,6 +119,35 @@ func exemptedRender() Report {
 	return r
 }
 
+// causes has findings of one cause (a namespace without injection) beside
+// others: the human outputs list its workloads under one entry with the
+// fix, JSON and SARIF keep one finding per workload.
+func causes() Report {
+	const msg = `namespace "boutique" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`
+	const fix = "namespace boutique is not rendered: if the cluster gives it the label istio-injection=enabled, say so in mesh.namespaces (boutique: {istio-injection: enabled}); otherwise render the Namespace with it"
+	var fs []finding.Finding
+	for _, name := range []string{"adservice", "cartservice", "frontend"} {
+		f := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "boutique", name, "", "injection", msg,
+			"kubernetes-manifests/"+name+".yaml", 20)
+		if name == "frontend" {
+			f.Message = `pod template has annotation sidecar.istio.io/inject="true" but namespace "boutique" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label: the injector selects on labels only`
+		}
+		f.Cause, f.CauseFix = "namespace-not-injected:boutique", fix
+		fs = append(fs, f)
+	}
+	job := newFinding(finding.RuleMeshInjection, finding.SeverityWarning, "prod", "Job", "boutique", "loadgenerator", "", "injection", msg,
+		"kubernetes-manifests/loadgenerator.yaml", 18)
+	job.Cause, job.CauseFix = "namespace-not-injected:boutique", fix
+	secret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "Deployment", "boutique", "cartservice", "server", "envFrom|boutique/redis|",
+		"envFrom reads Secret boutique/redis, which this environment does not produce", "kubernetes-manifests/cartservice.yaml", 40)
+	return Report{
+		Tool: Tool{Name: "meshgate", Version: "0.1.0"},
+		Environments: []Environment{{Name: "prod", Source: "kustomize", Path: "kubernetes-manifests", Objects: 12, Workloads: 4, DurationMs: 40,
+			WorkloadIDs: []string{"Deployment/boutique/adservice", "Deployment/boutique/cartservice", "Deployment/boutique/frontend", "Job/boutique/loadgenerator"}}},
+		Findings: append(fs, job, secret),
+	}
+}
+
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
@@ -158,6 +187,9 @@ func TestFormatters(t *testing.T) {
 		{"markdown.exempted-render.golden", FormatMarkdown, exemptedRender(), Options{}},
 		{"markdown.cut-check-run.golden", FormatMarkdown, sample(), Options{MaxBytes: 2500, CheckRunURL: "https://github.example/o/r/runs/7"}},
 		{"markdown.cut-artifact.golden", FormatMarkdown, sample(), Options{MaxBytes: 1200}},
+		{"text.causes.golden", FormatText, causes(), Options{}},
+		{"markdown.causes.golden", FormatMarkdown, causes(), Options{}},
+		{"json.causes.golden", FormatJSON, causes(), Options{}},
 		{"sarif.sample.golden", FormatSARIF, sample(), Options{ToolVersion: "1.0.0"}},
 		{"sarif.clean.golden", FormatSARIF, clean(), Options{}},
 		{"github.sample.golden", FormatGitHub, sample(), Options{}},

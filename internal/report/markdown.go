@@ -331,7 +331,8 @@ func mdCell(fs []finding.Finding) string {
 	return Style(worst).Icon + " " + strings.Join(rules, ", ")
 }
 
-// mdGaps adds one table per environment.
+// mdGaps adds, per environment, an entry per cause (its workloads share
+// one fix) and a table of the other findings.
 func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
 	byEnv := map[string][]finding.Finding{}
 	for _, f := range fs {
@@ -344,7 +345,12 @@ func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
 		}
 		d.glue(fmt.Sprintf("\n**%s** (%d)\n", mdText(env), len(list)))
 		var rows [][]string
-		for _, f := range list {
+		for _, g := range byCause(list) {
+			f := g[0]
+			if f.Cause != "" {
+				mdCause(d, g)
+				continue
+			}
 			rule := mdCode(f.Rule)
 			if f.Policy != "" {
 				rule += " (policy " + mdCode(f.Policy) + ")"
@@ -355,6 +361,32 @@ func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
 			})
 		}
 		d.table([]string{"Severity", "Rule", "Object", "Container", "Message", "Location"}, rows)
+	}
+}
+
+// mdCause adds the entry of the findings of one cause: the message and
+// the fix once, then each workload at its location (with its severity and
+// its own message where they differ), one part each for the cutter.
+func mdCause(d *mdDoc, g []finding.Finding) {
+	head := g[0]
+	text := fmt.Sprintf("\n%s %s %s · cause %s, %s\n\n%s", Style(head.Severity).Icon, string(head.Severity), mdCode(head.Rule),
+		mdCode(head.Cause), plural(len(g), "workload", "workloads"), mdText(head.Message))
+	if head.CauseFix != "" {
+		text += "<br>\n**Fix:** " + mdText(head.CauseFix)
+	}
+	d.glue(text + "\n\n")
+	for _, f := range g {
+		item := "- " + mdObject(f)
+		if f.Severity != head.Severity {
+			item += " " + Style(f.Severity).Icon + " " + string(f.Severity)
+		}
+		if loc := location(f); loc != "" {
+			item += " at " + mdCode(loc)
+		}
+		if f.Message != head.Message {
+			item += ": " + mdText(f.Message)
+		}
+		d.add(item + "\n")
 	}
 }
 

@@ -71,8 +71,12 @@ func Text(w io.Writer, r Report, o Options) error {
 		if len(fs) == 0 && e.Error == "" {
 			fmt.Fprintf(&b, "  %s\n", paint(ansiGreen, "no gaps"))
 		}
-		for _, f := range fs {
-			textFinding(&b, f, marked, paint)
+		for _, g := range byCause(fs) {
+			if g[0].Cause == "" {
+				textFinding(&b, g[0], marked, paint)
+			} else {
+				textCause(&b, g, marked, paint)
+			}
 		}
 	}
 	if len(r.Environments) > 0 || len(r.Findings) > 0 {
@@ -118,6 +122,37 @@ func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(
 	// The severity column is padded to 8 so rule ids line up.
 	b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
 	writeIndented(b, f.Message)
+}
+
+// textCause writes the entry of the findings of one cause: its message
+// and fix once, then each workload at its location (with its own message
+// where that differs).
+func textCause(b *strings.Builder, g []finding.Finding, marked bool, paint func(code, s string) string) {
+	head := g[0]
+	sev := Style(head.Severity)
+	fields := []string{paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))), ruleLabel(head), causeHeading(g)}
+	if marked && head.New != nil {
+		if *head.New {
+			fields = append(fields, paint(ansiMagenta, "new"))
+		} else {
+			fields = append(fields, paint(ansiFaint, "existing"))
+		}
+	}
+	b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
+	writeIndented(b, head.Message)
+	if head.CauseFix != "" {
+		writeIndented(b, "fix: "+head.CauseFix)
+	}
+	for _, f := range g {
+		line := "- " + causeMember(g, f)
+		if loc := location(f); loc != "" {
+			line += "  " + paint(ansiFaint, loc)
+		}
+		b.WriteString(messageIndent + line + "\n")
+		if f.Message != head.Message {
+			writeIndented(b, "  "+f.Message)
+		}
+	}
 }
 
 // textEnvHeader is " (source path): N objects, N workloads, 87ms".
