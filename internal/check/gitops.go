@@ -46,9 +46,7 @@ func gitopsTargets(obj *manifest.Object) (string, []gitopsTarget) {
 		if s, ok := spec["source"].(map[string]any); ok {
 			sources = append(sources, s)
 		}
-		for _, s := range gitopsList(spec["sources"]) {
-			sources = append(sources, s)
-		}
+		sources = append(sources, gitopsList(spec["sources"])...)
 		var descs []string
 		var targets []gitopsTarget
 		for _, s := range sources {

@@ -101,8 +101,7 @@ func Text(w io.Writer, r Report, o Options) error {
 // textFinding writes one finding's entry; marked adds its new or existing
 // mark.
 func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(code, s string) string) {
-	sev := Style(f.Severity)
-	fields := []string{paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))), ruleLabel(f)}
+	var fields []string
 	if obj := object(f); obj != "" {
 		if f.Container != "" {
 			obj += " [" + f.Container + "]"
@@ -112,6 +111,15 @@ func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(
 	if loc := location(f); loc != "" {
 		fields = append(fields, paint(ansiFaint, loc))
 	}
+	textHead(b, f, fields, marked, paint)
+	writeIndented(b, f.Message)
+}
+
+// textHead writes an entry's first line: severity, rule, the fields and
+// the new or existing mark.
+func textHead(b *strings.Builder, f finding.Finding, fields []string, marked bool, paint func(code, s string) string) {
+	sev := Style(f.Severity)
+	fields = append([]string{ruleLabel(f)}, fields...)
 	if marked && f.New != nil {
 		if *f.New {
 			fields = append(fields, paint(ansiMagenta, "new"))
@@ -120,8 +128,7 @@ func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(
 		}
 	}
 	// The severity column is padded to 8 so rule ids line up.
-	b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
-	writeIndented(b, f.Message)
+	b.WriteString("  " + paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))) + " " + strings.Join(fields, "  ") + "\n")
 }
 
 // textCause writes the entry of the findings of one cause: its message
@@ -129,16 +136,7 @@ func textFinding(b *strings.Builder, f finding.Finding, marked bool, paint func(
 // where that differs).
 func textCause(b *strings.Builder, g []finding.Finding, marked bool, paint func(code, s string) string) {
 	head := g[0]
-	sev := Style(head.Severity)
-	fields := []string{paint(sev.ANSI, sev.Label) + strings.Repeat(" ", max(0, 7-len(sev.Label))), ruleLabel(head), causeHeading(g)}
-	if marked && head.New != nil {
-		if *head.New {
-			fields = append(fields, paint(ansiMagenta, "new"))
-		} else {
-			fields = append(fields, paint(ansiFaint, "existing"))
-		}
-	}
-	b.WriteString("  " + fields[0] + " " + strings.Join(fields[1:], "  ") + "\n")
+	textHead(b, head, []string{causeHeading(g)}, marked, paint)
 	writeIndented(b, head.Message)
 	if head.CauseFix != "" {
 		writeIndented(b, "fix: "+head.CauseFix)
