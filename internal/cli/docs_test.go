@@ -327,8 +327,9 @@ func TestDemoExpected(t *testing.T) {
 }
 
 // foreignFlags are flags the docs quote of other tools (helm, sha256sum,
-// docker, hyperfine, kustomize).
-var foreignFlags = []string{"--set", "--check", "--ignore-missing", "--rm", "--warmup", "--runs", "--enable-helm", "--enable-alpha-plugins", "--include-crds"}
+// docker, hyperfine, kustomize, kube-webhook-certgen).
+var foreignFlags = []string{"--set", "--check", "--ignore-missing", "--rm", "--warmup", "--runs", "--enable-helm", "--enable-alpha-plugins", "--include-crds",
+	"--secret-name", "--namespace", "--ca-name", "--cert-name", "--key-name"}
 
 var inlineCode = regexp.MustCompile("`([^`\n]+)`")
 
