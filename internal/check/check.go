@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -27,6 +28,7 @@ type Check struct {
 
 // Checks are every check Environment runs, in order.
 var Checks = []Check{
+	{Name: "rendering", Rules: []string{finding.RuleRenderWarning}, Run: renderWarnings},
 	{Name: "mesh", Rules: []string{finding.RuleMeshInjection, finding.RuleMeshAnnotation, finding.RuleMeshEnv, finding.RuleMeshJobSidecar}, Run: meshFindings},
 	{Name: "secrets", Rules: []string{finding.RuleSecretMissing, finding.RuleSecretKeyMissing}, Run: secretFindings},
 	{Name: "gitops", Rules: []string{finding.RuleGitOpsNotRendered}, Run: gitopsFindings},
@@ -60,6 +62,31 @@ func RenderFailure(in Input, err *render.Error) (findings, ignored []finding.Fin
 	}
 	f.SetFingerprint()
 	return exempt(in, []finding.Finding{f})
+}
+
+// renderWarnings are the caveats of a rendering (render.Warning, from the
+// renderer and the decoding of its documents), and an environment that
+// rendered no object: it deploys nothing and would pass every check.
+func renderWarnings(in Input) []finding.Finding {
+	warnings := in.Set.Warnings
+	if len(in.Set.Objects) == 0 {
+		warnings = append(warnings, render.Warning{File: in.Env.Path(), Message: "the environment rendered no objects; does it need values or a kustomization that lists resources?"})
+	}
+	var out []finding.Finding
+	for _, w := range warnings {
+		f := finding.Finding{
+			Rule:        finding.RuleRenderWarning,
+			Severity:    finding.SeverityWarning,
+			Environment: in.Env.Name,
+			Message:     w.Message,
+			File:        w.File,
+			Line:        w.Line,
+			Subject:     fmt.Sprintf("%s:%d:%s", w.File, w.Line, w.Message),
+		}
+		f.SetFingerprint()
+		out = append(out, f)
+	}
+	return out
 }
 
 // newFinding is the one constructor the checks use: it fills identity,

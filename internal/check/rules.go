@@ -71,6 +71,21 @@ var Rules = []RuleInfo{
 		Category: "rendering",
 	},
 	{
+		ID:          finding.RuleRenderWarning,
+		Severity:    finding.SeverityWarning,
+		Description: "the environment rendered, but maybe not as its author meant: a repeated key, or no object at all",
+		Why:         "helm and kubectl take the last of two equal keys without a word, so the value deployed may not be the one a reader of the file sees; an environment that renders nothing passes every check while deploying nothing",
+		Fix:         "remove the key that does not win (the message names the value taken), or give the environment the values it needs to render its objects",
+		Example:     `values key image.tag is defined twice (lines 2 and 3); helm takes the last: "1.4.1"`,
+		Failing:     exampleRenderWarning,
+		Passing:     exampleRenderWarningFixed,
+		Exempt: Exemption{
+			Scope: ExemptEnvironment,
+			Why:   "A repeated key belongs to a file, not to an object",
+		},
+		Category: "rendering",
+	},
+	{
 		ID:          finding.RuleMeshInjection,
 		Severity:    finding.SeverityError,
 		Description: "the pod will not get the mesh dataplane under the provider's injection rules",

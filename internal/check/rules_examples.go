@@ -120,18 +120,14 @@ ignore:
     until: ` + until + "\n"
 }
 
-var (
-	exampleRenderError = Example{
-		Config: `mesh:
-  namespaces:
-    shop: {istio-injection: enabled}
-`,
-		Files: []ExampleFile{
-			{Path: "charts/cart/Chart.yaml", Content: `apiVersion: v2
+// exampleCartChart is the chart charts/cart, which needs image.tag.
+func exampleCartChart() []ExampleFile {
+	return []ExampleFile{
+		{Path: "charts/cart/Chart.yaml", Content: `apiVersion: v2
 name: cart
 version: 1.4.0
 `},
-			{Path: "charts/cart/templates/deployment.yaml", Content: `apiVersion: apps/v1
+		{Path: "charts/cart/templates/deployment.yaml", Content: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ .Release.Name }}
@@ -146,12 +142,35 @@ spec:
         - name: server
           image: "{{ .Values.image.repository }}:{{ required "image.tag is required" .Values.image.tag }}"
 `},
-			{Path: "charts/cart/values.yaml", Content: `image:
+		{Path: "charts/cart/values.yaml", Content: `image:
   repository: registry.example.com/cart
 `},
-		},
 	}
-	exampleRenderErrorFixed = Example{Files: []ExampleFile{
+}
+
+var (
+	exampleRenderError = Example{
+		Config: `mesh:
+  namespaces:
+    shop: {istio-injection: enabled}
+`,
+		Files: exampleCartChart(),
+	}
+	exampleRenderWarning = Example{
+		Config: `environments:
+  - name: prod
+    helm:
+      chart: charts/cart
+      namespace: shop
+      values: [charts/cart/values-prod.yaml]
+mesh:
+  namespaces:
+    shop: {istio-injection: enabled}
+`,
+		Files: append(exampleCartChart(), ExampleFile{Path: "charts/cart/values-prod.yaml", Content: "image:\n  tag: \"1.4.0\"\n  tag: \"1.4.1\"\n"}),
+	}
+	exampleRenderWarningFixed = Example{Files: []ExampleFile{{Path: "charts/cart/values-prod.yaml", Content: "image:\n  tag: \"1.4.1\"\n"}}}
+	exampleRenderErrorFixed   = Example{Files: []ExampleFile{
 		{Path: "charts/cart/values.yaml", Content: `image:
   repository: registry.example.com/cart
   tag: "1.4.0"

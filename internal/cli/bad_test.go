@@ -59,9 +59,9 @@ func TestBadInput(t *testing.T) {
 			want: []string{
 				`prod render-error base/kustomization.yaml:2: accumulating resources: accumulation err='accumulating resources from '../base': 'base' must resolve to a file': recursed accumulation of path 'base': accumulating resources: accumulation err='accumulating resources from '../overlay': 'overlay' must resolve to a file': cycle detected: candidate root 'overlay' contains visited root 'overlay'`,
 			}},
-		{dir: "render-error.empty-render", code: 1,
+		{dir: "finding.empty-render", code: 0,
 			want: []string{
-				`prod render-error chart:0: the environment rendered no objects`,
+				`prod render-warning chart:0: the environment rendered no objects; does it need values or a kustomization that lists resources?`,
 			}},
 		{dir: "render-error.kustomization-malformed-yaml", code: 1,
 			want: []string{
@@ -111,9 +111,10 @@ func TestBadInput(t *testing.T) {
 			want: []string{
 				`prod render-error overlay/kustomization.yaml:0: updating name reference in 'spec/template/spec/containers/env/valueFrom/configMapKeyRef/name' field of 'Deployment.v1.apps/web.[noNs]': considering field 'spec/template/spec/containers/env/valueFrom/configMapKeyRef/name' of object Deployment.v1.apps/web.[noNs]: expected sequence or mapping node`,
 			}},
-		{dir: "render-error.template-duplicate-key", code: 1,
+		{dir: "finding.template-duplicate-key", code: 1,
 			want: []string{
-				`prod render-error chart/templates/deployment.yaml:14: rendered YAML: line 14: mapping key "image" already defined at line 13`,
+				`prod render-warning chart/templates/deployment.yaml:13: Deployment web: key spec.template.spec.containers[0].image is rendered twice; Kubernetes takes the last: "web:0.1.0"`,
+				`prod mesh-injection chart/templates/deployment.yaml:7: namespace "default" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`,
 			}},
 		{dir: "render-error.template-fail", code: 1,
 			want: []string{
@@ -131,9 +132,10 @@ func TestBadInput(t *testing.T) {
 			want: []string{
 				`prod render-error chart/templates/deployment.yaml:13: execution error at (chart/templates/deployment.yaml:13:20): image.repository is required`,
 			}},
-		{dir: "render-error.values-duplicate-key", code: 1,
+		{dir: "finding.values-duplicate-key", code: 1,
 			want: []string{
-				`prod render-error prod.yaml:4: failed to parse prod.yaml: yaml: line 4: mapping key "tag" already defined at line 3`,
+				`prod render-warning prod.yaml:4: values key image.tag is defined twice (lines 3 and 4); helm takes the last: "1.2.4"`,
+				`prod mesh-injection chart/templates/deployment.yaml:7: namespace "default" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`,
 			}},
 		{dir: "render-error.values-malformed-yaml", code: 1,
 			want: []string{

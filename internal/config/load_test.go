@@ -95,7 +95,7 @@ failure.unknown-field.yaml:7:5: environments[0].kustomise: unknown field (did yo
 failure.unknown-field.yaml:12:5: mesh.require.annotation: unknown field (did you mean "annotations"?)
 failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits)`, schemaRejects},
 	{"failure.unknown-rule.yaml", `failure.unknown-rule.yaml:5:13: ignore[0].rules[0]: unknown rule "mesh-injektion" (did you mean "mesh-injection"?)
-failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired, gitops-not-rendered)`, schemaRejects},
+failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired, gitops-not-rendered)`, schemaRejects},
 	{"failure.wrong-type.yaml", `failure.wrong-type.yaml:5:15: environments[0].helm.values: expected a list, got a string
 failure.wrong-type.yaml:6:20: environments[0].helm.set.image: expected a string, number or boolean, got a map (set lists and maps in a values file)
 failure.wrong-type.yaml:7:20: environments[0].helm.kubeVersion: expected a string, got a number (quote it: "1.31")

@@ -178,14 +178,6 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 		res.Findings, res.Ignored = check.RenderFailure(in, berr)
 		return res
 	}
-	if len(set.Objects) == 0 {
-		// An environment that deploys nothing is almost always a broken
-		// values file or kustomization, and would pass every check.
-		e := &render.Error{Message: "the environment rendered no objects", File: env.Path()}
-		res.Env.Error = e.Error()
-		res.Findings, res.Ignored = check.RenderFailure(in, e)
-		return res
-	}
 	if progress != nil {
 		progress(env.Name, "checking")
 	}

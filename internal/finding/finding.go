@@ -43,6 +43,7 @@ func (s Severity) Rank() int {
 // documents it.
 const (
 	RuleRenderError      = "render-error"
+	RuleRenderWarning    = "render-warning"
 	RuleMeshInjection    = "mesh-injection"
 	RuleMeshAnnotation   = "mesh-annotation"
 	RuleMeshEnv          = "mesh-env"
@@ -58,6 +59,7 @@ const (
 // check.Rules to the same list.
 var RuleIDs = []string{
 	RuleRenderError,
+	RuleRenderWarning,
 	RuleMeshInjection,
 	RuleMeshAnnotation,
 	RuleMeshEnv,

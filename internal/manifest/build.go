@@ -17,6 +17,7 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 	b := &builder{res: res, shared: shared, templates: map[string]*helmTemplate{}, sources: map[string]*yamlSource{},
 		texts: map[string][]byte{}, occurrences: map[string]int{}}
 	set := &Set{Namespaces: map[string]*Object{}, ServiceAccounts: map[string]*Object{}}
+	set.Warnings = append(set.Warnings, res.Warnings...)
 	for i, doc := range res.Docs {
 		decoded, derr := decodeDocs(doc.YAML)
 		if derr != nil {
@@ -27,6 +28,7 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 			set.Redact = append(set.Redact, values...)
 			b.locate(obj)
 			set.Objects = append(set.Objects, obj)
+			set.Warnings = append(set.Warnings, b.duplicateWarnings(doc, obj, d.duplicates)...)
 		}
 	}
 	for _, obj := range set.Objects {
@@ -185,6 +187,25 @@ func (b *builder) docError(i int, doc render.Doc, derr *decodeError) *render.Err
 		e.Line = l
 	}
 	return e
+}
+
+// duplicateWarnings are the keys a rendered document repeats, at the
+// source line of the one taken (the last). A Secret's value is not quoted.
+func (b *builder) duplicateWarnings(doc render.Doc, obj *Object, dups []render.Duplicate) []render.Warning {
+	var out []render.Warning
+	for _, d := range dups {
+		w := render.Warning{File: doc.File, Line: obj.LineOf(d.Fields...)}
+		if l, ok := sourceLine(b.text(doc.File), doc.YAML, d.Line); ok {
+			w.Line = l
+		}
+		value := d.Value
+		if obj.Kind == "Secret" && group(obj.APIVersion) == "" {
+			value = "its value"
+		}
+		w.Message = fmt.Sprintf("%s %s: key %s is rendered twice; Kubernetes takes the last: %s", obj.Kind, obj.Name, d.Path, value)
+		out = append(out, w)
+	}
+	return out
 }
 
 // redactSecret blanks a Secret's values in the body and the node tree as

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/render"
 )
 
 // decodeError is a problem in a rendered document at a line of that
@@ -51,6 +53,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
 type decodedObject struct {
 	body map[string]any
 	node *yaml.Node // its mapping node
+	// duplicates are the keys its document repeats (on the first object
+	// of a List).
+	duplicates []render.Duplicate
 }
 
 // decodeDocs decodes the YAML of one rendered doc (usually one document,
@@ -87,6 +92,9 @@ func decodeDocs(data []byte) ([]decodedObject, *decodeError) {
 		objs, derr := expand(body, root, "", 0)
 		if derr != nil {
 			return nil, derr
+		}
+		if c.duplicates && len(objs) > 0 {
+			objs[0].duplicates = render.DuplicateKeys(root)
 		}
 		out = append(out, objs...)
 	}
@@ -202,12 +210,13 @@ func invalidUTF8Line(data []byte) int {
 }
 
 // converter turns a yaml.v3 node tree into JSON-compatible values the way
-// Kubernetes reads YAML (sigs.k8s.io/yaml: YAML 1.1 booleans, merge keys),
-// rejecting duplicate keys, which Kubernetes would silently resolve to the
-// last one.
+// Kubernetes reads YAML (sigs.k8s.io/yaml: YAML 1.1 booleans, merge keys,
+// the last of repeated keys winning).
 type converter struct {
 	budget int
-	active []*yaml.Node // aliases being expanded, to refuse cycles
+	// duplicates is set when a mapping repeats a key.
+	duplicates bool
+	active     []*yaml.Node // aliases being expanded, to refuse cycles
 }
 
 func (c *converter) value(n *yaml.Node) (any, *decodeError) {
@@ -288,8 +297,8 @@ func (c *converter) mapping(n *yaml.Node) (map[string]any, *decodeError) {
 		if err != nil {
 			return nil, err
 		}
-		if first, dup := seen[key]; dup {
-			return nil, &decodeError{line: k.Line, msg: fmt.Sprintf("mapping key %q already defined at line %d", key, first)}
+		if _, dup := seen[key]; dup {
+			c.duplicates = true // the last one wins, as kubectl takes it
 		}
 		seen[key] = k.Line
 		val, err := c.value(v)

@@ -14,7 +14,6 @@ func TestBuildDecodeErrors(t *testing.T) {
 		want    render.Error
 	}{
 		{"failure.malformed-yaml.yaml", render.Error{Line: 6, Message: "rendered YAML: line 6: did not find expected ',' or ']'"}},
-		{"failure.duplicate-key.yaml", render.Error{Line: 5, Message: `rendered YAML: line 5: mapping key "name" already defined at line 4`}},
 		{"failure.non-utf8.yaml", render.Error{Line: 4, Message: "rendered YAML: line 4: invalid UTF-8"}},
 		{"failure.missing-kind.yaml", render.Error{Line: 6, Message: "rendered YAML: line 6: object has no kind"}},
 		{"failure.missing-api-version.yaml", render.Error{Line: 1, Message: "rendered YAML: line 1: object has no apiVersion"}},
@@ -40,21 +39,33 @@ func TestBuildDecodeErrors(t *testing.T) {
 	}
 }
 
-// A Helm template's lines differ from the rendered document's: the error
-// names the template line holding the offending text, and the message keeps
-// the rendered line for `meshgate render`.
-func TestBuildDecodeErrorHelmLine(t *testing.T) {
-	template := "{{- if .Values.enabled }}\n# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  {{- if .Values.again }}\n  name: dup-again\n  {{- end }}\n{{- end }}\n"
-	rendered := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\n  name: dup-again\n"
+// A repeated key is taken as kubectl takes it, the last one winning, and
+// is a warning at the source line of that one.
+func TestBuildDuplicateKeyWarning(t *testing.T) {
+	set, err := BuildShared(fixtureResult(t, "testdata/decode/warning.duplicate-key.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []render.Warning{{File: "deploy/warning.duplicate-key.yaml", Line: 5, Message: `ConfigMap dup-again: key metadata.name is rendered twice; Kubernetes takes the last: "dup-again"`}}
+	if len(set.Objects) != 1 || set.Objects[0].Name != "dup-again" || !reflect.DeepEqual(set.Warnings, want) {
+		t.Errorf("objects %v, warnings %#v; want ConfigMap dup-again and %#v", set.Objects, set.Warnings, want)
+	}
+}
+
+// A Helm template's lines differ from the rendered document's: the warning
+// names the template line holding the key taken.
+func TestBuildDuplicateKeyHelmLine(t *testing.T) {
+	template := "{{- if .Values.enabled }}\n# a comment\napiVersion: v1\nkind: Secret\nmetadata:\n  name: dup\n  {{- if .Values.again }}\n  name: dup-again\n  {{- end }}\n{{- end }}\n"
+	rendered := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: dup\n  name: dup-again\n"
 	res := render.Result{Source: "helm", Docs: []render.Doc{{YAML: []byte(rendered), File: "charts/x/templates/cm.yaml"}},
 		Sources: map[string][]byte{"charts/x/templates/cm.yaml": []byte(template)}}
-	_, err := BuildShared(res, nil)
-	want := render.Error{File: "charts/x/templates/cm.yaml", Line: 8, Message: `rendered YAML: line 5: mapping key "name" already defined at line 4`}
-	if err == nil || *err != want {
-		t.Fatalf("error = %#v, want %#v", err, want)
+	set, err := BuildShared(res, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := err.Error(); got != `charts/x/templates/cm.yaml:8: rendered YAML: line 5: mapping key "name" already defined at line 4` {
-		t.Errorf("Error() = %q", got)
+	want := []render.Warning{{File: "charts/x/templates/cm.yaml", Line: 8, Message: `Secret dup-again: key metadata.name is rendered twice; Kubernetes takes the last: its value`}}
+	if !reflect.DeepEqual(set.Warnings, want) {
+		t.Errorf("warnings %#v, want %#v", set.Warnings, want)
 	}
 }
 

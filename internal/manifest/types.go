@@ -3,7 +3,11 @@
 // Secret references, each with the source line a person edits.
 package manifest
 
-import "gopkg.in/yaml.v3"
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/render"
+)
 
 // Object is one rendered Kubernetes object.
 type Object struct {
@@ -161,6 +165,9 @@ type Set struct {
 	// sidecar.istio.io/userVolume annotation): data for the checks, not
 	// errors, so the rest of the environment is still checked.
 	Problems []Problem
+	// Warnings are the renderer's (render.Result.Warnings) and the keys a
+	// rendered document repeats, the last one taken, at their source line.
+	Warnings []render.Warning
 	// Redact holds the values of the rendered Secrets (as written, and
 	// base64-decoded), blanked in every Object: a template or a kustomize
 	// replacement may copy one into an annotation that a finding quotes, so

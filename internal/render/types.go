@@ -35,11 +35,22 @@ type Result struct {
 	// DefaultNamespace is the namespace of objects that set none.
 	DefaultNamespace string
 	Err              *Error
+	// Warnings are what rendered, but maybe not as its author meant: a
+	// values file that repeats a key (the last one wins, as in helm).
+	Warnings []Warning
 	// Redact holds credentials the renderer saw in its inputs (Helm values
 	// under credential-like keys, kustomize secretGenerator literals and env
 	// files). They must not appear in any message; the renderer has already
 	// removed them from Err.
 	Redact []string
+}
+
+// Warning is a caveat of a rendering that succeeded, at a file and line
+// of the repository.
+type Warning struct {
+	File    string
+	Line    int
+	Message string
 }
 
 // Error is a rendering failure: helm's or kustomize's own message, with

@@ -2,7 +2,10 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -50,3 +53,90 @@ func DuplicateKey(n *yaml.Node) (line, first int, key string) {
 	}
 	return 0, 0, ""
 }
+
+// Duplicate is a mapping key that repeats an earlier key of its mapping:
+// where both stand, and the value of the last, which YAML readers that do
+// not refuse it (helm's values, kubectl) take.
+type Duplicate struct {
+	Line, First int
+	// Fields is the key's field path from the document's root (string
+	// keys, int indexes), Path the same written out: a.b[0].c.
+	Fields []any
+	Path   string
+	// Value is the winning value: its scalar text, or "a mapping" or
+	// "a list".
+	Value string
+}
+
+// DuplicateKeys are every repeated mapping key under n, in document order.
+func DuplicateKeys(n *yaml.Node) []Duplicate {
+	var out []Duplicate
+	var walk func(n *yaml.Node, fields []any)
+	walk = func(n *yaml.Node, fields []any) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, fields)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, append(fields[:len(fields):len(fields)], i))
+			}
+		case yaml.MappingNode:
+			seen := map[string]int{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+					continue
+				}
+				at := append(fields[:len(fields):len(fields)], k.Value)
+				if l, dup := seen[k.Value]; dup {
+					out = append(out, Duplicate{Line: k.Line, First: l, Fields: at, Path: dottedPath(at), Value: DescribeValue(n.Content[i+1])})
+				}
+				seen[k.Value] = k.Line
+				walk(n.Content[i+1], at)
+			}
+		}
+	}
+	walk(n, nil)
+	return out
+}
+
+// dottedPath writes field names joined by dots and indexes in brackets:
+// spec.containers[0].image.
+func dottedPath(fields []any) string {
+	var b strings.Builder
+	for _, f := range fields {
+		switch f := f.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", f)
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, f)
+		}
+	}
+	return b.String()
+}
+
+// maxValueText bounds a scalar quoted in a message.
+const maxValueText = 60
+
+// DescribeValue is a value for a message: a scalar quoted (cut short when
+// long), else what it is.
+func DescribeValue(n *yaml.Node) string {
+	if n.Kind == yaml.AliasNode {
+		return "the alias *" + n.Value
+	}
+	if what, ok := nodeKinds[n.Kind]; ok {
+		return what
+	}
+	v := n.Value
+	if len(v) > maxValueText {
+		v = v[:maxValueText] + "…"
+	}
+	return strconv.Quote(v)
+}
+
+var nodeKinds = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}

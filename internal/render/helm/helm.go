@@ -49,7 +49,8 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 		res.Err = rerr
 		return res
 	}
-	vals, rerr := mergeValues(p, h.Values, h.Set, opts.MaxBytes)
+	vals, warnings, rerr := mergeValues(p, h.Values, h.Set, opts.MaxBytes)
+	res.Warnings = warnings
 	if rerr != nil {
 		res.Err = rerr
 		return res

@@ -1,9 +1,11 @@
 package helm
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/meshgate/meshgate/internal/render"
 	"helm.sh/helm/v3/pkg/chart"
 )
 
@@ -30,19 +32,18 @@ func TestCredentials(t *testing.T) {
 
 func TestDuplicateValuesKey(t *testing.T) {
 	tests := []struct {
-		text        string
-		line, first int
-		key         string
+		text string
+		want []render.Warning
 	}{
-		{"image:\n  tag: a\n  tag: b\n", 3, 2, "tag"},
-		{"a: 1\nb: {a: 1}\n", 0, 0, ""},
-		{"<<: {a: 1}\n<<: {b: 1}\n", 0, 0, ""},
-		{"a: [1\n", 0, 0, ""},
+		{"image:\n  tag: a\n  tag: b\n", []render.Warning{{File: "v.yaml", Line: 3, Message: `values key image.tag is defined twice (lines 2 and 3); helm takes the last: "b"`}}},
+		{"a: 1\nb: {a: 1}\n", nil},
+		{"<<: {a: 1}\n<<: {b: 1}\n", nil},
+		{"a: [1\n", nil},
+		{"a: {x: 1}\na: [2]\n", []render.Warning{{File: "v.yaml", Line: 2, Message: `values key a is defined twice (lines 1 and 2); helm takes the last: a list`}}},
 	}
 	for _, tt := range tests {
-		line, first, key := duplicateKey([]byte(tt.text))
-		if line != tt.line || first != tt.first || key != tt.key {
-			t.Errorf("duplicateKey(%q) = %d, %d, %q; want %d, %d, %q", tt.text, line, first, key, tt.line, tt.first, tt.key)
+		if got := duplicateWarnings("v.yaml", []byte(tt.text)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("duplicateWarnings(%q) = %#v; want %#v", tt.text, got, tt.want)
 		}
 	}
 }

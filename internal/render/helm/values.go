@@ -19,29 +19,27 @@ import (
 // else replaced), then each set entry parsed with --set semantics. The
 // chart's own values.yaml is coalesced under these later by Helm. The files
 // are read here rather than by Helm's values.Options so that a "-" never
-// reads stdin and a URL is never fetched.
-func mergeValues(p paths, files []string, set map[string]string, maxBytes int64) (map[string]interface{}, *render.Error) {
+// reads stdin and a URL is never fetched. A key a file repeats is taken as
+// helm takes it, the last one winning, and is returned as a warning.
+func mergeValues(p paths, files []string, set map[string]string, maxBytes int64) (map[string]interface{}, []render.Warning, *render.Error) {
 	base := map[string]interface{}{}
+	var warnings []render.Warning
 	for _, f := range files {
 		abs, rerr := p.existing(f, "values file")
 		if rerr != nil {
-			return nil, rerr
+			return nil, nil, rerr
 		}
 		if rerr := checkSize(abs, f, maxBytes); rerr != nil {
-			return nil, rerr
+			return nil, nil, rerr
 		}
 		data, err := os.ReadFile(abs)
 		if err != nil {
-			return nil, &render.Error{Message: p.Message(err.Error()), File: f}
+			return nil, nil, &render.Error{Message: p.Message(err.Error()), File: f}
 		}
-		// Helm keeps the last of two equal keys; which one the author meant
-		// is anyone's guess, so it is an error here, as kubectl makes it.
-		if line, first, key := duplicateKey(data); line > 0 {
-			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: yaml: line %d: mapping key %q already defined at line %d", f, line, key, first), File: f, Line: line}
-		}
+		warnings = append(warnings, duplicateWarnings(f, data)...)
 		cur := map[string]interface{}{}
 		if err := yaml.Unmarshal(data, &cur); err != nil {
-			return nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
+			return nil, nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
 		}
 		base = mergeMaps(base, cur)
 	}
@@ -55,10 +53,10 @@ func mergeValues(p paths, files []string, set map[string]string, maxBytes int64)
 	for _, k := range keys {
 		if err := strvals.ParseInto(k+"="+set[k], base); err != nil {
 			// helm's wording; the value is left out, it may be a credential
-			return nil, &render.Error{Message: fmt.Sprintf("set %q: failed parsing --set data: %s", k, err)}
+			return nil, nil, &render.Error{Message: fmt.Sprintf("set %q: failed parsing --set data: %s", k, err)}
 		}
 	}
-	return base, nil
+	return base, warnings, nil
 }
 
 // mergeMaps merges b over a: nested maps merge, any other value of b
@@ -92,13 +90,18 @@ func yamlLine(msg string) int {
 	return n
 }
 
-// duplicateKey finds the first mapping key of a YAML document that repeats
-// an earlier key of its mapping: its line, the earlier one's and the key.
-// Text that does not parse gives 0, for the values parser to report.
-func duplicateKey(data []byte) (line, first int, key string) {
+// duplicateWarnings are the keys a values file repeats, each at the line
+// of the one helm takes (the last), with its value. Text that does not
+// parse gives none, for the values parser to report.
+func duplicateWarnings(file string, data []byte) []render.Warning {
 	var doc yamlv3.Node
 	if yamlv3.Unmarshal(data, &doc) != nil {
-		return 0, 0, ""
+		return nil
 	}
-	return render.DuplicateKey(&doc)
+	var out []render.Warning
+	for _, d := range render.DuplicateKeys(&doc) {
+		out = append(out, render.Warning{File: file, Line: d.Line, Message: fmt.Sprintf(
+			"values key %s is defined twice (lines %d and %d); helm takes the last: %s", d.Path, d.First, d.Line, d.Value)})
+	}
+	return out
 }
