@@ -163,11 +163,33 @@ type candidate struct {
 }
 
 func newCandidate(env Environment, dir, root string) candidate {
-	short := path.Base(dir)
 	if dir == "." {
-		short = filepath.Base(root)
+		name := rootName(env, root)
+		return candidate{env: env, short: name, long: name}
 	}
-	return candidate{env: env, short: short, long: longName(dir, root)}
+	return candidate{env: env, short: path.Base(dir), long: dir}
+}
+
+// RootName names an environment whose chart or kustomization is the
+// repository root, never after the checkout's folder: a --base-ref
+// worktree, a CI checkout and a clone under another name must give the
+// same environment the same name. A chart goes by the name its Chart.yaml
+// declares, a kustomization by its metadata.name; else "root".
+const RootName = "root"
+
+func rootName(env Environment, root string) string {
+	var name string
+	if env.Helm != nil {
+		name = chartName(root, ".")
+	} else if env.Kustomize != nil {
+		if k, err := kustomization.Read(metadataFS(root), env.Origin); err == nil && k.MetaData != nil {
+			name = k.MetaData.Name
+		}
+	}
+	if name == "" || strings.ContainsAny(name, "/\\") {
+		return RootName
+	}
+	return name
 }
 
 // nameCandidates names the candidates, short names where unique, and maps
@@ -212,15 +234,6 @@ func valuesEnvironments(root, dir, chart string) ([]Environment, error) {
 		})
 	}
 	return envs, nil
-}
-
-// longName is a folder's path as an environment name; the repository root
-// goes by its folder name.
-func longName(dir, root string) string {
-	if dir == "." {
-		return filepath.Base(root)
-	}
-	return dir
 }
 
 // isSubchart reports a chart under another chart's charts/ folder or in a

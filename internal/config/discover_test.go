@@ -85,7 +85,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 }
 
 func TestDiscoverRootChart(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "payments")
+	root := filepath.Join(t.TempDir(), "checkout") // the name comes from Chart.yaml
 	writeFiles(t, root, map[string]string{
 		"Chart.yaml":      "apiVersion: v2\nname: payments\nversion: 1.0.0\n",
 		"values.yaml":     "",
