@@ -36,10 +36,11 @@ func (c *Config) Inputs(env Environment) []string {
 }
 
 // Touches reports whether a changed file (repo-relative) is one of inputs.
+// The root folder, "./", holds every file.
 func Touches(inputs []string, file string) bool {
 	for _, in := range inputs {
 		if strings.HasSuffix(in, "/") {
-			if strings.HasPrefix(file, in) {
+			if in == "./" || strings.HasPrefix(file, in) {
 				return true
 			}
 		} else if file == in {
@@ -69,22 +70,49 @@ func inputsChart(root, dir string, set, seen map[string]bool) {
 	}
 	seen[dir] = true
 	set[dir+"/"] = true
-	var meta struct {
+	for _, dep := range chartMetadata(root, dir).fileDeps {
+		inputsChart(root, dep, set, seen)
+	}
+}
+
+// chartMeta is what discovery and --changed-since read of a chart folder.
+type chartMeta struct {
+	// Type is Chart.yaml's type ("", "application", "library").
+	Type string
+	// fileDeps are the folders of its file:// dependencies inside the
+	// repository, from Chart.yaml and, for apiVersion v1 charts,
+	// requirements.yaml.
+	fileDeps []string
+}
+
+// chartMetadata reads the chart at dir; what cannot be read gives nothing.
+func chartMetadata(root, dir string) chartMeta {
+	type deps struct {
 		Dependencies []struct {
 			Repository string `yaml:"repository"`
 		} `yaml:"dependencies"`
 	}
-	data, err := readInRoot(root, path.Join(dir, "Chart.yaml"), maxMetadataBytes)
-	if err != nil || yaml.Unmarshal(data, &meta) != nil {
-		return
+	var meta struct {
+		deps `yaml:",inline"`
+		Type string `yaml:"type"`
 	}
-	for _, d := range meta.Dependencies {
+	var out chartMeta
+	if data, err := readInRoot(root, path.Join(dir, "Chart.yaml"), maxMetadataBytes); err == nil && yaml.Unmarshal(data, &meta) == nil {
+		out.Type = meta.Type
+	}
+	all := meta.Dependencies
+	var req deps
+	if data, err := readInRoot(root, path.Join(dir, "requirements.yaml"), maxMetadataBytes); err == nil && yaml.Unmarshal(data, &req) == nil {
+		all = append(all, req.Dependencies...)
+	}
+	for _, d := range all {
 		if rest, ok := strings.CutPrefix(d.Repository, "file://"); ok {
 			if dep := path.Join(dir, rest); inRepo(dep) {
-				inputsChart(root, dep, set, seen)
+				out.fileDeps = append(out.fileDeps, dep)
 			}
 		}
 	}
+	return out
 }
 
 // inputsKustomize adds the kustomization folder dir and, following its

@@ -71,3 +71,35 @@ func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
 		t.Errorf("helm inputs %q, want %q", got, want)
 	}
 }
+
+// TestInputsRequirementsYAML (issue 11 item 15): an apiVersion v1 chart
+// declares its file:// dependencies in requirements.yaml; editing one
+// changes the chart's environments.
+func TestInputsRequirementsYAML(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"charts/partials/Chart.yaml":       "apiVersion: v1\nname: partials\nversion: 0.1.0\n",
+		"charts/control/Chart.yaml":        "apiVersion: v1\nname: control\nversion: 0.1.0\n",
+		"charts/control/requirements.yaml": "dependencies:\n  - name: partials\n    version: 0.1.0\n    repository: file://../partials\n",
+	})
+	cfg := &Config{Root: root}
+	got := cfg.Inputs(Environment{Name: "control", Helm: &Helm{Chart: "charts/control"}})
+	want := []string{"charts/control/", "charts/partials/"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("inputs %q, want %q", got, want)
+	}
+}
+
+// TestInputsRootOverlay: an overlay at the repository root (path: .) reads
+// the root kustomization.yaml, so editing it changes the environment.
+func TestInputsRootOverlay(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"kustomization.yaml": "resources: [d.yaml]\n", "d.yaml": "kind: Deployment\n"})
+	cfg := &Config{Root: root}
+	inputs := cfg.Inputs(Environment{Name: "root", Kustomize: &Kustomize{Path: "."}})
+	for _, file := range []string{"kustomization.yaml", "d.yaml"} {
+		if !Touches(inputs, file) {
+			t.Errorf("inputs %q do not touch %s", inputs, file)
+		}
+	}
+}
