@@ -246,6 +246,17 @@ func describeDiscovery(s Streams, cfg *config.Config) {
 	for _, e := range cfg.Environments {
 		fmt.Fprintf(s.Stderr, "  %-24s %s %s\n", e.Name, e.Source(), e.Origin)
 	}
+	describeSkipped(s, cfg.Skipped)
+}
+
+// describeSkipped says what discovery passed over, and why.
+func describeSkipped(s Streams, skipped []config.Skipped) {
+	if len(skipped) > 0 {
+		fmt.Fprintf(s.Stderr, "meshgate: skipped %d:\n", len(skipped))
+	}
+	for _, sk := range skipped {
+		fmt.Fprintf(s.Stderr, "  %s: %s\n", sk.Path, sk.Reason)
+	}
 }
 
 // writeOutputs writes every requested format; the text format gets colour

@@ -110,6 +110,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	for _, e := range cfg.Environments {
 		fmt.Fprintf(s.Stderr, "  %-24s %-9s %s\n", e.Name, e.Source(), e.Origin)
 	}
+	describeSkipped(s, cfg.Skipped)
 	fmt.Fprintf(s.Stderr, "Next: set each environment's namespace and the labels of namespaces the cluster has (mesh.namespaces), then run meshgate check.\n")
 	return 0, nil
 }

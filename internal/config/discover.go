@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,8 +15,17 @@ import (
 	"github.com/meshgate/meshgate/internal/kustomization"
 )
 
-// valuesFile matches values-<env>.yaml and values.<env>.yaml beside a chart.
-var valuesFile = regexp.MustCompile(`^values[-.](.+)\.ya?ml$`)
+// valuesFile matches values-<env>.yaml and values.<env>.yaml beside a chart,
+// presetFile the <name>-values.yaml presets beside it and in its ci/
+// folder (chart-testing's convention).
+var (
+	valuesFile = regexp.MustCompile(`^values[-.](.+)\.ya?ml$`)
+	presetFile = regexp.MustCompile(`^(.+)-values\.ya?ml$`)
+)
+
+// fixtureDirs are folders of a chart that hold test fixtures, not
+// environments.
+var fixtureDirs = []string{"tests", "testdata", "examples"}
 
 // DefaultConfig is the config used when a repository has no config file:
 // the discovered environments and every default.
@@ -24,11 +34,11 @@ func DefaultConfig(root string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discover environments: %w", err)
 	}
-	envs, err := Discover(root)
+	envs, skipped, err := discover(root)
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{Environments: envs, Root: root, Discovered: true}
+	cfg := &Config{Environments: envs, Root: root, Discovered: true, Skipped: skipped}
 	applyDefaults(cfg, root)
 	return cfg, nil
 }
@@ -49,28 +59,42 @@ func DefaultConfig(root string) (*Config, error) {
 // Names still shared after that fall back to the Origin path. Hidden
 // folders and node_modules are not searched.
 func Discover(root string) ([]Environment, error) {
+	envs, _, err := discover(root)
+	return envs, err
+}
+
+// Skipped is a chart or kustomization discovery found but did not make an
+// environment, and why: the discovery listing says so.
+type Skipped struct {
+	Path   string
+	Reason string
+}
+
+func discover(root string) ([]Environment, []Skipped, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
-		return nil, fmt.Errorf("discover environments: %w", err)
+		return nil, nil, fmt.Errorf("discover environments: %w", err)
 	}
 	kusts, charts, err := findSources(root)
 	if err != nil {
-		return nil, fmt.Errorf("discover environments: %w", err)
+		return nil, nil, fmt.Errorf("discover environments: %w", err)
 	}
 	included, chartHomes := readKustomizations(root, kusts)
 	var cands []candidate
+	var skipped []Skipped
 	for dir, file := range kusts {
-		if !included[dir] {
-			env := Environment{Kustomize: &Kustomize{Path: dir}, Origin: path.Join(dir, file)}
-			cands = append(cands, newCandidate(env, dir, root))
-		}
-	}
-	var chartEnvs []string // chart folders that are environments
-	for _, dir := range charts {
-		if isSubchart(dir, charts, chartHomes) {
+		if fixture := isFixture(dir, charts); fixture || included[dir] {
+			if fixture {
+				skipped = append(skipped, Skipped{Path: path.Join(dir, file), Reason: "a test fixture of a chart"})
+			}
 			continue
 		}
-		chartEnvs = append(chartEnvs, dir)
+		env := Environment{Kustomize: &Kustomize{Path: dir}, Origin: path.Join(dir, file)}
+		cands = append(cands, newCandidate(env, dir, root))
+	}
+	chartEnvs, chartSkipped := chartEnvironments(root, charts, chartHomes)
+	skipped = append(skipped, chartSkipped...)
+	for _, dir := range chartEnvs {
 		env := Environment{Helm: &Helm{Chart: dir}, Origin: path.Join(dir, "Chart.yaml")}
 		cands = append(cands, newCandidate(env, dir, root))
 	}
@@ -78,7 +102,7 @@ func Discover(root string) ([]Environment, error) {
 	for _, dir := range chartEnvs {
 		variants, err := valuesEnvironments(root, dir, chartEnvName[dir])
 		if err != nil {
-			return nil, fmt.Errorf("discover environments: %w", err)
+			return nil, nil, fmt.Errorf("discover environments: %w", err)
 		}
 		envs = append(envs, variants...)
 	}
@@ -96,7 +120,62 @@ func Discover(root string) ([]Environment, error) {
 		envDefaults(&envs[i], root)
 	}
 	sort.Slice(envs, func(i, j int) bool { return envs[i].Name < envs[j].Name })
-	return envs, nil
+	sort.Slice(skipped, func(i, j int) bool { return skipped[i].Path < skipped[j].Path })
+	return envs, skipped, nil
+}
+
+// chartEnvironments are the chart folders that are environments: not
+// subcharts, and, said in skipped, not library charts (helm refuses to
+// install them), charts only used as file:// dependencies of other charts
+// (rendered as part of those), nor test fixtures of a chart.
+func chartEnvironments(root string, charts, chartHomes []string) (envs []string, skipped []Skipped) {
+	usedBy := map[string]string{}
+	metas := map[string]chartMeta{}
+	for _, dir := range charts {
+		metas[dir] = chartMetadata(root, dir)
+		for _, dep := range metas[dir].fileDeps {
+			if dep != dir && usedBy[dep] == "" {
+				usedBy[dep] = dir
+			}
+		}
+	}
+	for _, dir := range charts {
+		var reason string
+		switch {
+		case isSubchart(dir, charts, chartHomes):
+			continue
+		case metas[dir].Type == "library":
+			reason = "a library chart"
+		case usedBy[dir] != "":
+			reason = "a file:// dependency of " + usedBy[dir]
+		case isFixture(dir, charts):
+			reason = "a test fixture of a chart"
+		default:
+			envs = append(envs, dir)
+			continue
+		}
+		skipped = append(skipped, Skipped{Path: path.Join(dir, "Chart.yaml"), Reason: reason})
+	}
+	return envs, skipped
+}
+
+// isFixture reports a folder under a chart's tests/, testdata/ or
+// examples/ folder.
+func isFixture(dir string, charts []string) bool {
+	for _, c := range charts {
+		prefix := c + "/"
+		if c == "." {
+			prefix = ""
+		}
+		rest, ok := strings.CutPrefix(dir, prefix)
+		if !ok || c == dir {
+			continue
+		}
+		if first, _, _ := strings.Cut(rest, "/"); slices.Contains(fixtureDirs, first) {
+			return true
+		}
+	}
+	return false
 }
 
 // findSources walks the repository for kustomizations (folder → file name,
@@ -214,24 +293,33 @@ func nameCandidates(cands []candidate) (envs []Environment, chartEnvName map[str
 }
 
 // valuesEnvironments are the variants of the chart at dir (environment
-// name chart): one per values-<env>.yaml or values.<env>.yaml beside it.
+// name chart): one per values-<env>.yaml or values.<env>.yaml beside it,
+// and one per <name>-values.yaml preset beside it or in its ci/ folder.
 func valuesEnvironments(root, dir, chart string) ([]Environment, error) {
-	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
-	if err != nil {
-		return nil, err
-	}
 	var envs []Environment
-	for _, de := range entries {
-		m := valuesFile.FindStringSubmatch(de.Name())
-		if m == nil || de.IsDir() {
-			continue
+	for _, sub := range []string{"", "ci"} {
+		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir), sub))
+		if err != nil {
+			if sub != "" && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, err
 		}
-		values := path.Join(dir, de.Name())
-		envs = append(envs, Environment{
-			Name:   chart + "/" + m[1],
-			Helm:   &Helm{Chart: dir, Values: []string{values}},
-			Origin: values,
-		})
+		for _, de := range entries {
+			m := valuesFile.FindStringSubmatch(de.Name())
+			if m == nil || sub != "" {
+				m = presetFile.FindStringSubmatch(de.Name())
+			}
+			if m == nil || de.IsDir() {
+				continue
+			}
+			values := path.Join(dir, sub, de.Name())
+			envs = append(envs, Environment{
+				Name:   chart + "/" + m[1],
+				Helm:   &Helm{Chart: dir, Values: []string{values}},
+				Origin: values,
+			})
+		}
 	}
 	return envs, nil
 }

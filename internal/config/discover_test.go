@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,47 @@ func TestDiscoverNothing(t *testing.T) {
 	envs, err := Discover(t.TempDir())
 	if err != nil || len(envs) != 0 {
 		t.Errorf("Discover(empty) = %v, %v; want none", envs, err)
+	}
+}
+
+// TestDiscoverSkipsAndPresets (issue 11 items 4, 6, 7): library charts,
+// charts only used as file:// dependencies (also through requirements.yaml)
+// and test fixtures under a chart are skipped, and said so; ci/*-values.yaml
+// and *-values.yaml presets beside a chart are environments of their own.
+func TestDiscoverSkipsAndPresets(t *testing.T) {
+	root := t.TempDir()
+	chart := func(name string) string { return "apiVersion: v2\nname: " + name + "\nversion: 0.1.0\n" }
+	writeFiles(t, root, map[string]string{
+		"charts/common/Chart.yaml":             "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n",
+		"charts/partials/Chart.yaml":           "apiVersion: v1\nname: partials\nversion: 0.1.0\n",
+		"charts/control/Chart.yaml":            "apiVersion: v1\nname: control\nversion: 0.1.0\n",
+		"charts/control/requirements.yaml":     "dependencies:\n  - name: partials\n    repository: file://../partials\n",
+		"charts/loki/Chart.yaml":               chart("loki"),
+		"charts/loki/simple-values.yaml":       "",
+		"charts/loki/ci/default-values.yaml":   "",
+		"charts/loki/ci/notes.yaml":            "",
+		"charts/loki/tests/kustomization.yaml": "resources: []\n",
+		"charts/loki/examples/demo/Chart.yaml": chart("demo"),
+	})
+	cfg, err := DefaultConfig(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `control: helm charts/control release=control namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/control/Chart.yaml)
+loki: helm charts/loki release=loki namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/loki/Chart.yaml)
+loki/default: helm charts/loki release=loki namespace=default values=[charts/loki/ci/default-values.yaml] kubeVersion=1.34.0 includeHooks=true (from charts/loki/ci/default-values.yaml)
+loki/simple: helm charts/loki release=loki namespace=default values=[charts/loki/simple-values.yaml] kubeVersion=1.34.0 includeHooks=true (from charts/loki/simple-values.yaml)
+`
+	if got := describe(cfg.Environments); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	wantSkipped := []Skipped{
+		{Path: "charts/common/Chart.yaml", Reason: "a library chart"},
+		{Path: "charts/loki/examples/demo/Chart.yaml", Reason: "a test fixture of a chart"},
+		{Path: "charts/loki/tests/kustomization.yaml", Reason: "a test fixture of a chart"},
+		{Path: "charts/partials/Chart.yaml", Reason: "a file:// dependency of charts/control"},
+	}
+	if !reflect.DeepEqual(cfg.Skipped, wantSkipped) {
+		t.Errorf("skipped %v, want %v", cfg.Skipped, wantSkipped)
 	}
 }

@@ -23,6 +23,9 @@ type Config struct {
 	File string `yaml:"-" json:"-"`
 	// Discovered is true when environments came from Discovery.
 	Discovered bool `yaml:"-" json:"-"`
+	// Skipped are the charts and kustomizations discovery passed over, and
+	// why (a library chart, a file:// dependency, a test fixture).
+	Skipped []Skipped `yaml:"-" json:"-"`
 }
 
 // Environment is one deployment target: exactly one of Helm or Kustomize.
