@@ -25,8 +25,10 @@ func newRenderCmd(s Streams) *cobra.Command {
 		Use:   "render [DIR] --env NAME",
 		Short: "print the rendered YAML of one environment, Secret values redacted",
 		Long: `Print one environment's rendered manifests as meshgate checks them, each
-document preceded by the source file a person edits. Secret values are
-replaced by REDACTED.`,
+document preceded by the source file a person edits. Helm charts render
+with their CRDs (like helm template --include-crds) and, unless
+helm.includeHooks is false, their hooks other than tests. Secret values are replaced by REDACTED; the documents keep their
+shape (a null stringData stays null).`,
 		Example: "  meshgate render --env prod\n  meshgate render -C deploy-repo --env staging > staging.yaml",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

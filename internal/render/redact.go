@@ -62,15 +62,29 @@ func redactNode(obj *yaml.Node) bool {
 			m := obj.Content[i+1]
 			if m.Kind != yaml.MappingNode {
 				// Not a map of keys: nothing of it is shown.
-				obj.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
+				obj.Content[i+1] = redactedNode(m)
 				continue
 			}
 			for j := 1; j < len(m.Content); j += 2 {
-				m.Content[j] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue}
+				m.Content[j] = redactedNode(m.Content[j])
 			}
 		}
 	}
 	return true
+}
+
+// redactedNode is what stands for a value: the value replaced, its shape
+// kept. A null (`stringData:` with nothing) holds no secret and stays null,
+// so that the output still validates as the input did.
+func redactedNode(v *yaml.Node) *yaml.Node {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+		return v
+	}
+	r := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redactedValue, Line: v.Line, Column: v.Column}
+	if v.Kind == yaml.ScalarNode {
+		r.Style = v.Style &^ yaml.TaggedStyle
+	}
+	return r
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {

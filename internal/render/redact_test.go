@@ -12,6 +12,9 @@ func TestRedactSecret(t *testing.T) {
 		{"secrets in a list", "kind: List\nitems:\n  - kind: Secret\n    data:\n      a: c2VjcmV0\n  - kind: ConfigMap\n    data:\n      b: c\n",
 			"kind: List\nitems:\n  - kind: Secret\n    data:\n      a: REDACTED\n  - kind: ConfigMap\n    data:\n      b: c\n"},
 		{"data not a map", "kind: Secret\nstringData: hunter2\n", "kind: Secret\nstringData: REDACTED\n"},
+		// Issue 11 item 13: the shape stays, only values are replaced.
+		{"null stringData stays null", "kind: Secret\ndata:\n  a: c2VjcmV0\nstringData:\n", "kind: Secret\ndata:\n  a: REDACTED\nstringData:\n"},
+		{"null and empty values stay", "kind: Secret\ndata: {}\nstringData:\n  a: ~\n  b: \"x\"\n", "kind: Secret\ndata: {}\nstringData:\n  a: ~\n  b: \"REDACTED\"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
