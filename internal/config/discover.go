@@ -127,7 +127,8 @@ func discover(root string) ([]Environment, []Skipped, error) {
 // chartEnvironments are the chart folders that are environments: not
 // subcharts, and, said in skipped, not library charts (helm refuses to
 // install them), charts only used as file:// dependencies of other charts
-// (rendered as part of those), nor test fixtures of a chart.
+// (rendered as part of those; one with values files for environments of
+// its own is deployed on its own too), nor test fixtures of a chart.
 func chartEnvironments(root string, charts, chartHomes []string) (envs []string, skipped []Skipped) {
 	usedBy := map[string]string{}
 	metas := map[string]chartMeta{}
@@ -146,7 +147,7 @@ func chartEnvironments(root string, charts, chartHomes []string) (envs []string,
 			continue
 		case metas[dir].Type == "library":
 			reason = "a library chart"
-		case usedBy[dir] != "":
+		case usedBy[dir] != "" && !hasVariants(root, dir):
 			reason = "a file:// dependency of " + usedBy[dir]
 		case isFixture(dir, charts):
 			reason = "a test fixture of a chart"
@@ -157,6 +158,13 @@ func chartEnvironments(root string, charts, chartHomes []string) (envs []string,
 		skipped = append(skipped, Skipped{Path: path.Join(dir, "Chart.yaml"), Reason: reason})
 	}
 	return envs, skipped
+}
+
+// hasVariants reports a chart with values files for environments beside
+// it: deployed on its own too, although another chart depends on it.
+func hasVariants(root, dir string) bool {
+	envs, _ := valuesEnvironments(root, dir, "")
+	return len(envs) > 0
 }
 
 // isFixture reports a folder under a chart's tests/, testdata/ or

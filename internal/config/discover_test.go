@@ -117,7 +117,8 @@ func TestDiscoverNothing(t *testing.T) {
 
 // TestDiscoverSkipsAndPresets (issue 11 items 4, 6, 7): library charts,
 // charts only used as file:// dependencies (also through requirements.yaml)
-// and test fixtures under a chart are skipped, and said so; ci/*-values.yaml
+// without values files of its own, and test fixtures under a chart are
+// skipped, and said so; ci/*-values.yaml
 // and *-values.yaml presets beside a chart are environments of their own.
 func TestDiscoverSkipsAndPresets(t *testing.T) {
 	root := t.TempDir()
@@ -128,6 +129,9 @@ func TestDiscoverSkipsAndPresets(t *testing.T) {
 		"charts/control/Chart.yaml":            "apiVersion: v1\nname: control\nversion: 0.1.0\n",
 		"charts/control/requirements.yaml":     "dependencies:\n  - name: partials\n    repository: file://../partials\n",
 		"charts/loki/Chart.yaml":               chart("loki"),
+		"charts/app/Chart.yaml":                "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: guestbook\n    repository: file://../guestbook\n",
+		"charts/guestbook/Chart.yaml":          chart("guestbook"),
+		"charts/guestbook/values-prod.yaml":    "",
 		"charts/loki/simple-values.yaml":       "",
 		"charts/loki/ci/default-values.yaml":   "",
 		"charts/loki/ci/notes.yaml":            "",
@@ -138,7 +142,10 @@ func TestDiscoverSkipsAndPresets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `control: helm charts/control release=control namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/control/Chart.yaml)
+	want := `app: helm charts/app release=app namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/app/Chart.yaml)
+control: helm charts/control release=control namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/control/Chart.yaml)
+guestbook: helm charts/guestbook release=guestbook namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/guestbook/Chart.yaml)
+guestbook/prod: helm charts/guestbook release=guestbook namespace=default values=[charts/guestbook/values-prod.yaml] kubeVersion=1.34.0 includeHooks=true (from charts/guestbook/values-prod.yaml)
 loki: helm charts/loki release=loki namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/loki/Chart.yaml)
 loki/default: helm charts/loki release=loki namespace=default values=[charts/loki/ci/default-values.yaml] kubeVersion=1.34.0 includeHooks=true (from charts/loki/ci/default-values.yaml)
 loki/simple: helm charts/loki release=loki namespace=default values=[charts/loki/simple-values.yaml] kubeVersion=1.34.0 includeHooks=true (from charts/loki/simple-values.yaml)
