@@ -223,10 +223,13 @@ func findSources(root string) (kusts map[string]string, charts []string, err err
 // counts: rendering reports kustomize's own error for it.
 func readKustomizations(root string, kusts map[string]string) (included map[string]bool, chartHomes []string) {
 	included = map[string]bool{}
+	standalone := map[string]bool{}
 	for dir, file := range kusts {
 		k, _ := kustomization.Read(metadataFS(root), path.Join(dir, file))
 		if k.IsComponent() {
 			included[dir] = true
+		} else if k.Namespace != "" || listsNamespace(root, dir, k) {
+			standalone[dir] = true
 		}
 		for _, e := range k.Entries() {
 			// Files and remote targets are never discovered folders, so
@@ -239,7 +242,29 @@ func readKustomizations(root string, kusts map[string]string) (included map[stri
 			chartHomes = append(chartHomes, path.Join(dir, home))
 		}
 	}
+	for dir := range standalone {
+		delete(included, dir)
+	}
 	return included, chartHomes
+}
+
+// namespaceKind finds a Namespace object in a YAML file.
+var namespaceKind = regexp.MustCompile(`(?m)^kind:\s*["']?Namespace["']?\s*$`)
+
+// listsNamespace reports a kustomization whose own resource files define a
+// Namespace: an application deployed on its own (emojivoto's
+// kustomize/deployment), although other kustomizations use it as a base.
+func listsNamespace(root, dir string, k *kustomization.Kustomization) bool {
+	for _, e := range k.Entries() {
+		if e.Field != "resources" {
+			continue
+		}
+		data, err := readInRoot(root, path.Join(dir, e.Value), maxMetadataBytes)
+		if err == nil && namespaceKind.Match(data) {
+			return true
+		}
+	}
+	return false
 }
 
 // candidate is an environment with the names it may go by: short, its

@@ -163,3 +163,31 @@ loki/simple: helm charts/loki release=loki namespace=default values=[charts/loki
 		t.Errorf("skipped %v, want %v", cfg.Skipped, wantSkipped)
 	}
 }
+
+// TestDiscoverStandaloneBases (issue 11 item 7): a kustomization that sets
+// a namespace, or defines a Namespace, is deployed on its own and is an
+// environment even when another kustomization uses it as a base.
+func TestDiscoverStandaloneBases(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"app/kustomization.yaml":     "resources: [ns.yaml, web.yaml]\n",
+		"app/ns.yaml":                "apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n",
+		"app/web.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		"shop/kustomization.yaml":    "namespace: shop\nresources: [web.yaml]\n",
+		"shop/web.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		"base/kustomization.yaml":    "resources: [web.yaml]\n",
+		"base/web.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		"overlay/kustomization.yaml": "resources: [../app, ../shop, ../base]\n",
+	})
+	envs, err := Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range envs {
+		names = append(names, e.Name)
+	}
+	if want := []string{"app", "overlay", "shop"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("environments %v, want %v", names, want)
+	}
+}
