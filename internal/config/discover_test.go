@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,16 +170,15 @@ loki/simple: helm charts/loki release=loki namespace=default values=[charts/loki
 // environment even when another kustomization uses it as a base.
 func TestDiscoverStandaloneBases(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
-		"app/kustomization.yaml":     "resources: [ns.yaml, web.yaml]\n",
-		"app/ns.yaml":                "apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n",
-		"app/web.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
-		"shop/kustomization.yaml":    "namespace: shop\nresources: [web.yaml]\n",
-		"shop/web.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
-		"base/kustomization.yaml":    "resources: [web.yaml]\n",
-		"base/web.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"
+	files := map[string]string{"shop/kustomization.yaml": "namespace: shop\nresources: [web.yaml]\n",
 		"overlay/kustomization.yaml": "resources: [../app, ../shop, ../base]\n",
-	})
+		"app/web.yaml":               "apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n---\n" + cm}
+	for _, dir := range []string{"app", "shop", "base"} {
+		files[dir+"/web.yaml"] = cmp.Or(files[dir+"/web.yaml"], cm)
+		files[dir+"/kustomization.yaml"] = cmp.Or(files[dir+"/kustomization.yaml"], "resources: [web.yaml]\n")
+	}
+	writeFiles(t, root, files)
 	envs, err := Discover(root)
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,10 @@ func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
 		"overlay/kustomization.yaml": "resources: [../base, https://example.invalid/x]\npatches:\n  - path: ../shared/patch.yaml\n  - patch: |\n      - op: add\nconfigMapGenerator:\n  - name: c\n    envs: [../shared/env.txt]\n",
 		"lib/Chart.yaml":             "apiVersion: v2\nname: lib\nversion: 0.1.0\n",
 		"app/Chart.yaml":             "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n",
+		// Issue 11 item 15: an apiVersion v1 chart declares its file://
+		// dependencies in requirements.yaml.
+		"old/Chart.yaml":        "apiVersion: v1\nname: old\nversion: 0.1.0\n",
+		"old/requirements.yaml": "dependencies:\n  - name: lib\n    repository: file://../lib\n",
 	})
 	cfg := &Config{Root: root}
 	got := cfg.Inputs(Environment{Name: "k", Kustomize: &Kustomize{Path: "overlay"}})
@@ -70,23 +74,10 @@ func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("helm inputs %q, want %q", got, want)
 	}
-}
-
-// TestInputsRequirementsYAML (issue 11 item 15): an apiVersion v1 chart
-// declares its file:// dependencies in requirements.yaml; editing one
-// changes the chart's environments.
-func TestInputsRequirementsYAML(t *testing.T) {
-	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
-		"charts/partials/Chart.yaml":       "apiVersion: v1\nname: partials\nversion: 0.1.0\n",
-		"charts/control/Chart.yaml":        "apiVersion: v1\nname: control\nversion: 0.1.0\n",
-		"charts/control/requirements.yaml": "dependencies:\n  - name: partials\n    version: 0.1.0\n    repository: file://../partials\n",
-	})
-	cfg := &Config{Root: root}
-	got := cfg.Inputs(Environment{Name: "control", Helm: &Helm{Chart: "charts/control"}})
-	want := []string{"charts/control/", "charts/partials/"}
+	got = cfg.Inputs(Environment{Name: "old", Helm: &Helm{Chart: "old"}})
+	want = []string{"lib/", "old/"}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("inputs %q, want %q", got, want)
+		t.Errorf("requirements.yaml inputs %q, want %q", got, want)
 	}
 }
 
