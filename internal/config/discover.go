@@ -48,16 +48,21 @@ func DefaultConfig(root string) (*Config, error) {
 // to the file each one was found from:
 //
 //   - a folder with a kustomization that no other kustomization includes as a
-//     resource, component or base, and that is not itself a Component, named
-//     after its last path element where that is unique, else its path;
+//     resource, component or base (unless it sets a namespace or defines a
+//     Namespace), and that is not itself a Component, named after its last
+//     path element where that is unique, else its path;
 //   - a chart (Chart.yaml) named after its folder, with its own values.yaml,
 //     plus one environment <chart>/<env> per values-<env>.yaml or
-//     values.<env>.yaml beside it. Subcharts under another chart's charts/
-//     folder, and charts in the chartHome of a kustomization's helmCharts,
-//     are not environments.
+//     values.<env>.yaml beside it and <chart>/<name> per <name>-values.yaml
+//     preset beside it or in its ci/ folder. Subcharts under another
+//     chart's charts/ folder, and charts in the chartHome of a
+//     kustomization's helmCharts, are not environments; library charts,
+//     charts only used as file:// dependencies and test fixtures under a
+//     chart are skipped (DefaultConfig lists them in Config.Skipped).
 //
-// Names still shared after that fall back to the Origin path. Hidden
-// folders and node_modules are not searched.
+// A chart or kustomization at the root is named by rootName. Names still
+// shared after that fall back to the Origin path. Hidden folders and
+// node_modules are not searched.
 func Discover(root string) ([]Environment, error) {
 	envs, _, err := discover(root)
 	return envs, err
