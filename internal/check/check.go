@@ -37,12 +37,23 @@ var Checks = []Check{
 // Environment runs every check over one environment and splits the result
 // into reported findings and exempted ones (with their reason).
 func Environment(in Input) (findings, ignored []finding.Finding) {
+	findings, ignored, _ = EnvironmentDrift(in)
+	return findings, ignored
+}
+
+// EnvironmentDrift is Environment with mesh-drift among siblings, which
+// needs the other rules' findings, and the environment's drift profile for
+// the comparisons across environments and with a base.
+func EnvironmentDrift(in Input) (findings, ignored []finding.Finding, p *DriftProfile) {
 	var all []finding.Finding
 	for _, c := range Checks {
 		all = append(all, c.Run(in)...)
 	}
 	setCauses(in, all)
-	return exempt(in, all)
+	p = driftProfile(in)
+	all = append(all, driftSiblingFindings(in, p, driftReportedOf(all))...)
+	findings, ignored = exempt(in, all)
+	return findings, ignored, p
 }
 
 // RenderFailure is the render-error finding for an environment that did not

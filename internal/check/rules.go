@@ -156,6 +156,18 @@ var Rules = []RuleInfo{
 		Category:    "service-mesh",
 	},
 	{
+		ID:          finding.RuleMeshDrift,
+		Severity:    finding.SeverityWarning,
+		Description: "a workload lacks a mesh setting that most of its siblings, its other environments or its base commit carry (no rule needed)",
+		Why:         "the setting nobody wrote a rule for is the one that is forgotten: one pod of an application without the request-id or proxy setting its peers carry breaks tracing and traffic policy for that pod only, and nothing else notices",
+		Fix:         "add the setting to the workload, with the value the peers named in the message use; if the difference is deliberate, exempt the workload or list the setting in drift.ignore",
+		Example:     `env ISTIO_META_REQUEST_ID is missing: 3 of the 4 meshed long-running workloads in namespace shop carry it (Deployment catalog, Deployment checkout, Deployment search); most use "true"`,
+		Failing:     exampleMeshDrift,
+		Passing:     exampleMeshDriftFixed,
+		Exempt:      Exemption{Note: "`drift.ignore` stops comparing a setting everywhere; `drift.siblings`, `drift.environments` and `drift.commits` turn an axis off (see docs/configuration.md)."},
+		Category:    "service-mesh",
+	},
+	{
 		ID:          finding.RuleIgnoreExpired,
 		Severity:    finding.SeverityWarning,
 		Description: "an exemption is past its until date or has no reason",

@@ -148,6 +148,36 @@ spec:
 	}
 }
 
+// exampleService is a meshed Deployment shop/NAME in deploy/NAME.yaml
+// whose container sets the request-id env var or not.
+func exampleService(name string, requestID bool) ExampleFile {
+	env := ""
+	if requestID {
+		env = `          env:
+            - name: ISTIO_META_REQUEST_ID
+              value: "true"
+`
+	}
+	return ExampleFile{Path: "deploy/" + name + ".yaml", Content: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ` + name + `
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: ` + name + `}
+  template:
+    metadata:
+      labels:
+        app: ` + name + `
+        sidecar.istio.io/inject: "true"
+    spec:
+      containers:
+        - name: server
+          image: registry.example.com/` + name + `:1.4.0
+` + env}
+}
+
 var (
 	exampleRenderError = Example{
 		Config: `mesh:
@@ -301,4 +331,12 @@ data: {color: blue}
 `},
 		},
 	}
+
+	exampleMeshDrift = Example{Files: []ExampleFile{
+		exampleService("cart", false),
+		exampleService("catalog", true),
+		exampleService("checkout", true),
+		exampleService("search", true),
+	}}
+	exampleMeshDriftFixed = Example{Files: []ExampleFile{exampleService("cart", true)}}
 )

@@ -76,7 +76,7 @@ func TestRulesAndVersion(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("rules exit %d", code)
 	}
-	for _, id := range []string{"render-error", "mesh-injection", "mesh-annotation", "mesh-env", "secret-missing", "secret-key-missing", "mesh-job-sidecar", "ignore-expired"} {
+	for _, id := range []string{"render-error", "mesh-injection", "mesh-annotation", "mesh-env", "secret-missing", "secret-key-missing", "mesh-job-sidecar", "mesh-drift", "ignore-expired"} {
 		if !strings.Contains(stdout, "\n"+id+" ") {
 			t.Errorf("rules output lacks %s", id)
 		}

@@ -76,7 +76,7 @@ func TestMistypes(t *testing.T) {
 		{[]string{"render", "--evn", "prod"}, "meshgate: render: unknown flag --evn (did you mean --env?)\nRun 'meshgate render --help' for usage.\n"},
 		{[]string{"check", "--render-onyl"}, "meshgate: check: unknown flag --render-onyl\nRun 'meshgate check --help' for usage.\n"},
 		{[]string{"check", "--bogus"}, "meshgate: check: unknown flag --bogus\nRun 'meshgate check --help' for usage.\n"},
-		{[]string{"explain", "mesh-inject"}, "meshgate: explain: unknown rule \"mesh-inject\" (did you mean \"mesh-injection\"? valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired, gitops-not-rendered)\n"},
+		{[]string{"explain", "mesh-inject"}, "meshgate: explain: unknown rule \"mesh-inject\" (did you mean \"mesh-injection\"? valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, mesh-drift, ignore-expired, gitops-not-rendered)\n"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runCLI(t, tt.args...)

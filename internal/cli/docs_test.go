@@ -289,8 +289,21 @@ var expectedLine = regexp.MustCompile(`^- (\S+) \| (\S+) \| (\S+) \| (\S+) \| (\
 // every finding and exemption it lists, with its file and line, is in the
 // golden JSON report, and it lists as many as the report has.
 func TestDemoExpected(t *testing.T) {
+	// shop-staging's three exemptions are listed as "the same three".
+	checkExpected(t, "demo", "demo.json", 3)
+}
+
+// TestDriftDemoExpected does the same for testdata/drift-demo.
+func TestDriftDemoExpected(t *testing.T) {
+	checkExpected(t, "drift-demo", "drift-demo.json", 0)
+}
+
+// checkExpected holds testdata/DEMO/EXPECTED.md to the golden report; the
+// report may have summarised more findings than the file lists.
+func checkExpected(t *testing.T, demo, goldenFile string, summarised int) {
+	t.Helper()
 	root := repoRoot(t)
-	rep, err := engine.ReadReport(filepath.Join(root, "testdata", "golden", "demo.json"))
+	rep, err := engine.ReadReport(filepath.Join(root, "testdata", "golden", goldenFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +318,7 @@ func TestDemoExpected(t *testing.T) {
 		}
 		have[strings.Join([]string{f.Environment, f.Rule, string(f.Severity), workload, container, f.File + ":" + strconv.Itoa(f.Line)}, " | ")] = true
 	}
-	b, err := os.ReadFile(filepath.Join(root, "testdata", "demo", "EXPECTED.md"))
+	b, err := os.ReadFile(filepath.Join(root, "testdata", demo, "EXPECTED.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,12 +330,11 @@ func TestDemoExpected(t *testing.T) {
 		}
 		listed++
 		if key := strings.Join(m[1:], " | "); !have[key] {
-			t.Errorf("EXPECTED.md:%d: %s is not in the demo's report", i+1, key)
+			t.Errorf("%s/EXPECTED.md:%d: %s is not in the report", demo, i+1, key)
 		}
 	}
-	// shop-staging's three exemptions are listed as "the same three".
-	if want := len(rep.Findings) + len(rep.Ignored) - 3; listed != want {
-		t.Errorf("EXPECTED.md lists %d findings and exemptions, the report has %d (+3 summarised)", listed, want)
+	if want := len(rep.Findings) + len(rep.Ignored) - summarised; listed != want {
+		t.Errorf("%s/EXPECTED.md lists %d findings and exemptions, the report has %d (+%d summarised)", demo, listed, want, summarised)
 	}
 }
 

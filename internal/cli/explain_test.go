@@ -65,7 +65,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestExplain(t *testing.T) {
-	ids := "render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired, gitops-not-rendered"
+	ids := "render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, mesh-drift, ignore-expired, gitops-not-rendered"
 	tests := []struct {
 		name       string
 		args       []string

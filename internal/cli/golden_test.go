@@ -64,6 +64,32 @@ func TestDemoGolden(t *testing.T) {
 	}
 }
 
+// TestDriftDemoGolden runs meshgate with no configuration on the drift
+// demo (testdata/drift-demo: the odd pod out, and the cases that must stay
+// quiet) and compares the text, JSON and markdown reports with
+// testdata/golden.
+func TestDriftDemoGolden(t *testing.T) {
+	pinDurations(t)
+	dir := t.TempDir()
+	formats := []struct{ format, ext string }{{"json", "json"}, {"markdown", "md"}}
+	args := []string{"check", "-C", "../../testdata/drift-demo", "--fail-on", "warning"}
+	for _, f := range formats {
+		args = append(args, "--format", f.format, "--output", filepath.Join(dir, "drift-demo."+f.ext))
+	}
+	code, stdout, _ := run(t, env("MESHGATE_TODAY", "2026-11-25"), args...)
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1 (--fail-on warning, the demo has mesh-drift warnings)", code)
+	}
+	golden(t, "../../testdata/golden/drift-demo.txt", []byte(stdout))
+	for _, f := range formats {
+		got, err := os.ReadFile(filepath.Join(dir, "drift-demo."+f.ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "../../testdata/golden/drift-demo."+f.ext, got)
+	}
+}
+
 // TestDemoDeterministic: two runs give byte-identical reports.
 func TestDemoDeterministic(t *testing.T) {
 	pinDurations(t)

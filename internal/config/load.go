@@ -137,7 +137,7 @@ func (d *decoder) config(n *yaml.Node) *Config {
 	}
 	var envNode *yaml.Node
 	var refs []envRef
-	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore", "limits") {
+	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore", "limits", "drift") {
 		switch p.name {
 		case "environments":
 			envNode = p.val
@@ -152,6 +152,8 @@ func (d *decoder) config(n *yaml.Node) *Config {
 			cfg.Ignore = d.ignores(p.val, p.name, &refs)
 		case "limits":
 			cfg.Limits = d.limits(p.val, p.name)
+		case "drift":
+			cfg.Drift = d.drift(p.val, p.name)
 		}
 	}
 	switch {

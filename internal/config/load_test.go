@@ -40,6 +40,11 @@ failure.bad-regex.yaml:8:47: mesh.require.annotations["sidecar.istio.io/proxyMem
 failure.bad-until.yaml:10:12: ignore[1].until: invalid date "next week": use YYYY-MM-DD
 failure.bad-until.yaml:13:12: ignore[2].until: invalid date "2027-02-30": use YYYY-MM-DD
 failure.bad-until.yaml:16:12: ignore[3].until: invalid date "2027-01-31T10:00:00Z": use YYYY-MM-DD`, schemaRejects},
+	{"failure.drift.yaml", `failure.drift.yaml:5:13: drift.siblings: expected true or false, got a string
+failure.drift.yaml:6:11: drift.quorum: invalid share 1.5: use a number above 0 and at most 1, e.g. 0.75
+failure.drift.yaml:7:13: drift.minGroup: invalid number 0: use a whole number from 1 to 2147483647
+failure.drift.yaml:8:9: drift.env[0]: invalid glob "ISTIO_[*": unclosed [ or trailing \
+failure.drift.yaml:9:3: drift.ignor: unknown field (did you mean "ignore"?)`, schemaRejects},
 	{"failure.duplicate-key.yaml", `failure.duplicate-key.yaml:3:5: environments[0].name: duplicate key (first at line 2)
 failure.duplicate-key.yaml:11:7: mesh.require.labels.app: duplicate key (first at line 10)
 failure.duplicate-key.yaml:12:1: mesh: duplicate key (first at line 6)`, schemaAccepts},
@@ -93,9 +98,9 @@ failure.unknown-environment.yaml:11:20: ignore[0].environments[0]: "stagin" matc
 failure.unknown-field.yaml:6:7: environments[0].helm.releaseName: unknown field (valid: chart, release, namespace, values, set, kubeVersion, apiVersions, includeHooks)
 failure.unknown-field.yaml:7:5: environments[0].kustomise: unknown field (did you mean "kustomize"?)
 failure.unknown-field.yaml:12:5: mesh.require.annotation: unknown field (did you mean "annotations"?)
-failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits)`, schemaRejects},
+failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits, drift)`, schemaRejects},
 	{"failure.unknown-rule.yaml", `failure.unknown-rule.yaml:5:13: ignore[0].rules[0]: unknown rule "mesh-injektion" (did you mean "mesh-injection"?)
-failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, ignore-expired, gitops-not-rendered)`, schemaRejects},
+failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, mesh-drift, ignore-expired, gitops-not-rendered)`, schemaRejects},
 	{"failure.wrong-type.yaml", `failure.wrong-type.yaml:5:15: environments[0].helm.values: expected a list, got a string
 failure.wrong-type.yaml:6:20: environments[0].helm.set.image: expected a string, number or boolean, got a map (set lists and maps in a values file)
 failure.wrong-type.yaml:7:20: environments[0].helm.kubeVersion: expected a string, got a number (quote it: "1.31")
@@ -257,6 +262,11 @@ func TestLoadFull(t *testing.T) {
 			Environments: []string{"staging"}, Reason: "migrations run before the mesh is up",
 			Until: "2027-01-31", Line: 55,
 		}},
+		Drift: Drift{
+			Siblings: ptr(true), Environments: ptr(false), Commits: ptr(true),
+			Quorum: 0.8, MinGroup: 4, Prefixes: []string{"mesh.example.com/"},
+			Env: []string{"DD_*"}, Ignore: []string{"sidecar.istio.io/proxyCPU", "ISTIO_META_DNS_*"},
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load:\n%s\nwant:\n%s", dump(got), dump(want))

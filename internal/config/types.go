@@ -15,6 +15,7 @@ type Config struct {
 	Rules        []Rule        `yaml:"rules" json:"rules"`
 	Ignore       []Ignore      `yaml:"ignore" json:"ignore"`
 	Limits       Limits        `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Drift        Drift         `yaml:"drift,omitempty" json:"drift,omitempty"`
 
 	// Root is the repository root (absolute); every path in findings is
 	// relative to it.

@@ -81,7 +81,9 @@ func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error)
 			envs = append(envs, e)
 		}
 	}
-	rep := buildReport(runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today}), p.ToolVersion)
+	results := runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today})
+	driftAcross(baseCfg, p.Today, results)
+	rep := buildReport(results, p.ToolVersion)
 	return &rep, nil
 }
 

@@ -150,6 +150,9 @@ func Run(ctx context.Context, p *Plan) (report.Report, error) {
 	ro := p.runOptions()
 	p.detectProvider(ctx, &ro)
 	results := runEnvironments(ctx, p.Config, p.Environments, ro)
+	if !p.RenderOnly {
+		driftAcross(p.Config, p.Today, results)
+	}
 	rep := buildReport(results, p.ToolVersion)
 	if p.RenderOnly {
 		return rep, nil
@@ -165,6 +168,7 @@ func Run(ctx context.Context, p *Plan) (report.Report, error) {
 		return rep, err
 	}
 	if base != nil {
+		driftSince(p.Config, p.Today, &rep, results, *base)
 		markNew(&rep, *base)
 	}
 	var panicked []string

@@ -55,6 +55,9 @@ type envResult struct {
 	Ignored  []finding.Finding
 	Docs     []render.Doc
 	Panicked bool
+	// Drift is what mesh-drift compares across environments and with a
+	// base; nil when the environment was not checked.
+	Drift *check.DriftProfile
 }
 
 // setDefaults gives ro a render cache, shared sources and the default
@@ -148,7 +151,9 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 		}
 		// Whatever goes out of this environment leaves its credentials
 		// behind, a bug's message included.
-		redactFindings(&res, r.Redact, set)
+		kept := redactFindings(&res, r.Redact, set)
+		redactProfile(res.Drift, kept)
+		res.Env.Mesh = coverageOf(res.Drift)
 		res.Env.DurationMs = ro.Elapsed(start)
 	}()
 	if progress != nil {
@@ -187,7 +192,7 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	for _, w := range set.Workloads {
 		res.Env.WorkloadIDs = append(res.Env.WorkloadIDs, w.ID())
 	}
-	res.Findings, res.Ignored = check.Environment(in)
+	res.Findings, res.Ignored, res.Drift = check.EnvironmentDrift(in)
 	return res
 }
 
@@ -241,13 +246,13 @@ func renderWith(ctx context.Context, renderer render.Renderer, cfg *config.Confi
 // its findings and from its error. A credential equal to a name the
 // environment renders (an object, namespace, container, Secret key) is a
 // name, not a secret, and stays.
-func redactFindings(res *envResult, redact []string, set *manifest.Set) {
+func redactFindings(res *envResult, redact []string, set *manifest.Set) (kept []string) {
 	secrets := append([]string(nil), redact...)
 	if set != nil {
 		secrets = append(secrets, set.Redact...)
 	}
 	if len(secrets) == 0 {
-		return
+		return nil
 	}
 	names := map[string]bool{}
 	if set != nil {
@@ -271,7 +276,7 @@ func redactFindings(res *envResult, redact []string, set *manifest.Set) {
 			}
 		}
 	}
-	kept := secrets[:0]
+	kept = secrets[:0]
 	for _, s := range secrets {
 		if !names[s] {
 			kept = append(kept, s)
@@ -284,6 +289,7 @@ func redactFindings(res *envResult, redact []string, set *manifest.Set) {
 		}
 	}
 	res.Env.Error = render.Redacted(res.Env.Error, kept)
+	return kept
 }
 
 // buildReport assembles the results into a finalized report.

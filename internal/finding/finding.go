@@ -50,6 +50,7 @@ const (
 	RuleSecretMissing    = "secret-missing"
 	RuleSecretKeyMissing = "secret-key-missing"
 	RuleMeshJobSidecar   = "mesh-job-sidecar"
+	RuleMeshDrift        = "mesh-drift"
 	RuleIgnoreExpired    = "ignore-expired"
 	// RuleGitOpsNotRendered: a GitOps object deploys what is not rendered.
 	RuleGitOpsNotRendered = "gitops-not-rendered"
@@ -66,6 +67,7 @@ var RuleIDs = []string{
 	RuleSecretMissing,
 	RuleSecretKeyMissing,
 	RuleMeshJobSidecar,
+	RuleMeshDrift,
 	RuleIgnoreExpired,
 	RuleGitOpsNotRendered,
 }
@@ -129,10 +131,31 @@ type Finding struct {
 	New *bool `json:"new,omitempty"`
 	// Reason is set on exempted findings (the report's "ignored" list).
 	Reason string `json:"reason,omitempty"`
+	// Evidence backs a mesh-drift finding: the setting, the peers that
+	// carry it and the value most of them use. An addition to the SPEC
+	// shape.
+	Evidence *Evidence `json:"evidence,omitempty"`
 	// Subject distinguishes two findings of one rule on one container (the
 	// Secret, key, annotation or env var concerned). It feeds the
 	// fingerprint and is not part of the JSON contract.
 	Subject string `json:"-"`
+}
+
+// Evidence is what a mesh-drift finding compares with.
+type Evidence struct {
+	// Axis is siblings, environments or commits.
+	Axis string `json:"axis"`
+	// Setting names what is missing: "meshed", "annotation KEY", "annotation
+	// KEY key PATH", "label KEY" or "env NAME".
+	Setting string `json:"setting"`
+	// Carriers of Of peers carry it; Peers names them (workload ids for
+	// siblings, environment names otherwise, the base for commits).
+	Carriers int      `json:"carriers"`
+	Of       int      `json:"of"`
+	Peers    []string `json:"peers"`
+	// Value is the value most carriers use ("" for env names and keys
+	// whose value is not kept).
+	Value string `json:"value"`
 }
 
 // WorkloadID is Kind/namespace/name, the form exemption globs match.

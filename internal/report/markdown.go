@@ -92,6 +92,7 @@ func Markdown(r Report, o Options) string {
 			plural(n, "new gap", "new gaps"), plural(len(r.Findings)-n, "existing one", "existing ones")))
 	}
 	mdMatrix(&d, r)
+	mdCoverageChanges(&d, r)
 
 	if len(r.Findings) > 0 {
 		var fresh, existing []finding.Finding
@@ -301,6 +302,9 @@ func mdMatrix(d *mdDoc, r Report) {
 		for _, e := range envs {
 			row = append(row, cell(e, ""))
 		}
+		rows = append(rows, row)
+	}
+	if row := mdCoverageRow(r, envs); row != nil {
 		rows = append(rows, row)
 	}
 	for _, id := range sorted {

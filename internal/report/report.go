@@ -41,6 +41,8 @@ type Environment struct {
 	// environment × workload matrix can be drawn from a report file alone
 	// (meshgate publish). An addition to the SPEC shape.
 	WorkloadIDs []string `json:"workloadIds,omitempty"`
+	// Mesh is the environment's mesh coverage (absent with provider none).
+	Mesh *Coverage `json:"mesh,omitempty"`
 }
 
 // Summary counts what the report holds.

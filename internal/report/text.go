@@ -54,6 +54,9 @@ func Text(w io.Writer, r Report, o Options) error {
 			b.WriteString(textEnvHeader(e))
 		}
 		b.WriteString("\n")
+		if ch := coverageChange(e.Mesh); ch != "" {
+			fmt.Fprintf(&b, "  mesh: %s\n", ch)
+		}
 		fs := byEnv[name]
 		if e.Error != "" && !hasRule(fs, finding.RuleRenderError) {
 			// The render-error finding was exempted: still say why nothing
@@ -166,6 +169,9 @@ func textEnvHeader(e Environment) string {
 		h = " (" + strings.Join(src, " ") + ")"
 	}
 	stats := plural(e.Objects, "object", "objects") + ", " + plural(e.Workloads, "workload", "workloads")
+	if cov := coverageShort(e.Mesh); cov != "" {
+		stats += ", " + cov
+	}
 	if e.Error != "" {
 		stats = "render failed"
 	}

@@ -1,0 +1,112 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Coverage is an environment's mesh coverage: how many of its workloads
+// get the mesh dataplane, and what mesh settings each meshed one carries,
+// so that a later run can compare with this report as its base
+// (--baseline). An addition to the SPEC shape.
+type Coverage struct {
+	Meshed    int `json:"meshed"`
+	Workloads int `json:"workloads"`
+	// Unmeshed are the workloads without the dataplane (Kind/namespace/name).
+	Unmeshed []string `json:"unmeshed,omitempty"`
+	// Settings maps each meshed workload to its mesh settings and their
+	// values ("" where the value is not kept).
+	Settings map[string]map[string]string `json:"settings,omitempty"`
+	// Base is the change since the base, when one is known.
+	Base *CoverageChange `json:"base,omitempty"`
+}
+
+// CoverageChange is the coverage of the base and the workloads that lost
+// the dataplane since.
+type CoverageChange struct {
+	Meshed    int      `json:"meshed"`
+	Workloads int      `json:"workloads"`
+	Lost      []string `json:"lost,omitempty"`
+}
+
+// coverageShort is "41/42 meshed", "" without coverage.
+func coverageShort(c *Coverage) string {
+	if c == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d meshed", c.Meshed, c.Workloads)
+}
+
+// coverageChange is the change since the base: "−1 since base: Deployment
+// shop/checkout lost the mesh dataplane", "" without a base or change.
+func coverageChange(c *Coverage) string {
+	if c == nil || c.Base == nil {
+		return ""
+	}
+	d := c.Meshed - c.Base.Meshed
+	var s string
+	switch {
+	case d == 0 && len(c.Base.Lost) == 0:
+		return ""
+	case d < 0:
+		s = fmt.Sprintf("−%d since base", -d)
+	case d > 0:
+		s = fmt.Sprintf("+%d since base", d)
+	default:
+		s = "±0 since base"
+	}
+	if len(c.Base.Lost) > 0 {
+		var lost []string
+		for _, id := range c.Base.Lost {
+			lost = append(lost, idObject(id))
+		}
+		s += ": " + strings.Join(lost, ", ") + " lost the mesh dataplane"
+	}
+	return s
+}
+
+// idObject is "Kind namespace/name" for a workload id.
+func idObject(id string) string {
+	kind, rest, _ := strings.Cut(id, "/")
+	return kind + " " + rest
+}
+
+// mdCoverageRow is the matrix row of mesh coverage ("41/42", "41/42 (−1)"),
+// nil when no environment has coverage.
+func mdCoverageRow(r Report, envs []string) []string {
+	byName := map[string]*Coverage{}
+	found := false
+	for _, e := range r.Environments {
+		if e.Mesh != nil {
+			byName[e.Name] = e.Mesh
+			found = true
+		}
+	}
+	if !found {
+		return nil
+	}
+	row := []string{"_meshed_"}
+	for _, name := range envs {
+		c := byName[name]
+		if c == nil {
+			row = append(row, mdAbsent)
+			continue
+		}
+		cell := fmt.Sprintf("%d/%d", c.Meshed, c.Workloads)
+		if c.Base != nil && c.Meshed != c.Base.Meshed {
+			cell += fmt.Sprintf(" (%+d)", c.Meshed-c.Base.Meshed)
+		}
+		row = append(row, strings.Replace(cell, "-", "−", 1))
+	}
+	return row
+}
+
+// mdCoverageChanges says, under the matrix, which workloads lost the mesh
+// dataplane since the base.
+func mdCoverageChanges(d *mdDoc, r Report) {
+	for _, e := range r.Environments {
+		if ch := coverageChange(e.Mesh); ch != "" {
+			d.add(fmt.Sprintf("\n**%s** %s, %s\n", mdText(e.Name), coverageShort(e.Mesh), mdText(ch)))
+		}
+	}
+}
