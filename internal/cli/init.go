@@ -203,6 +203,17 @@ secrets:
 #     workloads: ["Job/*/db-migrate"]
 #     reason: migrations run before the mesh is up
 #     until: 2027-01-31
+
+# mesh-drift needs no rule: a workload that lacks a mesh setting its peers
+# carry is a finding. Uncomment to tune it (these are the defaults).
+# drift:
+#   siblings: true       # same environment, namespace and workload class
+#   environments: true   # the same workload in the other environments
+#   commits: true        # what a workload lost since the base (--base-ref)
+#   quorum: 0.75         # share of the peers that must carry a setting
+#   minGroup: 3          # siblings that must carry it, at least
+#   env: []              # more env var globs that are mesh settings
+#   ignore: []           # settings never compared, e.g. [sidecar.istio.io/proxyCPU]
 `)
 	return b.String()
 }
