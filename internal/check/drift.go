@@ -45,6 +45,11 @@ var driftSwitches = []string{
 // driftEnvGlobs are the env var names of mesh and tracing settings.
 var driftEnvGlobs = []string{"ISTIO_*", "LINKERD*", "OTEL_*", "*_REQUEST_ID"}
 
+// driftProxies are the dataplane's own containers, which charts of the
+// meshes render pre-injected (linkerd's control plane): their env is the
+// proxy's configuration, not the app's settings.
+var driftProxies = []string{"linkerd-proxy", "istio-proxy", "consul-dataplane", "envoy-sidecar", "kuma-sidecar"}
+
 // driftSecretish marks env names whose values may be credentials: their
 // values are never kept or quoted.
 var driftSecretish = []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "HEADERS", "AUTH", "CREDENTIAL", "CERT"}
@@ -222,7 +227,7 @@ func driftFlatten(out map[string]string, prefix, path string, node map[string]an
 // ConfigMap or Secret.
 func driftEnvSettings(dr config.Drift, idx meshEnvIndex, dw *DriftWorkload, w *manifest.Workload) {
 	for _, c := range w.Pod.Containers {
-		if c.Type != manifest.ContainerApp {
+		if c.Type != manifest.ContainerApp || slices.Contains(driftProxies, c.Name) {
 			continue
 		}
 		if dw.container == "" {

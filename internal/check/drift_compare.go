@@ -186,11 +186,14 @@ func driftMostUsed(peers []driftPeer) string {
 }
 
 // DriftAcross compares each workload with itself in the other environments
-// (see driftIdentity): a setting that at least two of them carry, and a
-// quorum of them, is drift where it is missing. reported holds each
-// environment's findings and exemptions so far, so that what another rule
-// (or another axis) reports is not repeated. The result is by
-// environment, exemptions applied.
+// (see driftIdentities): a setting that at least two of them carry, and a
+// quorum of them, is drift where it is missing. A setting that no
+// workload of the environment carries, while two or more would be found
+// lacking it, is the environment's choice (a component or a values file
+// it does not use), not an odd one out, and is not reported. reported
+// holds each environment's findings and exemptions so far, so that what
+// another rule (or another axis) reports is not repeated. The result is
+// by environment, exemptions applied.
 func DriftAcross(cfg *config.Config, today time.Time, profiles []*DriftProfile, reported map[string][]finding.Finding) (findings, ignored map[string][]finding.Finding) {
 	findings, ignored = map[string][]finding.Finding{}, map[string][]finding.Finding{}
 	if cfg == nil || !cfg.Drift.EnvironmentsOn() {
@@ -200,10 +203,20 @@ func DriftAcross(cfg *config.Config, today time.Time, profiles []*DriftProfile, 
 	for _, p := range profiles {
 		rep := driftReportedOf(reported[p.Env])
 		var out []finding.Finding
+		// elsewhere: the workloads of p that lack a setting some other
+		// environment's same workload carries.
+		elsewhere := map[string][]*DriftWorkload{}
 		for _, w := range p.Workloads {
 			peers := same[w]
 			if len(peers) < 3 {
 				continue
+			}
+			for _, o := range peers {
+				for st := range o.Settings {
+					if _, ok := w.Settings[st]; !ok && o != w {
+						elsewhere[st] = append(elsewhere[st], w)
+					}
+				}
 			}
 			for _, gap := range driftGapsMin(cfg.Drift, w, peers, func(o *DriftWorkload) string { return envOf[o] }, driftMinEnvironments, 0) {
 				if rep.has(w.ID, gap.setting) || driftFingerprintKnown(reported[p.Env], w, p.Env, gap.setting) {
@@ -213,9 +226,22 @@ func DriftAcross(cfg *config.Config, today time.Time, profiles []*DriftProfile, 
 				out = append(out, w.driftFinding(p.Env, DriftEnvironments, gap, where))
 			}
 		}
+		out = slices.DeleteFunc(out, func(f finding.Finding) bool {
+			s := f.Evidence.Setting
+			return len(slices.Compact(elsewhere[s])) > 1 && !p.carried(s)
+		})
 		findings[p.Env], ignored[p.Env] = ExemptDrift(cfg, today, p, out, reported[p.Env])
 	}
 	return findings, ignored
+}
+
+// carried reports whether some workload of the environment carries the
+// setting.
+func (p *DriftProfile) carried(setting string) bool {
+	return slices.ContainsFunc(p.Workloads, func(w *DriftWorkload) bool {
+		_, ok := w.Settings[setting]
+		return ok
+	})
 }
 
 // driftMinEnvironments is how many other environments at least must carry

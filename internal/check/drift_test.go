@@ -100,6 +100,7 @@ func TestDriftSiblings(t *testing.T) {
 		{name: "success.three-siblings-are-too-few", ws: services()[1:3:3]},
 		{name: "success.job-among-deployments", ws: services(driftTestWorkload("Job", "migrate", nil))},
 		{name: "success.daemonset-is-infrastructure", ws: services(driftTestWorkload("DaemonSet", "node-agent", nil))},
+		{name: "success.proxy-container-env-is-no-setting", ws: services(driftTestProxy()...)},
 		{name: "success.own-env-is-no-setting", ws: services(driftTestWorkload("Deployment", "cart", []string{"ISTIO_META_REQUEST_ID", "FEATURE_FLAGS"}))},
 		{name: "success.envFrom-unknown-may-set-it", ws: services(withEnvFrom)},
 		{name: "success.unmeshed-reported-by-mesh-injection", ws: services(unmeshed)},
@@ -241,4 +242,56 @@ func TestDriftStripEnv(t *testing.T) {
 			t.Errorf("driftStripEnv(%q, %q) = %q, want %q", tt.name, tt.env, got, tt.want)
 		}
 	}
+}
+
+// TestDriftEnvironmentWide: an environment where no workload carries what
+// two of its workloads carry elsewhere made a choice (a component it does
+// not use, like microservices-demo's kustomize base without its tracing
+// component); a single workload lacking a setting is still drift
+// (failure.prod-lost-what-two-others-carry).
+func TestDriftEnvironmentWide(t *testing.T) {
+	cfg := &config.Config{Mesh: config.Mesh{Provider: config.ProviderIstio}}
+	otel := []string{"OTEL_SERVICE_NAME"}
+	var profiles []*DriftProfile
+	reported := map[string][]finding.Finding{}
+	for _, env := range []string{"base", "tracing-a", "tracing-b"} {
+		var envs [2][]string
+		if env != "base" {
+			envs = [2][]string{otel, otel}
+		} else {
+			envs = [2][]string{nil, nil}
+		}
+		fs, ign, p := EnvironmentDrift(driftTestInput(env, cfg,
+			driftTestWorkload("Deployment", "cart", envs[0]), driftTestWorkload("Deployment", "catalog", envs[1])))
+		profiles = append(profiles, p)
+		reported[env] = append(fs, ign...)
+	}
+	fs, _ := DriftAcross(cfg, time.Time{}, profiles, reported)
+	var got []string
+	for env, list := range fs {
+		for _, f := range list {
+			got = append(got, env+" "+f.Name)
+		}
+	}
+	if len(got) > 0 {
+		t.Errorf("mesh-drift findings on %v, want none", got)
+	}
+}
+
+// driftTestProxy is the linkerd control plane's case: pods rendered with
+// their linkerd-proxy container, whose env configures the proxy. Three of
+// four carry it.
+func driftTestProxy() []*manifest.Workload {
+	var out []*manifest.Workload
+	for _, name := range []string{"destination", "identity", "injector", "policy"} {
+		w := driftTestWorkload("Deployment", name, driftTestRequestID)
+		if name != "policy" {
+			c := w.Pod.Containers[0]
+			c.Name, c.Env, c.Path = "linkerd-proxy", []string{"LINKERD2_PROXY_LOG"}, append(c.Path[:len(c.Path)-1:len(c.Path)-1], 1)
+			w.Pod.Containers = append(w.Pod.Containers, c)
+		}
+		w.Namespace = "linkerd"
+		out = append(out, w)
+	}
+	return out
 }
