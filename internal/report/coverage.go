@@ -110,3 +110,31 @@ func mdCoverageChanges(d *mdDoc, r Report) {
 		}
 	}
 }
+
+// sarifRunProps is the SARIF run's property bag.
+type sarifRunProps struct {
+	MeshCoverage []sarifCoverageEntry `json:"meshCoverage"`
+}
+
+type sarifCoverageEntry struct {
+	Environment string `json:"environment"`
+	Meshed      int    `json:"meshed"`
+	Workloads   int    `json:"workloads"`
+	// Change is the change since the base, "" without one.
+	Change string `json:"change,omitempty"`
+}
+
+// sarifCoverage is the coverage of every environment that has one, nil
+// when none has.
+func sarifCoverage(r Report) *sarifRunProps {
+	var out []sarifCoverageEntry
+	for _, e := range r.Environments {
+		if e.Mesh != nil {
+			out = append(out, sarifCoverageEntry{Environment: e.Name, Meshed: e.Mesh.Meshed, Workloads: e.Mesh.Workloads, Change: coverageChange(e.Mesh)})
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	return &sarifRunProps{MeshCoverage: out}
+}

@@ -38,6 +38,9 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties carry each environment's mesh coverage (a SARIF property
+	// bag: viewers that do not know it ignore it).
+	Properties *sarifRunProps `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -144,6 +147,7 @@ func SARIF(w io.Writer, r Report, o Options) error {
 		}},
 		Results: []sarifResult{},
 	}
+	run.Properties = sarifCoverage(r)
 	for _, f := range r.Findings {
 		run.Results = append(run.Results, sarifResultOf(f, envPath[f.Environment]))
 	}
