@@ -42,9 +42,6 @@ var driftSwitches = []string{
 	"kuma.io/sidecar-injection", "kuma.io/sidecar-injected",
 }
 
-// driftEnvGlobs are the env var names of mesh and tracing settings.
-var driftEnvGlobs = []string{"ISTIO_*", "LINKERD*", "OTEL_*", "*_REQUEST_ID"}
-
 // driftProxies are the dataplane's own containers, which charts of the
 // meshes render pre-injected (linkerd's control plane): their env is the
 // proxy's configuration, not the app's settings.
@@ -107,6 +104,7 @@ func driftProfile(in Input) *DriftProfile {
 	idx := meshEnvIndexOf(in.Set)
 	dr := in.Config.Drift
 	mc := meshCtxOf(mesh, in.Env)
+	structured := map[string]map[string]string{}
 	for _, w := range in.Set.Workloads {
 		if w == nil || w.Object == nil {
 			continue
@@ -121,8 +119,8 @@ func driftProfile(in Input) *DriftProfile {
 		dw.envLine = dw.metaLine
 		if v.meshed {
 			dw.Settings[DriftMeshed] = "true"
-			driftMetaSettings(dr, dw, "annotation", w.Pod.Annotations)
-			driftMetaSettings(dr, dw, "label", w.Pod.Labels)
+			driftMetaSettings(dr, dw, "annotation", w.Pod.Annotations, structured)
+			driftMetaSettings(dr, dw, "label", w.Pod.Labels, structured)
 			driftEnvSettings(dr, idx, dw, w)
 		}
 		for k := range dw.Settings {
@@ -181,7 +179,9 @@ func driftIsMeshKey(dr config.Drift, key string) bool {
 
 // driftMetaSettings adds the mesh annotations or labels, and each key
 // inside an annotation whose value is a YAML or JSON map.
-func driftMetaSettings(dr config.Drift, dw *DriftWorkload, section string, m map[string]string) {
+// cache holds the key paths of the structured values seen, by value:
+// the workloads of a chart share them.
+func driftMetaSettings(dr config.Drift, dw *DriftWorkload, section string, m map[string]string, cache map[string]map[string]string) {
 	for k, v := range m {
 		if !driftIsMeshKey(dr, k) {
 			continue
@@ -191,11 +191,18 @@ func driftMetaSettings(dr config.Drift, dw *DriftWorkload, section string, m map
 		if section != "annotation" || !strings.Contains(v, ":") {
 			continue
 		}
-		var doc map[string]any
-		if yaml.Unmarshal([]byte(v), &doc) != nil {
-			continue
+		keys, ok := cache[v]
+		if !ok {
+			var doc map[string]any
+			if yaml.Unmarshal([]byte(v), &doc) == nil {
+				keys = map[string]string{}
+				driftFlatten(keys, "", "", doc)
+			}
+			cache[v] = keys
 		}
-		driftFlatten(dw.Settings, name+" key ", "", doc)
+		for path, kv := range keys {
+			dw.Settings[name+" key "+path] = kv
+		}
 	}
 }
 
@@ -234,9 +241,12 @@ func driftEnvSettings(dr config.Drift, idx meshEnvIndex, dw *DriftWorkload, w *m
 			dw.container = c.Name
 			dw.envLine = w.LineOf(append(slices.Clone(c.Path), "env")...)
 		}
-		values := driftEnvValues(w, c)
+		var values map[string]string
 		for _, name := range c.Env {
 			if driftIsMeshEnv(dr, name) {
+				if values == nil {
+					values = driftEnvValues(w, c)
+				}
 				dw.Settings["env "+name] = driftEnvValue(name, values[name])
 			}
 		}
@@ -269,11 +279,13 @@ func driftEnvFromKeys(idx meshEnvIndex, ns string, src manifest.EnvFromSource) (
 	return nil, false
 }
 
+// driftIsMeshEnv: the env var names of mesh and tracing settings are
+// ISTIO_*, LINKERD*, OTEL_*, *_REQUEST_ID and drift.env's globs. The
+// defaults are tested without path.Match: this runs for every env var.
 func driftIsMeshEnv(dr config.Drift, name string) bool {
-	for _, g := range driftEnvGlobs {
-		if config.Glob(g, name) {
-			return true
-		}
+	if strings.HasPrefix(name, "ISTIO_") || strings.HasPrefix(name, "LINKERD") ||
+		strings.HasPrefix(name, "OTEL_") || strings.HasSuffix(name, "_REQUEST_ID") {
+		return true
 	}
 	for _, g := range dr.Env {
 		if config.Glob(g, name) {
