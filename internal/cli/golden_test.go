@@ -38,29 +38,12 @@ func run(t *testing.T, getenv func(string) string, args ...string) (int, string,
 // TestDemoGolden runs meshgate on the demo repository, the README's first
 // command, and compares every output format with testdata/golden.
 func TestDemoGolden(t *testing.T) {
-	pinDurations(t)
-	dir := t.TempDir()
-	formats := []struct{ format, ext string }{
-		{"json", "json"}, {"markdown", "md"}, {"sarif", "sarif"}, {"github", "github.txt"},
-	}
-	args := []string{"check", "-C", "../../testdata/demo"}
-	for _, f := range formats {
-		args = append(args, "--format", f.format, "--output", filepath.Join(dir, "demo."+f.ext))
-	}
-	code, stdout, stderr := run(t, env("MESHGATE_TODAY", "2026-11-25"), args...)
+	code, stderr := checkGolden(t, "demo", []string{"json", "md", "sarif", "github.txt"})
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1 (the demo has errors); stderr:\n%s", code, stderr)
 	}
 	if stderr != "" {
 		t.Errorf("stderr not empty:\n%s", stderr)
-	}
-	golden(t, "../../testdata/golden/demo.txt", []byte(stdout))
-	for _, f := range formats {
-		got, err := os.ReadFile(filepath.Join(dir, "demo."+f.ext))
-		if err != nil {
-			t.Fatal(err)
-		}
-		golden(t, "../../testdata/golden/demo."+f.ext, got)
 	}
 }
 
@@ -69,25 +52,33 @@ func TestDemoGolden(t *testing.T) {
 // quiet) and compares the text, JSON and markdown reports with
 // testdata/golden.
 func TestDriftDemoGolden(t *testing.T) {
-	pinDurations(t)
-	dir := t.TempDir()
-	formats := []struct{ format, ext string }{{"json", "json"}, {"markdown", "md"}}
-	args := []string{"check", "-C", "../../testdata/drift-demo", "--fail-on", "warning"}
-	for _, f := range formats {
-		args = append(args, "--format", f.format, "--output", filepath.Join(dir, "drift-demo."+f.ext))
-	}
-	code, stdout, _ := run(t, env("MESHGATE_TODAY", "2026-11-25"), args...)
-	if code != 1 {
+	if code, _ := checkGolden(t, "drift-demo", []string{"json", "md"}, "--fail-on", "warning"); code != 1 {
 		t.Fatalf("exit code %d, want 1 (--fail-on warning, the demo has mesh-drift warnings)", code)
 	}
-	golden(t, "../../testdata/golden/drift-demo.txt", []byte(stdout))
-	for _, f := range formats {
-		got, err := os.ReadFile(filepath.Join(dir, "drift-demo."+f.ext))
+}
+
+// checkGolden checks testdata/DEMO with a report in each format (named by
+// its golden's extension) and compares them and the text on stdout with
+// testdata/golden/DEMO.*.
+func checkGolden(t *testing.T, demo string, exts []string, extra ...string) (code int, stderr string) {
+	t.Helper()
+	pinDurations(t)
+	dir := t.TempDir()
+	formats := map[string]string{"json": "json", "md": "markdown", "sarif": "sarif", "github.txt": "github"}
+	args := append([]string{"check", "-C", "../../testdata/" + demo}, extra...)
+	for _, ext := range exts {
+		args = append(args, "--format", formats[ext], "--output", filepath.Join(dir, demo+"."+ext))
+	}
+	code, stdout, stderr := run(t, env("MESHGATE_TODAY", "2026-11-25"), args...)
+	golden(t, "../../testdata/golden/"+demo+".txt", []byte(stdout))
+	for _, ext := range exts {
+		got, err := os.ReadFile(filepath.Join(dir, demo+"."+ext))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "../../testdata/golden/drift-demo."+f.ext, got)
+		golden(t, "../../testdata/golden/"+demo+"."+ext, got)
 	}
+	return code, stderr
 }
 
 // TestDemoDeterministic: two runs give byte-identical reports.

@@ -204,7 +204,7 @@ secrets:
 #     reason: migrations run before the mesh is up
 #     until: 2027-01-31
 
-# mesh-drift needs no rule: a workload that lacks a mesh setting its peers
+# ` + finding.RuleMeshDrift + ` needs no rule: a workload that lacks a mesh setting its peers
 # carry is a finding. Uncomment to tune it (these are the defaults).
 # drift:
 #   siblings: true       # same environment, namespace and workload class

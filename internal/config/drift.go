@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
@@ -45,20 +46,10 @@ func (d Drift) EnvironmentsOn() bool { return d.Environments == nil || *d.Enviro
 func (d Drift) CommitsOn() bool      { return d.Commits == nil || *d.Commits }
 
 // QuorumValue is the quorum in force.
-func (d Drift) QuorumValue() float64 {
-	if d.Quorum > 0 {
-		return d.Quorum
-	}
-	return DefaultDriftQuorum
-}
+func (d Drift) QuorumValue() float64 { return cmp.Or(d.Quorum, DefaultDriftQuorum) }
 
 // MinGroupValue is the minimum number of carriers in force.
-func (d Drift) MinGroupValue() int {
-	if d.MinGroup > 0 {
-		return d.MinGroup
-	}
-	return DefaultDriftMinGroup
-}
+func (d Drift) MinGroupValue() int { return cmp.Or(d.MinGroup, DefaultDriftMinGroup) }
 
 // Ignored reports whether a setting (see Ignore) is never compared.
 func (d Drift) Ignored(setting string) bool {

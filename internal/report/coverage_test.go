@@ -25,7 +25,7 @@ func TestCoverage(t *testing.T) {
 			"| _meshed_ | 41/42 (−1) | 42/42 |\n",
 			"**prod** 41/42 meshed, −1 since base: Deployment shop/checkout lost the mesh dataplane\n",
 		},
-		FormatJSON: {`"mesh": {`, `"lost": [`},
+		FormatJSON:  {`"mesh": {`, `"lost": [`},
 		FormatSARIF: {`"meshCoverage": [`, `"change": "−1 since base: Deployment shop/checkout lost the mesh dataplane"`},
 	}
 	for format, lines := range want {
