@@ -47,7 +47,8 @@ func TestDriftSinceBaseline(t *testing.T) {
 		"orders (helm charts/orders): 6 objects, 6 workloads, 5/6 meshed, 0ms\n  mesh: −1 since base: Deployment default/orders-web lost the mesh dataplane\n",
 		"WARNING mesh-drift  Deployment default/orders-events [app]  charts/orders/templates/events.yaml:15  new\n" +
 			"          env ISTIO_META_REQUEST_ID was there in the base and is missing now (it was \"x-request-id\")\n",
-		"ERROR   mesh-injection  Deployment default/orders-web",
+		"ERROR   mesh-injection  cause namespace-not-injected:default, 1 workload  new\n",
+		"- Deployment default/orders-web  charts/orders/templates/web.yaml:9\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks\n%s\ngot:\n%s", want, stdout)
