@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/action"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
-	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
 	"github.com/spf13/cobra"
@@ -122,15 +118,9 @@ func (o *checkOptions) complete(cmd *cobra.Command, args []string) error {
 	if o.BaseRef != "" && o.Baseline != "" {
 		return usagef("check: --base-ref and --baseline exclude each other")
 	}
-	if _, err := finding.ParseFailOn(o.FailOn); err != nil {
-		return usagef("check: --fail-on %v", err)
-	}
-	outs, err := finishOutputs(o.Outputs)
-	if err != nil {
-		return usagef("check: %v", err)
-	}
+	outs, err := finishGate("check", o.FailOn, o.Outputs)
 	o.Outputs = outs
-	return nil
+	return err
 }
 
 func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
@@ -263,29 +253,10 @@ func describeSkipped(s Streams, skipped []config.Skipped) {
 // only on a terminal and without NO_COLOR.
 func writeOutputs(s Streams, outs []output, rep report.Report) error {
 	for _, out := range outs {
-		f, err := report.Lookup(out.Format)
-		if err != nil {
-			return usagef("%v", err)
-		}
 		opts := report.Options{ToolVersion: Version()}
-		if out.File == "" {
-			opts.Color = out.Format == "text" && isTerminal(s.Stdout) && s.Getenv("NO_COLOR") == ""
-			if err := f(s.Stdout, rep, opts); err != nil {
-				return fmt.Errorf("write %s report: %w", out.Format, err)
-			}
-			continue
-		}
-		var buf bytes.Buffer
-		if err := f(&buf, rep, opts); err != nil {
-			return fmt.Errorf("write %s report: %w", out.Format, err)
-		}
-		if dir := filepath.Dir(out.File); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("write %s report: %w", out.Format, err)
-			}
-		}
-		if err := os.WriteFile(out.File, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write %s report: %w", out.Format, err)
+		opts.Color = out.File == "" && out.Format == "text" && isTerminal(s.Stdout) && s.Getenv("NO_COLOR") == ""
+		if err := report.Write(s.Stdout, out.File, out.Format, rep, opts); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -217,16 +217,16 @@ func commandNames(cmd *cobra.Command) []string {
 	return names
 }
 
+// plainCmd is a command without flags or arguments.
+func plainCmd(use, short string, run func() error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs, RunE: func(*cobra.Command, []string) error { return run() }}
+}
+
 func newVersionCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "print meshgate's version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(s.Stdout, "meshgate %s\n", Version())
-			return nil
-		},
-	}
+	return plainCmd("version", "print meshgate's version", func() error {
+		_, err := fmt.Fprintf(s.Stdout, "meshgate %s\n", Version())
+		return err
+	})
 }
 
 // isTerminal reports whether w is a character device (a terminal).

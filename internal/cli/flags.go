@@ -123,9 +123,12 @@ func addFailOnFlag(cmd *cobra.Command, failOn *string) {
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", fixedCompletion(finding.FailOnValues))
 }
 
-// finishOutputs validates the outputs: text goes to stdout when nothing
-// else does, and at most one format may.
-func finishOutputs(outs []output) ([]output, error) {
+// finishGate validates command's --fail-on and its outputs: text goes to
+// stdout when nothing else does, and at most one format may.
+func finishGate(command, failOn string, outs []output) ([]output, error) {
+	if _, err := finding.ParseFailOn(failOn); err != nil {
+		return nil, usagef("%s: --fail-on %v", command, err)
+	}
 	stdout := 0
 	for _, o := range outs {
 		if o.File == "" {
@@ -136,7 +139,7 @@ func finishOutputs(outs []output) ([]output, error) {
 		return append([]output{{Format: "text"}}, outs...), nil
 	}
 	if stdout > 1 {
-		return nil, fmt.Errorf("%d formats write to stdout; give each but one an --output FILE", stdout)
+		return nil, usagef("%s: %d formats write to stdout; give each but one an --output FILE", command, stdout)
 	}
 	return outs, nil
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/meshgate/meshgate/internal/action"
-	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -44,12 +43,9 @@ report is written, so publish doubles as a merge.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Reports = args
-			if _, err := finding.ParseFailOn(o.FailOn); err != nil {
-				return usagef("publish: --fail-on %v", err)
-			}
-			outs, err := finishOutputs(o.Outputs)
+			outs, err := finishGate("publish", o.FailOn, o.Outputs)
 			if err != nil {
-				return usagef("publish: %v", err)
+				return err
 			}
 			o.Outputs = outs
 			code, err := runPublish(cmd.Context(), s, o)

@@ -7,12 +7,7 @@ import (
 )
 
 func newRulesCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rules",
-		Short: "list every rule with its default severity and fix",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return check.WriteRules(s.Stdout)
-		},
-	}
+	return plainCmd("rules", "list every rule with its default severity and fix", func() error {
+		return check.WriteRules(s.Stdout)
+	})
 }
