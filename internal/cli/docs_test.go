@@ -363,3 +363,33 @@ func TestDocsFlagsExist(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeSampleOutput: the README's sample of the first command's output
+// is made of lines of the demo's golden text report (durations aside).
+func TestReadmeSampleOutput(t *testing.T) {
+	root := repoRoot(t)
+	gold, err := os.ReadFile(filepath.Join(root, "testdata", "golden", "demo.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(gold), "\n") {
+		lines[durationMs.ReplaceAllString(l, "ms")] = true
+	}
+	var sample []string
+	for _, b := range codeBlocks(t, filepath.Join(root, "README.md")) {
+		if b.lang == "text" && len(b.lines) > 0 && strings.HasPrefix(b.lines[0], "prod (kustomize") {
+			sample = b.lines
+		}
+	}
+	if sample == nil {
+		t.Fatal("README.md has no sample output of the demo's prod environment")
+	}
+	for _, l := range sample {
+		if !lines[durationMs.ReplaceAllString(l, "ms")] {
+			t.Errorf("README sample line is not in testdata/golden/demo.txt:\n%s", l)
+		}
+	}
+}
+
+var durationMs = regexp.MustCompile(`[0-9]+ms`)
