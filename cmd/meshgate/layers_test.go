@@ -1,7 +1,12 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,6 +62,40 @@ func TestLayers(t *testing.T) {
 			if to, known := layer[dep]; known && to >= from {
 				t.Errorf("%s imports %s, which is not before it in the pipeline", pkg, dep)
 			}
+		}
+	}
+}
+
+// maxFuncLines is the longest a non-test function may be: longer ones hide
+// more than one idea.
+const maxFuncLines = 80
+
+// TestFunctionLength: no non-test function of meshgate is longer than
+// maxFuncLines lines, declaration and closing brace included.
+func TestFunctionLength(t *testing.T) {
+	fset := token.NewFileSet()
+	for _, dir := range []string{"../../internal", "."} {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+			if err != nil {
+				return err
+			}
+			for _, decl := range f.Decls {
+				fn, ok := decl.(*ast.FuncDecl)
+				if !ok || fn.Body == nil {
+					continue
+				}
+				if n := fset.Position(fn.End()).Line - fset.Position(fn.Pos()).Line + 1; n > maxFuncLines {
+					t.Errorf("%s: %s is %d lines, more than %d", fset.Position(fn.Pos()), fn.Name.Name, n, maxFuncLines)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
