@@ -3,9 +3,9 @@ package action
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/engine"
 )
 
 // Guard refuses to go on in a "pwn request": a pull_request_target run
@@ -20,13 +20,13 @@ func (r *Run) Guard(ctx context.Context, dir string) error {
 	if r.eventName != "pull_request_target" || !r.fork || r.headSHA == "" || r.Inputs.AllowPRTargetHead {
 		return nil
 	}
-	out, err := git(ctx, dir, "rev-parse", "--verify", "HEAD").Output()
+	out, err := engine.Git(ctx, dir, "rev-parse", "--verify", "HEAD").Output()
 	if err != nil {
 		return nil
 	}
 	head := strings.TrimSpace(string(out))
 	// The head itself, or refs/pull/N/merge, whose parents include it.
-	if !strings.EqualFold(head, r.headSHA) && git(ctx, dir, "merge-base", "--is-ancestor", r.headSHA, "HEAD").Run() != nil {
+	if !strings.EqualFold(head, r.headSHA) && engine.Git(ctx, dir, "merge-base", "--is-ancestor", r.headSHA, "HEAD").Run() != nil {
 		return nil
 	}
 	fork := r.headRepository
@@ -47,23 +47,10 @@ func (r *Run) BaseRef(ctx context.Context, dir string) string {
 	if r.prNumber == 0 || r.baseSHA == "" {
 		return ""
 	}
-	if git(ctx, dir, "cat-file", "-e", r.baseSHA+"^{commit}").Run() != nil {
+	if engine.Git(ctx, dir, "cat-file", "-e", r.baseSHA+"^{commit}").Run() != nil {
 		return ""
 	}
 	return r.baseSHA
-}
-
-// GitEnv is the environment for git: it lets git work on a checkout owned
-// by another user, as the workspace is inside GitHub's docker action
-// container.
-func GitEnv() []string {
-	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
-}
-
-func git(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = GitEnv()
-	return cmd
 }
 
 func shortSHA(sha string) string {

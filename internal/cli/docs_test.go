@@ -218,9 +218,6 @@ func isKnownNonRule(s string) bool {
 // repository, as a reader in their own repository would. Each must run to
 // a verdict (exit 0 or 1), never a usage or internal error.
 func TestDocsExamplesRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders the demo once per example")
-	}
 	root := repoRoot(t)
 	t.Setenv("MESHGATE_TODAY", "2026-11-25")
 	for _, file := range docFiles(t) {

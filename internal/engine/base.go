@@ -53,13 +53,13 @@ func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error)
 	defer os.RemoveAll(tmp)
 	root := p.Config.Root
 	wt := filepath.Join(tmp, "wt")
-	if out, err := gitCmd(ctx, root, "worktree", "add", "--detach", "--quiet", wt, ref).CombinedOutput(); err != nil {
+	if out, err := Git(ctx, root, "worktree", "add", "--detach", "--quiet", wt, ref).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("git worktree add: %s", strings.TrimSpace(string(out)))
 	}
-	defer gitCmd(context.Background(), root, "worktree", "remove", "--force", wt).Run()
+	defer Git(context.Background(), root, "worktree", "remove", "--force", wt).Run()
 
 	// The repository root may be a subfolder of the git top level.
-	top, err := gitCmd(ctx, root, "rev-parse", "--show-prefix").Output()
+	top, err := Git(ctx, root, "rev-parse", "--show-prefix").Output()
 	if err != nil {
 		return nil, fmt.Errorf("git rev-parse: %w", err)
 	}

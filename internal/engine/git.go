@@ -15,13 +15,13 @@ import (
 // `git diff` against the working tree (or between two refs given as
 // A..B), plus untracked files when the working tree is compared.
 func gitChangedFiles(ctx context.Context, root, ref string) ([]string, error) {
-	out, err := gitCmd(ctx, root, "diff", "--name-only", "--relative", "--no-renames", ref, "--").CombinedOutput()
+	out, err := Git(ctx, root, "diff", "--name-only", "--relative", "--no-renames", ref, "--").CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("git diff: %s", strings.TrimSpace(string(out)))
 	}
 	files := strings.Fields(string(out))
 	if !strings.Contains(ref, "..") {
-		untracked, err := gitCmd(ctx, root, "ls-files", "--others", "--exclude-standard").Output()
+		untracked, err := Git(ctx, root, "ls-files", "--others", "--exclude-standard").Output()
 		if err != nil {
 			return nil, fmt.Errorf("git ls-files: %w", err)
 		}
@@ -53,7 +53,7 @@ func onlyChanged(cfg *config.Config, envs []config.Environment, changed []string
 // not in a git repository, or the repository has no such commit. With
 // rangeOK, ref may be A..B.
 func gitCheckRef(ctx context.Context, dir, flag, ref string, rangeOK bool) error {
-	if err := gitCmd(ctx, dir, "rev-parse", "--git-dir").Run(); err != nil {
+	if err := Git(ctx, dir, "rev-parse", "--git-dir").Run(); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -67,7 +67,7 @@ func gitCheckRef(ctx context.Context, dir, flag, ref string, rangeOK bool) error
 		if r == "" {
 			r = "HEAD"
 		}
-		if err := gitCmd(ctx, dir, "rev-parse", "--verify", "--quiet", r+"^{commit}").Run(); err != nil {
+		if err := Git(ctx, dir, "rev-parse", "--verify", "--quiet", r+"^{commit}").Run(); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -77,14 +77,11 @@ func gitCheckRef(ctx context.Context, dir, flag, ref string, rangeOK bool) error
 	return nil
 }
 
-func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
+// Git is git run in dir. Its environment lets git work on a checkout owned
+// by another user, as the workspace is inside GitHub's docker action
+// container.
+func Git(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = gitEnv()
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
 	return cmd
-}
-
-// gitEnv lets git work on a checkout owned by another user, as the
-// workspace is inside GitHub's docker action container.
-func gitEnv() []string {
-	return append(os.Environ(), "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*")
 }
