@@ -219,7 +219,7 @@ func (p *API) publishCheckRun(ctx context.Context, rep report.Report, inline inl
 // does.
 func (p *API) completeWithoutAnnotations(ctx context.Context, refusal error, title, summary, text string, rest, all []finding.Finding) (bool, []finding.Finding) {
 	note := fmt.Sprintf("GitHub refused the annotations (%s): %s annotated in the workflow run's log instead.\n\n",
-		errorText(refusal), plural(len(rest), "finding is", "findings are"))
+		errorText(refusal), report.Plural(len(rest), "finding is", "findings are"))
 	opts := github.UpdateCheckRunOptions{
 		Name:        p.t.CheckName,
 		Status:      github.String(statusCompleted),
@@ -242,7 +242,7 @@ func (p *API) completeWithoutAnnotations(ctx context.Context, refusal error, tit
 	}
 	p.res.Problems = append(p.res.Problems, fmt.Sprintf("GitHub refused the check run's annotations (%s): "+
 		"the check run is completed without them, and %s annotated with workflow commands instead",
-		errorText(refusal), plural(len(rest), "finding is", "findings are")))
+		errorText(refusal), report.Plural(len(rest), "finding is", "findings are")))
 	return true, rest
 }
 
@@ -297,7 +297,7 @@ func ruleFix(id string) string {
 // checkTitle is the check run's one-line title.
 func checkTitle(rep report.Report) string {
 	s := rep.Summary
-	envs := plural(s.Environments, "environment", "environments")
+	envs := report.Plural(s.Environments, "environment", "environments")
 	if s.Findings == 0 {
 		return "No gaps in " + envs
 	}
@@ -310,15 +310,15 @@ func checkText(rep report.Report, unlocated, overflow int, inline inlineOutcome)
 	var b strings.Builder
 	if unlocated > 0 {
 		fmt.Fprintf(&b, "%s no file to annotate (an environment that did not render, for instance); the summary lists them.\n\n",
-			plural(unlocated, "finding has", "findings have"))
+			report.Plural(unlocated, "finding has", "findings have"))
 	}
 	if overflow > 0 {
 		fmt.Fprintf(&b, "%s not annotated: meshgate posts at most %d annotations per run; the summary lists them.\n\n",
-			plural(overflow, "finding is", "findings are"), maxAnnotations)
+			report.Plural(overflow, "finding is", "findings are"), maxAnnotations)
 	}
 	if inline.overflow > 0 {
 		fmt.Fprintf(&b, "%s on changed lines got no inline comment: meshgate posts at most %d inline comments per run.\n\n",
-			plural(inline.overflow, "gap", "gaps"), maxInlineComments)
+			report.Plural(inline.overflow, "gap", "gaps"), maxInlineComments)
 	}
 	seen := map[string]bool{}
 	var rules []check.RuleInfo
@@ -348,13 +348,6 @@ func chunk[T any](s []T, n int) [][]T {
 		s = s[k:]
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // cut shortens s to at most n bytes on a rune boundary, ending with "…".

@@ -49,12 +49,12 @@ func deltaUnknown() deltaInfo { return deltaInfo{fixed: -1} }
 func (d deltaInfo) line() string {
 	switch {
 	case d.first:
-		return fmt.Sprintf("**First run** on this pull request: %s.", plural(d.newGaps, "new gap", "new gaps"))
+		return fmt.Sprintf("**First run** on this pull request: %s.", report.Plural(d.newGaps, "new gap", "new gaps"))
 	case !d.known:
 		return ""
 	}
 	return fmt.Sprintf("**Since the last run** (`%s` → `%s`): %s, %d fixed.",
-		short(d.prevSHA), short(d.headSHA), plural(d.newGaps, "new gap", "new gaps"), d.fixed)
+		short(d.prevSHA), short(d.headSHA), report.Plural(d.newGaps, "new gap", "new gaps"), d.fixed)
 }
 
 // publishComment creates or updates the one sticky comment and returns the
@@ -223,11 +223,11 @@ func (p *API) commentBody(rep report.Report, state commentState, delta deltaInfo
 	}
 	if n := inline.created + inline.existing; n > 0 {
 		fmt.Fprintf(&extra, "\n%s on lines this pull request changes %s inline.\n",
-			plural(n, "gap", "gaps"), map[bool]string{true: "is commented", false: "are commented"}[n == 1])
+			report.Plural(n, "gap", "gaps"), map[bool]string{true: "is commented", false: "are commented"}[n == 1])
 	}
 	if inline.overflow > 0 {
 		fmt.Fprintf(&extra, "\n%s on changed lines got no inline comment (at most %d new inline comments per run); the tables below list every gap.\n",
-			plural(inline.overflow, "more gap", "more gaps"), maxInlineComments)
+			report.Plural(inline.overflow, "more gap", "more gaps"), maxInlineComments)
 	}
 	pointer := p.checkRunURL
 	if pointer == "" {

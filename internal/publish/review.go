@@ -247,7 +247,7 @@ func (p *API) createReview(ctx context.Context, groups []inlineGroup) (int, int,
 		CommitID: github.String(p.t.HeadSHA),
 		Event:    github.String("COMMENT"),
 		Body: github.String(fmt.Sprintf("meshgate found %s on lines this pull request changes.",
-			plural(n, "gap", "gaps"))),
+			report.Plural(n, "gap", "gaps"))),
 		Comments: comments,
 	}
 	err := p.writeOnce(ctx,

@@ -51,5 +51,5 @@ func causeMember(g []finding.Finding, f finding.Finding) string {
 
 // causeHeading is "cause namespace-not-injected:shop, 3 workloads".
 func causeHeading(g []finding.Finding) string {
-	return "cause " + g[0].Cause + ", " + plural(len(g), "workload", "workloads")
+	return "cause " + g[0].Cause + ", " + Plural(len(g), "workload", "workloads")
 }

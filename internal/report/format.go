@@ -148,7 +148,8 @@ func location(f finding.Finding) string {
 	return f.File
 }
 
-func plural(n int, one, many string) string {
+// Plural is n with the word for one or for many: "1 error", "2 errors".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}

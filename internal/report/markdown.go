@@ -89,7 +89,7 @@ func Markdown(r Report, o Options) string {
 			}
 		}
 		d.add(fmt.Sprintf("\n%s and %s compared with the base.\n",
-			plural(n, "new gap", "new gaps"), plural(len(r.Findings)-n, "existing one", "existing ones")))
+			Plural(n, "new gap", "new gaps"), Plural(len(r.Findings)-n, "existing one", "existing ones")))
 	}
 	mdMatrix(&d, r)
 	mdCoverageChanges(&d, r)
@@ -215,7 +215,7 @@ func cutUTF8(s string, n int) string {
 func mdVerdict(r Report) string {
 	total := len(envNames(r))
 	if len(r.Findings) == 0 {
-		return "### " + mdPass + " meshgate: no gaps in " + plural(total, "environment", "environments")
+		return "### " + mdPass + " meshgate: no gaps in " + Plural(total, "environment", "environments")
 	}
 	s := r.Summary
 	failing := map[string]bool{}
@@ -230,7 +230,7 @@ func mdVerdict(r Report) string {
 		icon = mdWarning
 	}
 	return fmt.Sprintf("### %s meshgate: %s in %d of %s", icon, s.Counts(),
-		len(failing), plural(total, "environment", "environments"))
+		len(failing), Plural(total, "environment", "environments"))
 }
 
 // mdMatrix adds the environment × workload table. Rows are every workload
@@ -374,7 +374,7 @@ func mdGaps(d *mdDoc, r Report, fs []finding.Finding) {
 func mdCause(d *mdDoc, g []finding.Finding) {
 	head := g[0]
 	text := fmt.Sprintf("\n%s %s %s · cause %s, %s\n\n%s", Style(head.Severity).Icon, string(head.Severity), mdCode(head.Rule),
-		mdCode(head.Cause), plural(len(g), "workload", "workloads"), mdText(head.Message))
+		mdCode(head.Cause), Plural(len(g), "workload", "workloads"), mdText(head.Message))
 	if head.CauseFix != "" {
 		text += "<br>\n**Fix:** " + mdText(head.CauseFix)
 	}

@@ -50,7 +50,7 @@ func (s Summary) Counts() string {
 		sev finding.Severity
 	}{{s.Errors, finding.SeverityError}, {s.Warnings, finding.SeverityWarning}, {s.Notices, finding.SeverityNotice}} {
 		if c.n > 0 {
-			parts = append(parts, plural(c.n, string(c.sev), string(c.sev)+"s"))
+			parts = append(parts, Plural(c.n, string(c.sev), string(c.sev)+"s"))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -168,7 +168,7 @@ func textEnvHeader(e Environment) string {
 	if len(src) > 0 {
 		h = " (" + strings.Join(src, " ") + ")"
 	}
-	stats := plural(e.Objects, "object", "objects") + ", " + plural(e.Workloads, "workload", "workloads")
+	stats := Plural(e.Objects, "object", "objects") + ", " + Plural(e.Workloads, "workload", "workloads")
 	if cov := coverageShort(e.Mesh); cov != "" {
 		stats += ", " + cov
 	}
@@ -214,11 +214,11 @@ func hasRule(fs []finding.Finding, rule string) bool {
 func summaryLine(r Report) string {
 	s := r.Summary
 	line := fmt.Sprintf("%s, %s: %s, %s, %s",
-		plural(s.Environments, "environment", "environments"),
-		plural(s.Workloads, "workload", "workloads"),
-		plural(s.Errors, "error", "errors"),
-		plural(s.Warnings, "warning", "warnings"),
-		plural(s.Notices, "notice", "notices"))
+		Plural(s.Environments, "environment", "environments"),
+		Plural(s.Workloads, "workload", "workloads"),
+		Plural(s.Errors, "error", "errors"),
+		Plural(s.Warnings, "warning", "warnings"),
+		Plural(s.Notices, "notice", "notices"))
 	if hasNew(r.Findings) {
 		n := 0
 		for _, f := range r.Findings {
