@@ -20,7 +20,7 @@ var layers = [][]string{
 	{"internal/finding", "internal/suggest", "internal/kustomization"},
 	{"internal/config"},
 	{"internal/render"},
-	{"internal/render/helm", "internal/render/kustomize"},
+	{"internal/render/helm", "internal/render/kustomize", "internal/render/manifests"},
 	{"internal/manifest"},
 	{"internal/check"},
 	{"internal/report"},

@@ -210,7 +210,8 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 	}
 	e := Environment{Line: n.Line}
 	var nameNode, nsNode *yaml.Node
-	for _, p := range d.fields(n, field, "name", "helm", "kustomize", "namespace") {
+	var sources []string
+	for _, p := range d.fields(n, field, "name", "helm", "kustomize", "manifests", "namespace") {
 		f := join(field, p.name)
 		switch p.name {
 		case "name":
@@ -220,21 +221,30 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 			e.Helm = d.helm(p.val, f)
 		case "kustomize":
 			e.Kustomize = d.kustomize(p.val, f)
+		case "manifests":
+			e.Manifests = d.manifests(p.val, f)
 		case "namespace":
 			nsNode = p.key
 			e.Namespace, _ = d.namespace(p.val, f)
+		}
+		if p.name != "name" && p.name != "namespace" {
+			sources = append(sources, p.name)
 		}
 	}
 	if nameNode == nil {
 		d.add(n, field+".name", "is required")
 	}
 	switch {
-	case e.Helm == nil && e.Kustomize == nil:
-		d.add(n, field, "needs helm or kustomize")
-	case e.Helm != nil && e.Kustomize != nil:
-		d.add(n, field, "sets both helm and kustomize; an environment renders one of them")
+	case len(sources) == 0:
+		d.add(n, field, "needs helm, kustomize or manifests")
+	case len(sources) > 1:
+		both := "both " + strings.Join(sources, " and ")
+		if len(sources) > 2 {
+			both = strings.Join(sources[:len(sources)-1], ", ") + " and " + sources[len(sources)-1]
+		}
+		d.add(n, field, "sets %s; an environment renders one of them", both)
 	case e.Helm != nil && nsNode != nil:
-		d.add(nsNode, field+".namespace", "applies to kustomize environments; a helm environment sets helm.namespace")
+		d.add(nsNode, field+".namespace", "applies to kustomize and manifests environments; a helm environment sets helm.namespace")
 	}
 	return e, nameNode
 }

@@ -61,10 +61,10 @@ failure.mesh-install.yaml:12:11: mesh.optOut: invalid value "ignore" (valid: err
 	{"failure.environments.yaml", `failure.environments.yaml:2:5: environments[0].name: is required
 failure.environments.yaml:6:11: environments[2].name: duplicate environment name "prod" (first at line 4)
 failure.environments.yaml:8:5: environments[3]: sets both helm and kustomize; an environment renders one of them
-failure.environments.yaml:11:5: environments[4]: needs helm or kustomize
+failure.environments.yaml:11:5: environments[4]: needs helm, kustomize or manifests
 failure.environments.yaml:15:7: environments[5].helm.chart: is required
 failure.environments.yaml:17:16: environments[6].kustomize.path: is required
-failure.environments.yaml:20:5: environments[7].namespace: applies to kustomize environments; a helm environment sets helm.namespace
+failure.environments.yaml:20:5: environments[7].namespace: applies to kustomize and manifests environments; a helm environment sets helm.namespace
 failure.environments.yaml:21:11: environments[8].name: must not be empty`, schemaRejects},
 	{"failure.ignore-everything.yaml", `failure.ignore-everything.yaml:5:5: ignore[0]: needs rules, workloads or environments: an exemption of everything is not allowed
 failure.ignore-everything.yaml:6:5: ignore[1]: needs rules, workloads or environments: an exemption of everything is not allowed`, schemaRejects},
@@ -72,6 +72,13 @@ failure.ignore-everything.yaml:6:5: ignore[1]: needs rules, workloads or environ
 failure.invalid-names.yaml:6:18: environments[0].helm.namespace: invalid namespace "Shop": use lowercase letters, digits and '-', at most 63 characters
 failure.invalid-names.yaml:7:20: environments[0].helm.kubeVersion: invalid Kubernetes version "latest": use MAJOR.MINOR.PATCH, e.g. "1.34.0"
 failure.invalid-names.yaml:10:5: mesh.namespaces.Payments: invalid namespace "Payments": use lowercase letters, digits and '-', at most 63 characters`, schemaRejects},
+	{"failure.manifests.yaml", `failure.manifests.yaml:3:16: environments[0].manifests.path: is required
+failure.manifests.yaml:7:18: environments[1].manifests.recursive: expected true or false, got a string
+failure.manifests.yaml:8:27: environments[1].manifests.include[1]: invalid glob "[": unexpected end of input
+failure.manifests.yaml:9:17: environments[1].manifests.exclude[0]: invalid glob "[z-a].yaml": hi character 'a' should be greater than lo 'z'
+failure.manifests.yaml:10:7: environments[1].manifests.recurse: unknown field (did you mean "recursive"?)
+failure.manifests.yaml:11:5: environments[2]: sets helm, kustomize and manifests; an environment renders one of them
+failure.manifests.yaml:16:23: environments[3].manifests.path: must be a path in the repository, not a URL`, schemaRejects},
 	{"failure.matcher.yaml", `failure.matcher.yaml:7:12: mesh.require.labels.app: needs one of present, equals, matches, hasKey
 failure.matcher.yaml:8:13: mesh.require.labels.tier: set exactly one of present, equals, matches, hasKey (got equals, matches)
 failure.matcher.yaml:9:26: mesh.require.labels.version.present: must be true: present: false requires nothing (remove the requirement)
@@ -286,6 +293,7 @@ func TestLoadDefaults(t *testing.T) {
 				IncludeHooks: ptr(true),
 			}},
 			{Name: "api", Line: 6, Kustomize: &Kustomize{Path: "deploy/api"}, Namespace: "default"},
+			{Name: "bookinfo", Line: 9, Manifests: &Manifests{Path: "platform/kube"}, Namespace: "default"},
 		},
 		Mesh:    Mesh{Provider: "istio", Jobs: "warn", OptOut: OptOutNotice, ProviderDefaulted: true},
 		Secrets: Secrets{CheckKeys: ptr(true)},
@@ -295,6 +303,54 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if ns := got.Environments[0].DefaultNamespace(); ns != "default" {
 		t.Errorf("helm DefaultNamespace() = %q", ns)
+	}
+}
+
+func TestLoadManifests(t *testing.T) {
+	got := loadOK(t, loadRoot, "success.manifests.yaml")
+	want := []Environment{
+		{Name: "guestbook", Line: 3, Namespace: "guestbook", Manifests: &Manifests{
+			Path: "apps/guestbook", Recursive: true,
+			Include: []string{"*.yaml", "{config.json,env-usw2/*}"}, Exclude: []string{"**/test-*"},
+		}},
+		{Name: "nulls", Line: 10, Namespace: "default", Manifests: &Manifests{Path: "apps/other"}},
+	}
+	if !reflect.DeepEqual(got.Environments, want) {
+		t.Errorf("Environments:\n%s\nwant:\n%s", dump(got.Environments), dump(want))
+	}
+	if src, p := got.Environments[0].Source(), got.Environments[0].Path(); src != SourceManifests || p != "apps/guestbook" {
+		t.Errorf("Source(), Path() = %q, %q", src, p)
+	}
+}
+
+// TestManifestsSelector: include and exclude as Argo CD's directory source
+// matches them, against the path relative to the folder: '*' crosses '/',
+// braces give alternatives, exclude wins.
+func TestManifestsSelector(t *testing.T) {
+	cases := []struct {
+		name             string
+		include, exclude []string
+		rel              string
+		want             bool
+	}{
+		{"no globs", nil, nil, "sub/a.yaml", true},
+		{"star crosses slash", []string{"*.yaml"}, nil, "sub/a.yaml", true},
+		{"include misses", []string{"*.json"}, nil, "a.yaml", false},
+		{"braces", []string{"{config.json,env-usw2/*}"}, nil, "env-usw2/svc.yaml", true},
+		{"braces miss", []string{"{config.json,env-usw2/*}"}, nil, "env-use1/svc.yaml", false},
+		{"second include", []string{"*.json", "a.*"}, nil, "a.yaml", true},
+		{"exclude", nil, []string{"**/test-*"}, "sub/test-a.yaml", false},
+		{"exclude wins", []string{"*"}, []string{"secret.yaml"}, "secret.yaml", false},
+		{"exclude other", nil, []string{"secret.yaml"}, "sub/secret.yaml", true},
+		{"broken include matches nothing", []string{"["}, nil, "a.yaml", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sel := Manifests{Path: "x", Include: tc.include, Exclude: tc.exclude}.Selector()
+			if got := sel(tc.rel); got != tc.want {
+				t.Errorf("Selector()(%q) = %v, want %v", tc.rel, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -29,12 +29,15 @@ type Config struct {
 	Skipped []Skipped `yaml:"-" json:"-"`
 }
 
-// Environment is one deployment target: exactly one of Helm or Kustomize.
+// Environment is one deployment target: exactly one of Helm, Kustomize or
+// Manifests.
 type Environment struct {
 	Name      string     `yaml:"name" json:"name"`
 	Helm      *Helm      `yaml:"helm,omitempty" json:"helm,omitempty"`
 	Kustomize *Kustomize `yaml:"kustomize,omitempty" json:"kustomize,omitempty"`
-	// Namespace for kustomize objects that set none (default "default").
+	Manifests *Manifests `yaml:"manifests,omitempty" json:"manifests,omitempty"`
+	// Namespace for kustomize and manifests objects that set none (default
+	// "default").
 	Namespace string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Line is where the entry starts in the config file (0 if discovered).
@@ -43,21 +46,35 @@ type Environment struct {
 	Origin string `yaml:"-" json:"-"`
 }
 
-// Source is "helm" or "kustomize".
+// Sources of environments: what Source returns and the renderers are
+// registered under.
+const (
+	SourceHelm      = "helm"
+	SourceKustomize = "kustomize"
+	SourceManifests = "manifests"
+)
+
+// Source is "helm", "kustomize" or "manifests".
 func (e Environment) Source() string {
-	if e.Helm != nil {
-		return "helm"
+	switch {
+	case e.Helm != nil:
+		return SourceHelm
+	case e.Manifests != nil:
+		return SourceManifests
 	}
-	return "kustomize"
+	return SourceKustomize
 }
 
-// Path is the chart or overlay path relative to the repository root.
+// Path is the chart, overlay or manifests folder relative to the
+// repository root.
 func (e Environment) Path() string {
-	if e.Helm != nil {
+	switch {
+	case e.Helm != nil:
 		return e.Helm.Chart
-	}
-	if e.Kustomize != nil {
+	case e.Kustomize != nil:
 		return e.Kustomize.Path
+	case e.Manifests != nil:
+		return e.Manifests.Path
 	}
 	return ""
 }
@@ -83,6 +100,17 @@ const DefaultKubeVersion = "1.34.0"
 // Kustomize builds an overlay with krusty.
 type Kustomize struct {
 	Path string `yaml:"path" json:"path"`
+}
+
+// Manifests reads a folder of plain YAML and JSON objects, like `kubectl
+// apply -f DIR` (-R when Recursive) and Argo CD's directory source, whose
+// fields these are: Include and Exclude are globs matched against a file's
+// path relative to Path (see Selects).
+type Manifests struct {
+	Path      string   `yaml:"path" json:"path"`
+	Recursive bool     `yaml:"recursive,omitempty" json:"recursive,omitempty"`
+	Include   []string `yaml:"include,omitempty" json:"include,omitempty"`
+	Exclude   []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 }
 
 // Mesh providers.

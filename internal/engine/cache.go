@@ -27,7 +27,8 @@ func newRenderCache() *renderCache { return &renderCache{entries: map[string]*re
 
 // renderKey is what a rendering depends on. The environment's name is not
 // part of it; a kustomize environment's namespace only defaults the
-// namespace of objects after rendering, so it is not part of it either.
+// namespace of objects after rendering, so it is not part of it either
+// (a manifests environment's is).
 func renderKey(env config.Environment) string {
 	var key any
 	switch {
@@ -41,6 +42,14 @@ func renderKey(env config.Environment) string {
 			Source string
 			Path   string
 		}{"kustomize", env.Kustomize.Path}
+	case env.Manifests != nil:
+		// The namespace tells an object without one from one that names
+		// it, when the folder defines an object twice.
+		key = struct {
+			Source    string
+			Manifests config.Manifests
+			Namespace string
+		}{config.SourceManifests, *env.Manifests, env.Namespace}
 	}
 	b, _ := json.Marshal(key) // plain strings, slices and maps: cannot fail
 	return string(b)

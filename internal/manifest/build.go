@@ -26,7 +26,7 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 		for _, d := range decoded {
 			obj, values := newObject(d, doc.File, res.DefaultNamespace)
 			set.Redact = append(set.Redact, values...)
-			b.locate(obj)
+			b.locate(obj, doc.Line)
 			set.Objects = append(set.Objects, obj)
 			set.Warnings = append(set.Warnings, b.duplicateWarnings(doc, obj, d.duplicates)...)
 		}
@@ -136,8 +136,9 @@ func (b *builder) yamlSource(file string, text []byte) *yamlSource {
 	return parseYAMLSource(text)
 }
 
-// locate sets the object's line and its field line mapper.
-func (b *builder) locate(obj *Object) {
+// locate sets the object's line and its field line mapper; line is where
+// the renderer says the object starts in its file (0: unknown).
+func (b *builder) locate(obj *Object, line int) {
 	text := b.text(obj.File)
 	if text == nil {
 		return
@@ -162,7 +163,10 @@ func (b *builder) locate(obj *Object) {
 		src = b.yamlSource(obj.File, text)
 		b.sources[obj.File] = src
 	}
-	doc := src.find(obj.Kind, obj.Name)
+	doc := src.at(line)
+	if doc == nil {
+		doc = src.find(obj.Kind, obj.Name)
+	}
 	if doc == nil {
 		return
 	}

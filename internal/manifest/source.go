@@ -94,6 +94,20 @@ func scalarOf(m *yaml.Node, path ...string) string {
 	return cur.Value
 }
 
+// at is the source document, or List item, that starts at line; nil when
+// none does, or line is 0.
+func (s *yamlSource) at(line int) *yaml.Node {
+	if line <= 0 {
+		return nil
+	}
+	for _, d := range s.docs {
+		if d.Line == line {
+			return d
+		}
+	}
+	return nil
+}
+
 // find picks the source document of an object: same kind and the same
 // name, or a name contained in the rendered one (namePrefix, nameSuffix and
 // generator hashes change names); else the first of that kind; else a

@@ -387,7 +387,7 @@ func TestSplitDocs(t *testing.T) {
 		{YAML: []byte("kind: Y\n"), File: "repo/c/templates/x.yaml"},
 	}
 	if len(got) != len(want) {
-		t.Fatalf("got %d documents, want %d: %q", len(got), len(want), got)
+		t.Fatalf("got %d documents, want %d: %v", len(got), len(want), got)
 	}
 	for i := range want {
 		if string(got[i].YAML) != string(want[i].YAML) || got[i].File != want[i].File {
