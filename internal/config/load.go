@@ -437,7 +437,8 @@ func (d *decoder) kubeVersion(n *yaml.Node, field string) string {
 // install decodes mesh.install.
 func (d *decoder) install(n *yaml.Node, field string) Install {
 	var in Install
-	for _, p := range d.fields(n, field, "autoInject", "nativeSidecars", "serviceAccountTokenProjection", "allowNamespaces", "denyNamespaces") {
+	for _, p := range d.fields(n, field, "autoInject", "nativeSidecars", "serviceAccountTokenProjection", "allowNamespaces", "denyNamespaces",
+		"neverInjectSelector", "alwaysInjectSelector", "exceptionLabels", "controlPlaneNamespace") {
 		f := join(field, p.name)
 		switch p.name {
 		case "autoInject":
@@ -460,9 +461,27 @@ func (d *decoder) install(n *yaml.Node, field string) Install {
 			if in.DenyNamespaces == nil {
 				in.DenyNamespaces = []string{}
 			}
+		default:
+			d.installIstioKuma(p, f, &in)
 		}
 	}
 	return in
+}
+
+// installIstioKuma decodes the mesh.install settings only istio or kuma
+// read: the injection selectors, the exception labels and the control
+// plane's namespace.
+func (d *decoder) installIstioKuma(p pair, f string, in *Install) {
+	switch p.name {
+	case "neverInjectSelector":
+		in.NeverInjectSelector = mapItems(d, p.val, f, d.labelSelector)
+	case "alwaysInjectSelector":
+		in.AlwaysInjectSelector = mapItems(d, p.val, f, d.labelSelector)
+	case "exceptionLabels":
+		in.ExceptionLabels = d.labels(p.val, f, true)
+	case "controlPlaneNamespace":
+		in.ControlPlaneNamespace, _ = d.namespace(p.val, f)
+	}
 }
 
 // nativeSidecars decodes true, false or "auto".

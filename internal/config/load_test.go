@@ -84,6 +84,16 @@ failure.matcher.yaml:8:13: mesh.require.labels.tier: set exactly one of present,
 failure.matcher.yaml:9:26: mesh.require.labels.version.present: must be true: present: false requires nothing (remove the requirement)
 failure.matcher.yaml:11:39: mesh.require.annotations["proxy.istio.io/config"].hasKey: invalid key path "proxyMetadata..ID": empty segment
 failure.matcher.yaml:12:29: mesh.require.annotations.team.unknown: unknown field (valid: present, equals, matches, hasKey)`, schemaRejects},
+	{"failure.mesh-install-selectors.yaml", `failure.mesh-install-selectors.yaml:8:9: mesh.install.neverInjectSelector[0]: an empty selector matches no pod (the injector skips it): give matchLabels or matchExpressions
+failure.mesh-install-selectors.yaml:9:23: mesh.install.neverInjectSelector[1].matchLabels["bad key!"]: invalid label key "bad key!": use NAME or PREFIX/NAME, NAME at most 63 letters, digits, '-', '_' or '.'
+failure.mesh-install-selectors.yaml:9:43: mesh.install.neverInjectSelector[1].matchLabels.app: invalid label value "no spaces": at most 63 letters, digits, '-', '_' or '.'
+failure.mesh-install-selectors.yaml:11:34: mesh.install.neverInjectSelector[2].matchExpressions[0].operator: invalid value "in" (valid: In, NotIn, Exists, DoesNotExist)
+failure.mesh-install-selectors.yaml:12:13: mesh.install.neverInjectSelector[2].matchExpressions[1].values: operator NotIn needs at least one value
+failure.mesh-install-selectors.yaml:13:50: mesh.install.neverInjectSelector[2].matchExpressions[2].values: operator Exists takes no values
+failure.mesh-install-selectors.yaml:14:13: mesh.install.neverInjectSelector[2].matchExpressions[3]: key is required
+failure.mesh-install-selectors.yaml:15:27: mesh.install.alwaysInjectSelector: expected a list, got a map
+failure.mesh-install-selectors.yaml:16:48: mesh.install.exceptionLabels["openshift.io/build.name"]: invalid label value "**": at most 63 letters, digits, '-', '_' or '.', or "*" for any value
+failure.mesh-install-selectors.yaml:17:28: mesh.install.controlPlaneNamespace: invalid namespace "Kuma_System": use lowercase letters, digits and '-', at most 63 characters`, schemaRejects},
 	{"failure.multi-document.yaml", `failure.multi-document.yaml:5:1: a config file holds one YAML document; a second one starts here`, schemaAccepts},
 	{"failure.no-environments.yaml", `failure.no-environments.yaml:1:15: environments: no environments listed (list at least one, or delete the config file to let meshgate discover them)`, schemaRejects},
 	{"failure.path-escapes.yaml", `failure.path-escapes.yaml:4:14: environments[0].helm.chart: path escapes the repository root
@@ -247,12 +257,18 @@ func TestLoadFull(t *testing.T) {
 			Install: Install{
 				AutoInject: ptr(true), NativeSidecars: NativeFalse, ServiceAccountTokenProjection: ptr(false),
 				AllowNamespaces: []string{"*"}, DenyNamespaces: []string{"kube-system"},
+				NeverInjectSelector: []LabelSelector{{MatchLabels: map[string]string{"app": "legacy"}}},
+				AlwaysInjectSelector: []LabelSelector{{MatchExpressions: []LabelSelectorRequirement{
+					{Key: "tier", Operator: SelectorIn, Values: []string{"web"}}, {Key: "batch", Operator: SelectorDoesNotExist},
+				}}},
+				ExceptionLabels:       map[string]string{"openshift.io/build.name": "*", "team": "ops"},
+				ControlPlaneNamespace: "kuma",
 			},
 			OptOut: OptOutError,
 		},
 		Secrets: Secrets{External: []string{"vault-*", "regcred", "kube-system/*"}, CheckKeys: ptr(false)},
 		Rules: []Rule{{
-			Name: "payments-request-id", Line: 46,
+			Name: "payments-request-id", Line: 50,
 			Match: Match{
 				Environments: []string{"prod"}, Kinds: []string{"Deployment"},
 				Namespaces: []string{"pay*"}, Names: []string{"*"},
@@ -267,7 +283,7 @@ func TestLoadFull(t *testing.T) {
 		Ignore: []Ignore{{
 			Rules: []string{"mesh-injection"}, Workloads: []string{"Job/*/db-migrate"},
 			Environments: []string{"staging"}, Reason: "migrations run before the mesh is up",
-			Until: "2027-01-31", Line: 55,
+			Until: "2027-01-31", Line: 59,
 		}},
 		Drift: Drift{
 			Siblings: ptr(true), Environments: ptr(false), Commits: ptr(true),

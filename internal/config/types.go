@@ -178,9 +178,52 @@ type Install struct {
 	// keeps the default.
 	AllowNamespaces []string `yaml:"allowNamespaces,omitempty" json:"allowNamespaces,omitempty"`
 	// DenyNamespaces is consul's connectInject.k8sDenyNamespaces (default
-	// kube-system, kube-public); nil keeps the default.
+	// none: kube-system and kube-public are skipped anyway); nil keeps the
+	// default.
 	DenyNamespaces []string `yaml:"denyNamespaces,omitempty" json:"denyNamespaces,omitempty"`
+	// NeverInjectSelector and AlwaysInjectSelector are istio's
+	// sidecarInjectorWebhook.neverInjectSelector and alwaysInjectSelector
+	// (default none): a selected pod whose sidecar.istio.io/inject is
+	// neither "true" nor "false" and whose labels match one of the never
+	// selectors is not injected; else one of the always selectors injects
+	// it even when autoInject is false.
+	NeverInjectSelector  []LabelSelector `yaml:"neverInjectSelector,omitempty" json:"neverInjectSelector,omitempty"`
+	AlwaysInjectSelector []LabelSelector `yaml:"alwaysInjectSelector,omitempty" json:"alwaysInjectSelector,omitempty"`
+	// ExceptionLabels is kuma's runtime.kubernetes.injector.exceptions.labels:
+	// a pod carrying one of these labels with that value ("*": any value) is
+	// not injected. nil keeps kuma's default, the two OpenShift labels of
+	// build and deployer pods.
+	ExceptionLabels map[string]string `yaml:"exceptionLabels,omitempty" json:"exceptionLabels,omitempty"`
+	// ControlPlaneNamespace is the namespace kuma's control plane is
+	// installed in (the chart's release namespace), which kuma's pod
+	// webhooks leave out; "" keeps kuma's default, kuma-system.
+	ControlPlaneNamespace string `yaml:"controlPlaneNamespace,omitempty" json:"controlPlaneNamespace,omitempty"`
 }
+
+// LabelSelector is a Kubernetes label selector (metav1.LabelSelector):
+// every matchLabels pair and every matchExpressions requirement must hold.
+type LabelSelector struct {
+	MatchLabels      map[string]string          `yaml:"matchLabels,omitempty" json:"matchLabels,omitempty"`
+	MatchExpressions []LabelSelectorRequirement `yaml:"matchExpressions,omitempty" json:"matchExpressions,omitempty"`
+}
+
+// LabelSelectorRequirement is one matchExpressions entry.
+type LabelSelectorRequirement struct {
+	Key      string   `yaml:"key" json:"key"`
+	Operator string   `yaml:"operator" json:"operator"`
+	Values   []string `yaml:"values,omitempty" json:"values,omitempty"`
+}
+
+// Label selector operators.
+const (
+	SelectorIn           = "In"
+	SelectorNotIn        = "NotIn"
+	SelectorExists       = "Exists"
+	SelectorDoesNotExist = "DoesNotExist"
+)
+
+// SelectorOperators are the valid matchExpressions operators.
+var SelectorOperators = []string{SelectorIn, SelectorNotIn, SelectorExists, SelectorDoesNotExist}
 
 // Native sidecar settings (mesh.install.nativeSidecars).
 const (
