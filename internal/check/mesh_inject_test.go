@@ -102,8 +102,12 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 }
 
 func TestMeshInjectionIstio(t *testing.T) {
+	runMeshInjectCases(t, meshIstioCases(), config.ProviderIstio)
+}
+
+func meshIstioCases() []meshInjectCase {
 	enabled := map[string]string{"istio-injection": "enabled"}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.namespace-injection-enabled", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:115-128 (namespace istio-injection=enabled)", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.revision-label", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:66-86", nsConfig: map[string]string{"istio.io/rev": "1-24"}, w: meshTestDeployment()},
 		{name: "success.namespace-injection-and-revision", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:66-86", nsConfig: map[string]string{"istio-injection": "enabled", "istio.io/rev": "canary"}, w: meshTestDeployment()},
@@ -227,12 +231,16 @@ func TestMeshInjectionIstio(t *testing.T) {
 			"status.sidecar.istio.io/port", "15020", "proxy.istio.io/config", "holdApplicationUntilProxyStarts: true"))},
 		{name: "success.invalid-annotation-not-validated-when-not-injected", cite: "istio 1.30.3 pkg/kube/inject/validate.go:40-81, inject.go:434, webhook.go:342-344", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/proxyCPU", "lots")), path: meshTestMeta,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`},
-	}, config.ProviderIstio)
+	}
 }
 
 func TestMeshInjectionIstioAmbient(t *testing.T) {
+	runMeshInjectCases(t, meshIstioAmbientCases(), config.ProviderIstioAmbient)
+}
+
+func meshIstioAmbientCases() []meshInjectCase {
 	ambientNS := map[string]string{"istio.io/dataplane-mode": "ambient"}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.ambient-namespace", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", nsConfig: ambientNS, w: meshTestDeployment(), ambient: true},
 		{name: "success.ambient-pod-label", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", w: meshTestDeployment(meshTestPodLabels("istio.io/dataplane-mode", "ambient")), ambient: true},
 		{name: "success.ambient-namespace-object", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", nsObject: meshTestNamespace("shop", ambientNS, nil), w: meshTestDeployment(), ambient: true},
@@ -262,12 +270,16 @@ func TestMeshInjectionIstioAmbient(t *testing.T) {
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected (pod template has annotation sidecar.istio.io/inject="true" but ` + meshTestNsUnknown + ` has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace)`},
 		{name: "failure.ambient-deployment-metadata-label-only", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", w: meshTestDeployment(meshTestObjLabels("istio.io/dataplane-mode", "ambient")), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected; label istio.io/dataplane-mode is on the Deployment's metadata, not on spec.template.metadata`},
-	}, config.ProviderIstioAmbient)
+	}
 }
 
 func TestMeshInjectionLinkerd(t *testing.T) {
+	runMeshInjectCases(t, meshLinkerdCases(), config.ProviderLinkerd)
+}
+
+func meshLinkerdCases() []meshInjectCase {
 	enabled := map[string]string{"linkerd.io/inject": "enabled"}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.linkerd-namespace-enabled", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.linkerd-namespace-object-annotation", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", nsObject: meshTestNamespace("shop", nil, enabled), w: meshTestDeployment()},
 		{name: "success.linkerd-pod-enabled", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", w: meshTestDeployment(meshTestPodAnn("linkerd.io/inject", "enabled"))},
@@ -331,11 +343,15 @@ func TestMeshInjectionLinkerd(t *testing.T) {
 			want: `neither ` + meshTestNsRendered + ` nor the pod template has annotation linkerd.io/inject=enabled; linkerd.io/inject is a label on namespace "shop", but linkerd reads only the annotation`},
 		{name: "failure.linkerd-deployment-metadata-annotation-only", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", w: meshTestDeployment(meshTestObjAnn("linkerd.io/inject", "enabled")), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has annotation linkerd.io/inject=enabled; annotation linkerd.io/inject is on the Deployment's metadata, not on spec.template.metadata`},
-	}, config.ProviderLinkerd)
+	}
 }
 
 func TestMeshInjectionConsul(t *testing.T) {
-	runMeshInjectCases(t, []meshInjectCase{
+	runMeshInjectCases(t, meshConsulCases(), config.ProviderConsul)
+}
+
+func meshConsulCases() []meshInjectCase {
+	return []meshInjectCase{
 		{name: "success.consul-annotation-true", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
 		{name: "success.consul-annotation-parsebool-true", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "True"))},
 		{name: "success.consul-inject-by-default", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", byDefault: true, w: meshTestDeployment()},
@@ -352,9 +368,10 @@ func TestMeshInjectionConsul(t *testing.T) {
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by consul`},
 		{name: "failure.consul-kube-public-by-default", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:56, 615-618", byDefault: true, w: meshTestDeployment(meshTestIn("kube-public")),
 			path: meshTestMeta, want: `namespace "kube-public" is never injected by consul`},
-		{name: "failure.consul-hostnetwork", cite: "consul-k8s v2.0.3 mesh_webhook.go:614-644 (no hostNetwork check: meshgate's own rule)", w: meshTestDeployment(meshTestHostNetwork, meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")),
-			path: meshTestHostNet,
-			want: `pod template sets hostNetwork: true; meshgate does not count host-network pods as meshed under consul, whose sidecar would share the node's network namespace` + meshTestHostNetAdvice},
+		{name: "success.consul-hostnetwork-injected", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:614-644 (no hostNetwork check anywhere in control-plane/connect-inject)",
+			w: meshTestDeployment(meshTestHostNetwork, meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
+		{name: "failure.consul-hostnetwork-unannotated", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:643 (hostNetwork changes nothing)", w: meshTestDeployment(meshTestHostNetwork), path: meshTestMeta,
+			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off`},
 		{name: "failure.consul-label-instead-of-annotation", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodLabels("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
 			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off; consul.hashicorp.com/connect-inject is a label on the pod template, but consul reads only the annotation`},
 		{name: "failure.consul-deployment-metadata-annotation-only", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestObjAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
@@ -385,16 +402,20 @@ func TestMeshInjectionConsul(t *testing.T) {
 		{name: "rejected.consul-dataplane-as-sidecar-not-a-boolean", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/consul_dataplane_sidecar.go:283-286", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true", "consul.hashicorp.com/enable-consul-dataplane-as-sidecar", "yes")),
 			path: meshTestAnnPath("consul.hashicorp.com/enable-consul-dataplane-as-sidecar"),
 			want: `pod template has annotation consul.hashicorp.com/enable-consul-dataplane-as-sidecar="yes", which is not a boolean: consul's injector fails the webhook` + meshTestRejected},
-	}, config.ProviderConsul)
+	}
 }
 
 func TestMeshInjectionKuma(t *testing.T) {
+	runMeshInjectCases(t, meshKumaCases(), config.ProviderKuma)
+}
+
+func meshKumaCases() []meshInjectCase {
 	enabled := map[string]string{"kuma.io/sidecar-injection": "enabled"}
 	disabled := map[string]string{"kuma.io/sidecar-injection": "disabled"}
 	uid := func(u int64) meshTestOpt {
 		return meshTestContainers(manifest.Container{Name: "server", Type: manifest.ContainerApp, RunAsUser: &u})
 	}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.kuma-namespace-enabled", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.kuma-namespace-true", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsObject: meshTestNamespace("shop", map[string]string{"kuma.io/sidecar-injection": "true"}, nil), w: meshTestDeployment()},
 		{name: "success.kuma-pod-enabled-in-labelled-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
@@ -455,7 +476,7 @@ func TestMeshInjectionKuma(t *testing.T) {
 			path: []any{"spec", "template", "spec", "containers", 0, "securityContext", "runAsUser"},
 			want: `container server runs as user 5678, the UID of kuma's sidecar: kuma's injector fails the webhook` + meshTestRejected},
 		{name: "success.kuma-other-uid", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:71-106", nsConfig: enabled, w: meshTestDeployment(uid(1000))},
-	}, config.ProviderKuma)
+	}
 }
 
 // meshTestInstall changes mesh.install.
@@ -469,8 +490,12 @@ func meshTestVersion(v string) func(*config.Mesh) {
 }
 
 func TestMeshInjectionNone(t *testing.T) {
-	runMeshInjectCases(t, []meshInjectCase{
+	runMeshInjectCases(t, meshNoneCases(), config.ProviderNone)
+}
+
+func meshNoneCases() []meshInjectCase {
+	return []meshInjectCase{
 		{name: "success.none-checks-no-injection", cite: "none checks no injection (SPEC: mesh.provider none)", w: meshTestDeployment()},
 		{name: "success.none-ignores-opt-outs", cite: "none checks no injection (SPEC: mesh.provider none)", w: meshTestDeployment(meshTestHostNetwork, meshTestPodLabels("sidecar.istio.io/inject", "false"))},
-	}, config.ProviderNone)
+	}
 }
