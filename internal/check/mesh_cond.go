@@ -275,6 +275,9 @@ func (e *meshEval) findException() bool {
 func (e *meshEval) findInvalidAnnotation() bool {
 	a := e.w.Pod.Annotations
 	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if since, gated := meshIstioValidatorsSince[k]; gated && e.c.version.Compare(since) < 0 {
+			continue
+		}
 		if f, ok := meshIstioValidators[k]; ok {
 			if err := f(a[k]); err != nil {
 				e.key, e.val, e.err = k, a[k], err

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,6 +185,9 @@ type meshNativeGate struct {
 	anyButFalse bool
 	// advice is what makes a Job's sidecar native on this release.
 	advice string
+	// none: the release has no native sidecars at all, so
+	// mesh.install.nativeSidecars changes nothing.
+	none bool
 	// minKube: below this Kubernetes minor version the sidecar is classic
 	// whatever the settings say (kuma), and kubeAdvice is what works there.
 	minKube    int
@@ -196,17 +200,17 @@ type meshNativeGate struct {
 var meshNativeGates = map[string][]meshNativeGate{
 	config.ProviderIstio: {
 		{def: "false", advice: `this istio release has no per-pod switch: set ENABLE_NATIVE_SIDECARS=true on istiod (and mesh.install.nativeSidecars: true), or opt the Job out with label sidecar.istio.io/inject: "false"`,
-			cite: "istio 1.23 pilot/pkg/features: ENABLE_NATIVE_SIDECARS only"},
+			cite: "istio 1.23.0 manifests/charts/istio-control/istio-discovery/files/injection-template.yaml:27, pilot/pkg/features/experimental.go:187 (ENABLE_NATIVE_SIDECARS only)"},
 		{since: config.MeshVersion{Major: 1, Minor: 24}, def: "false", keys: []string{meshIstioNative},
 			advice: `set annotation sidecar.istio.io/nativeSidecar: "true"`,
-			cite:   "istio 1.24.0 injection-template.yaml:27: only \"true\" opts in; ENABLE_NATIVE_SIDECARS defaults to false"},
+			cite:   "istio 1.24.0 manifests/charts/istio-control/istio-discovery/files/injection-template.yaml:27 (only \"true\" opts in; ENABLE_NATIVE_SIDECARS defaults to false)"},
 		{since: config.MeshVersion{Major: 1, Minor: 27}, def: config.NativeAuto, keys: []string{meshIstioNative}, anyButFalse: true,
 			advice: `set annotation sidecar.istio.io/nativeSidecar: "true"`,
-			cite:   "istio 1.30.3 injection-template.yaml:29 (any value but \"false\"), pilot/pkg/features/pilot.go:330-346 (auto), pkg/kube/inject/webhook.go:1235-1290 (Kubernetes 1.33)"},
+			cite:   "istio 1.30.3 manifests/charts/istio-control/istio-discovery/files/injection-template.yaml:29 (any value but \"false\"), pilot/pkg/features/pilot.go:330-346 (auto), pkg/kube/inject/webhook.go:1235-1290 (Kubernetes 1.33)"},
 	},
 	config.ProviderLinkerd: {
-		{def: "false", advice: `this linkerd release has no native sidecars: opt the Job out with annotation linkerd.io/inject: disabled, or end the proxy from the job (linkerd-await --shutdown)`,
-			cite: "linkerd2 stable-2.14.10: no proxy-enable-native-sidecar annotation"},
+		{def: "false", none: true, advice: `this linkerd release has no native sidecars: opt the Job out with annotation linkerd.io/inject: disabled, or end the proxy from the job (linkerd-await --shutdown)`,
+			cite: "linkerd2 stable-2.14.10 pkg/k8s/labels.go (no proxy-enable-native-sidecar annotation before edge-23.11.4)"},
 		{since: meshEdge(23, 11, 4), def: "false", keys: []string{meshLinkerdNativeA},
 			advice: `set annotation config.alpha.linkerd.io/proxy-enable-native-sidecar: "true"`,
 			cite:   "linkerd2 edge-23.11.4 pkg/k8s/labels.go:268 (the alpha annotation, commit 1b37e1989; first in version-2.15)"},
@@ -215,22 +219,22 @@ var meshNativeGates = map[string][]meshNativeGate{
 			cite:   "linkerd2 edge-25.10.2 pkg/k8s/labels.go:301-304: the beta annotation"},
 		{since: meshEdge(26, 5, 2), def: "true", keys: []string{meshLinkerdNativeGA, meshLinkerdNative, meshLinkerdNativeA},
 			advice: `remove the annotation that turns native sidecars off, or set config.linkerd.io/proxy-enable-native-sidecar: "true"`,
-			cite:   "linkerd2 edge-26.8.3 pkg/inject/inject.go:429-445 (GA before beta before alpha), values.yaml:255 (nativeSidecar: true since edge-26.5.2)"},
+			cite:   "linkerd2 edge-26.8.3 pkg/inject/inject.go:429-445 (GA before beta before alpha), charts/linkerd-control-plane/values.yaml:255 (nativeSidecar: true since edge-26.5.2, commit 009a25fa3)"},
 	},
 	config.ProviderConsul: {
 		{def: "false", keys: []string{meshConsulNative},
 			advice: `set annotation consul.hashicorp.com/enable-consul-dataplane-as-sidecar: "true"`,
-			cite:   "consul-k8s v2.0.3 lifecycle/lifecycle_configuration.go:130-140, subcommand/inject-connect/command.go:312 (default false)"},
+			cite:   "consul-k8s v2.0.3 control-plane/connect-inject/lifecycle/lifecycle_configuration.go:130-140, control-plane/subcommand/inject-connect/command.go:312 (default false)"},
 	},
 	config.ProviderKuma: {
-		{def: "false", advice: `this kuma release has no native sidecars: opt the Job out with label kuma.io/sidecar-injection: disabled`,
-			cite: "kuma CHANGELOG.md:2570 (sidecar containers arrive in 2.7.0, #9321)"},
+		{def: "false", none: true, advice: `this kuma release has no native sidecars: opt the Job out with label kuma.io/sidecar-injection: disabled`,
+			cite: "kuma v2.14.3 CHANGELOG.md:2006, 2096 (sidecar containers arrive in 2.7.0, #9321)"},
 		{since: config.MeshVersion{Major: 2, Minor: 7}, def: "false", minKube: 29, kubeAdvice: meshKumaKubeAdvice,
 			advice: `kuma before 2.14 injects classic sidecars: turn on experimental.sidecarContainers (KUMA_EXPERIMENTAL_SIDECAR_CONTAINERS=true) on the control plane and set mesh.install.nativeSidecars: true, or opt the Job out with label kuma.io/sidecar-injection: disabled`,
-			cite:   "kuma v2.13.0 kuma-cp.defaults.yaml:801 (sidecarContainers: false), v2.14.3 pkg/plugins/runtime/k8s/plugin.go:35, 391-398 (only from Kubernetes 1.29)"},
+			cite:   "kuma v2.13.0 pkg/config/app/kuma-cp/kuma-cp.defaults.yaml:801 (sidecarContainers: false), v2.14.3 pkg/plugins/runtime/k8s/plugin.go:35, 391-398 (only from Kubernetes 1.29)"},
 		{since: config.MeshVersion{Major: 2, Minor: 14}, def: "true", minKube: 29, kubeAdvice: meshKumaKubeAdvice,
 			advice: `turn experimental.sidecarContainers back on (KUMA_EXPERIMENTAL_SIDECAR_CONTAINERS=true) and set mesh.install.nativeSidecars: true, or opt the Job out with label kuma.io/sidecar-injection: disabled`,
-			cite:   "kuma v2.14.3 kuma-cp.defaults.yaml:889 (sidecarContainers: true), pkg/plugins/runtime/k8s/plugin.go:35, 391-398 (only from Kubernetes 1.29)"},
+			cite:   "kuma v2.14.3 pkg/config/app/kuma-cp/kuma-cp.defaults.yaml:889 (sidecarContainers: true), pkg/plugins/runtime/k8s/plugin.go:35, 391-398 (only from Kubernetes 1.29)"},
 	},
 }
 
@@ -261,6 +265,12 @@ func meshNativeGateFor(provider string, v config.MeshVersion) meshNativeGate {
 // (webhook.go:342-344), and the chart's failurePolicy is Fail
 // (mutatingwebhook.yaml:34), so the pod is not created.
 var meshIstioValidators = map[string]func(string) error{
+	// Since 1.30.0 (commit 76b606f2f36): validate.go:53-55, 207-210,
+	// pkg/util/net/ip.go:104-124; meshIstioValidatorsSince gates them.
+	"traffic.sidecar.istio.io/excludeInterfaces":  meshIstioInterfaces,
+	"traffic.sidecar.istio.io/kubevirtInterfaces": meshIstioInterfaces,
+	"istio.io/reroute-virtual-interfaces":         meshIstioInterfaces,
+
 	"sidecar.istio.io/interceptionMode":                     meshIstioInterceptionMode,
 	"status.sidecar.istio.io/port":                          meshIstioPort,
 	"readiness.status.sidecar.istio.io/initialDelaySeconds": meshIstioUint32,
@@ -278,6 +288,36 @@ var meshIstioValidators = map[string]func(string) error{
 	"sidecar.istio.io/proxyCPULimit":                        meshIstioQuantity,
 	"sidecar.istio.io/proxyMemoryLimit":                     meshIstioQuantity,
 }
+
+// meshIstioValidatorsSince: the annotations istio validates only from a
+// release on.
+var meshIstioValidatorsSince = map[string]config.MeshVersion{
+	"traffic.sidecar.istio.io/excludeInterfaces":  {Major: 1, Minor: 30},
+	"traffic.sidecar.istio.io/kubevirtInterfaces": {Major: 1, Minor: 30},
+	"istio.io/reroute-virtual-interfaces":         {Major: 1, Minor: 30},
+}
+
+// pkg/util/net/ip.go:104-124: comma-separated interface names, each at
+// most 15 characters; empty is valid.
+func meshIstioInterfaces(v string) error {
+	if v == "" {
+		return nil
+	}
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "":
+			return fmt.Errorf("empty interface name")
+		case len(name) > 15:
+			return fmt.Errorf("interface name %q too long (max 15 chars)", name)
+		case !meshIstioInterfaceName.MatchString(name):
+			return fmt.Errorf("interface name %q contains invalid characters", name)
+		}
+	}
+	return nil
+}
+
+var meshIstioInterfaceName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.\-]*$`)
 
 // validate.go:91-100.
 func meshIstioInterceptionMode(v string) error {

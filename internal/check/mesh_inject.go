@@ -164,7 +164,7 @@ func meshNativeDefault(c meshCtx, g meshNativeGate, prefix string, w *manifest.W
 			c.mesh.Provider, meshVersionString(c), g.minKube, c.kube, g.kubeAdvice), meshMetaPath(w, "", ""), false
 	}
 	def, from := g.def, "the default of "+c.mesh.Provider+" "+meshVersionString(c)
-	if s := c.mesh.Install.NativeSidecars; s != "" {
+	if s := c.mesh.Install.NativeSidecars; s != "" && !g.none {
 		def, from = s, "mesh.install.nativeSidecars"
 	}
 	switch {

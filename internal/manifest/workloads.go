@@ -104,7 +104,7 @@ func container(c map[string]any, kind string, path []any) Container {
 		Name:  stringify(c["name"]),
 		Type:  kind,
 		Image: stringify(c["image"]),
-		Path: path,
+		Path:  path,
 		// A native sidecar is an init container that keeps running.
 		RestartPolicyAlways: kind == ContainerInit && stringAt(c, "restartPolicy") == "Always",
 	}
