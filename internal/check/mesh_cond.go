@@ -29,7 +29,7 @@ type meshCond struct {
 	uid    int64
 	// version: the release a version gate compares with.
 	version config.MeshVersion
-	// kids: the conditions of any, all and not.
+	// kids: the conditions of any and all.
 	kids []meshCond
 	// table: the table a sub condition runs; outs, the verdicts it wants.
 	table *meshTable
@@ -115,7 +115,6 @@ func sub(t *meshTable) meshCond               { return meshCond{op: opSub, table
 func subOptOut() meshCond                     { return meshCond{op: opSubOptOut} }
 func anyOf(kids ...meshCond) meshCond         { return meshCond{op: opAny, kids: kids} }
 func allOf(kids ...meshCond) meshCond         { return meshCond{op: opAll, kids: kids} }
-func not(kid meshCond) meshCond               { return meshCond{op: opNot, kids: []meshCond{kid}} }
 
 // container: a container of these types (app and init when none) named
 // one of names.
@@ -202,8 +201,6 @@ func (e *meshEval) holdsMore(c meshCond) bool {
 		return slices.ContainsFunc(c.kids, e.holds)
 	case opAll:
 		return e.all(c.kids)
-	case opNot:
-		return !e.holds(c.kids[0])
 	}
 	return false
 }

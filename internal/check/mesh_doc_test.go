@@ -127,7 +127,7 @@ func meshCondDoc(t *meshTable, c meshCond) (int, string) {
 	return meshCompositeDoc(t, c)
 }
 
-// meshCompositeDoc says any, all and not, in their first kid's column.
+// meshCompositeDoc says any and all, in their first kid's column.
 func meshCompositeDoc(t *meshTable, c meshCond) (int, string) {
 	var parts []string
 	col := meshColPod
@@ -143,8 +143,6 @@ func meshCompositeDoc(t *meshTable, c meshCond) (int, string) {
 		return col, strings.Join(parts, ", or ")
 	case opAll:
 		return col, "(" + strings.Join(parts, " and ") + ")"
-	case opNot:
-		return col, "not " + parts[0]
 	}
 	return col, "the verdict of the sub table was an opt-out"
 }
