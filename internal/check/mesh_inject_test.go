@@ -519,6 +519,9 @@ func meshKumaCases() []meshInjectCase {
 	uid := func(u int64) meshTestOpt {
 		return meshTestContainers(manifest.Container{Name: "server", Type: manifest.ContainerApp, RunAsUser: &u})
 	}
+	kumaCP := func(ns string) string {
+		return `namespace "` + ns + `" is kuma's control plane namespace (mesh.install.controlPlaneNamespace), which kuma's pod webhooks leave out and its chart labels kuma.io/sidecar-injection: "false"`
+	}
 	zoneProxy := meshTestPodLabels("kuma.io/sidecar-injection", "enabled", "kuma.io/mesh", "default", "k8s.kuma.io/zone-proxy-type", "ingress")
 	return []meshInjectCase{
 		{name: "success.kuma-namespace-enabled", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsConfig: enabled, w: meshTestDeployment()},
@@ -558,8 +561,8 @@ func meshKumaCases() []meshInjectCase {
 			want: `neither ` + meshTestNsRendered + ` nor the pod template has label kuma.io/sidecar-injection=enabled; kuma reads kuma.io/sidecar-injection only as a label since 2.2, not as an annotation`},
 		{name: "failure.kuma-kube-system", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodLabels("kuma.io/sidecar-injection", "enabled")),
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by kuma`},
-		{name: "failure.kuma-control-plane-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kuma-system")),
-			path: meshTestMeta, want: `namespace "kuma-system" is never injected by kuma`},
+		{name: "optout.kuma-control-plane-namespace", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252, pre-install-patch-namespace-job.yaml:121-128", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kuma-system")),
+			path: meshTestMeta, want: kumaCP("kuma-system")},
 		{name: "failure.kuma-not-in-allow-list", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"web"} }), w: meshTestDeployment(),
 			path: meshTestMeta, want: `namespace "shop" is not in mesh.install.allowNamespaces (kuma's namespaceAllowList)`},
 		{name: "failure.kuma-deployment-metadata-label-only", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", w: meshTestDeployment(meshTestObjLabels("kuma.io/sidecar-injection", "enabled")), path: meshTestMeta,
@@ -597,21 +600,21 @@ func meshKumaCases() []meshInjectCase {
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label kuma.io/sidecar-injection=enabled`},
 		// The control plane's namespace (mesh.install.controlPlaneNamespace)
 		// and its zone proxies.
-		{name: "failure.kuma-custom-control-plane-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-208, 240-244 (.Release.Namespace)", nsConfig: enabled,
+		{name: "optout.kuma-custom-control-plane-namespace", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-208, 240-244 (.Release.Namespace)", nsConfig: enabled,
 			set: meshTestInstall(func(i *config.Install) { i.ControlPlaneNamespace = "mesh" }), w: meshTestDeployment(meshTestIn("mesh")),
-			path: meshTestMeta, want: `namespace "mesh" is never injected by kuma`},
+			path: meshTestMeta, want: kumaCP("mesh")},
 		{name: "success.kuma-system-when-the-control-plane-is-elsewhere", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-208, 240-244 (.Release.Namespace)", nsConfig: enabled,
 			set: meshTestInstall(func(i *config.Install) { i.ControlPlaneNamespace = "mesh" }), w: meshTestDeployment(meshTestIn("kuma-system"))},
 		{name: "success.kuma-zone-proxy-in-control-plane-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:272-290 (mesh-zoneproxy-kuma-injector)",
 			w: meshTestDeployment(meshTestIn("kuma-system"), zoneProxy)},
-		{name: "failure.kuma-zone-proxy-before-2.14", cite: "kuma v2.13.0 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml (no zone proxy webhook before 2.14.0, e6a6f591e9)", set: meshTestVersion("2.13"),
-			w: meshTestDeployment(meshTestIn("kuma-system"), zoneProxy), path: meshTestMeta, want: `namespace "kuma-system" is never injected by kuma`},
-		{name: "failure.kuma-zone-proxy-without-mesh-label", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (kuma.io/mesh Exists)",
+		{name: "optout.kuma-zone-proxy-before-2.14", sev: finding.SeverityNotice, cite: "kuma v2.13.0 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml (no zone proxy webhook before 2.14.0, e6a6f591e9)", set: meshTestVersion("2.13"),
+			w: meshTestDeployment(meshTestIn("kuma-system"), zoneProxy), path: meshTestMeta, want: kumaCP("kuma-system")},
+		{name: "optout.kuma-zone-proxy-without-mesh-label", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (kuma.io/mesh Exists)",
 			w: meshTestDeployment(meshTestIn("kuma-system"), meshTestPodLabels("kuma.io/sidecar-injection", "enabled", "k8s.kuma.io/zone-proxy-type", "ingress")), path: meshTestMeta,
-			want: `namespace "kuma-system" is never injected by kuma`},
-		{name: "failure.kuma-zone-proxy-disabled-label-not-selected", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (sidecar-injection In [enabled])",
+			want: kumaCP("kuma-system")},
+		{name: "optout.kuma-zone-proxy-disabled-label-not-selected", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (sidecar-injection In [enabled])",
 			w: meshTestDeployment(meshTestIn("kuma-system"), meshTestPodLabels("kuma.io/sidecar-injection", "disabled", "kuma.io/mesh", "default", "k8s.kuma.io/zone-proxy-type", "ingress")), path: meshTestMeta,
-			want: `namespace "kuma-system" is never injected by kuma`},
+			want: kumaCP("kuma-system")},
 		{name: "success.kuma-other-uid", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:71-106", nsConfig: enabled, w: meshTestDeployment(uid(1000))},
 	}
 }
