@@ -15,10 +15,16 @@ import (
 const meshHostNetAdvice = ": if the pod must run on the host network (a node agent), exempt it from " +
 	finding.RuleMeshInjection + " with a reason, or deploy it to a namespace that does not enable injection"
 
-// Istio's webhook chart and injector, cited by many rows.
+// Upstream files many rows cite, each in its mesh's repository.
 const (
 	meshIstioWebhooks = "manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml"
 	meshIstioInjectGo = "pkg/kube/inject/inject.go"
+	meshLinkerdValues = "charts/linkerd-control-plane/values.yaml"
+	meshLinkerdReport = "pkg/inject/report.go"
+	meshConsulWebhook = "control-plane/connect-inject/webhook/mesh_webhook.go"
+	meshKumaWebhooks  = "deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml"
+	meshKumaPrecheck  = "pkg/plugins/runtime/k8s/webhooks/injector/precheck.go"
+	meshAmbientCNI    = "manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89"
 )
 
 var meshIstioTable = &meshTable{
@@ -130,13 +136,10 @@ var meshAmbientTable = &meshTable{
 	steps:    []meshStep{{name: "sidecar or ambient", rows: meshAmbientRows}},
 }
 
-// meshAmbientMessage ends every ambient message; the sidecar side is
+// meshAmbientHints end every ambient message: the sidecar side is
 // explained when the pod or namespace mentions sidecar injection.
 var meshAmbientHints = []meshHint{{when: []meshCond{anyOf(podLabel(meshIstioInject).exists(), podLabel(meshIstioRev).exists(),
 	podAnn(meshIstioInject).exists(), nsLabel(meshIstioNsInjection).exists(), nsLabel(meshIstioRev).exists())}, text: " ({sub})"}}
-
-// meshAmbientCNI is istio-cni's default enablement selectors.
-const meshAmbientCNI = "manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89"
 
 var meshAmbientRows = []meshRow{
 	{id: "host-network", when: []meshCond{hostNetwork()}, out: outNot, at: atSpecOf("hostNetwork"),
@@ -167,12 +170,6 @@ var meshAmbientRows = []meshRow{
 		msg: "neither {ns} nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected", hints: meshAmbientHints,
 		doc: "neither ambient nor a sidecar", cite: meshAmbientCNI},
 }
-
-// Linkerd's chart and report, cited by many rows.
-const (
-	meshLinkerdValues = "charts/linkerd-control-plane/values.yaml"
-	meshLinkerdReport = "pkg/inject/report.go"
-)
 
 // meshLinkerdValid are the values of linkerd.io/inject linkerd accepts, ""
 // counting as absent (report.go:235-243).
@@ -248,9 +245,6 @@ var meshLinkerdAnnotationRows = []meshRow{
 		cite: meshLinkerdReport + ":223-225"},
 }
 
-// Consul's webhook, cited by many rows.
-const meshConsulWebhook = "control-plane/connect-inject/webhook/mesh_webhook.go"
-
 var meshConsulTable = &meshTable{
 	provider: config.ProviderConsul,
 	upstream: "consul-k8s v2.0.3 (7af6b659cead99bb688880ebc29686c0dfabc67b)",
@@ -316,12 +310,6 @@ var meshConsulTable = &meshTable{
 		}},
 	},
 }
-
-// Kuma's chart and injector, cited by many rows.
-const (
-	meshKumaWebhooks = "deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml"
-	meshKumaPrecheck = "pkg/plugins/runtime/k8s/webhooks/injector/precheck.go"
-)
 
 var meshKumaTable = &meshTable{
 	provider:      config.ProviderKuma,
