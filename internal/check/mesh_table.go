@@ -166,13 +166,13 @@ func (e *meshEval) verdict(r meshRow) meshVerdict {
 	case outSub:
 		return *e.sub
 	}
-	msg := e.expand(r.msg)
+	// The row's own findings first: a hint's conditions may find others.
+	path, msg := e.path(r.at), e.expand(r.msg)
 	for _, h := range r.hints {
 		if e.all(h.when) {
 			msg += e.expand(h.text)
 		}
 	}
-	path := e.path(r.at)
 	switch {
 	case r.out == outRejected:
 		return meshRejected(msg, path)
