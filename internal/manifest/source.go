@@ -110,38 +110,49 @@ func (s *yamlSource) at(line int) *yaml.Node {
 
 // find picks the source document of an object: same kind and the same
 // name, or a name contained in the rendered one (namePrefix, nameSuffix and
-// generator hashes change names); else the first of that kind; else a
-// generator entry of a kustomization; else the first document.
-func (s *yamlSource) find(kind, name string) *yaml.Node {
-	var firstOfKind, contained *yaml.Node
+// generator hashes change names); else a generator entry of a
+// kustomization; else a document of the same API group with such a name (a
+// patch changed the kind: emojivoto's Deployments patched into
+// DaemonSets); else the first of that kind; else the first document.
+func (s *yamlSource) find(apiVersion, kind, name string) *yaml.Node {
+	if d := s.named(name, func(d *yaml.Node) bool { return scalarOf(d, "kind") == kind }); d != nil {
+		return d
+	}
+	if g := s.generator(kind, name); g != nil {
+		return g
+	}
+	if d := s.named(name, func(d *yaml.Node) bool { return group(scalarOf(d, "apiVersion")) == group(apiVersion) }); d != nil {
+		return d
+	}
 	for _, d := range s.docs {
-		if scalarOf(d, "kind") != kind {
+		if scalarOf(d, "kind") == kind {
+			return d
+		}
+	}
+	if len(s.docs) > 0 {
+		return s.docs[0]
+	}
+	return nil
+}
+
+// named is the document of those ok accepts whose name is name, else the
+// one with the longest name contained in it; nil when none is.
+func (s *yamlSource) named(name string, ok func(*yaml.Node) bool) *yaml.Node {
+	var contained *yaml.Node
+	longest := 0
+	for _, d := range s.docs {
+		if !ok(d) {
 			continue
 		}
 		n := scalarOf(d, "metadata", "name")
 		if n == name {
 			return d
 		}
-		if firstOfKind == nil {
-			firstOfKind = d
-		}
-		if n != "" && strings.Contains(name, n) && (contained == nil || len(n) > len(scalarOf(contained, "metadata", "name"))) {
-			contained = d
+		if n != "" && strings.Contains(name, n) && len(n) > longest {
+			contained, longest = d, len(n)
 		}
 	}
-	if contained != nil {
-		return contained
-	}
-	if firstOfKind != nil {
-		return firstOfKind
-	}
-	if g := s.generator(kind, name); g != nil {
-		return g
-	}
-	if len(s.docs) > 0 {
-		return s.docs[0]
-	}
-	return nil
+	return contained
 }
 
 // generator finds the secretGenerator/configMapGenerator entry that made a
