@@ -165,7 +165,7 @@ func (b *builder) locate(obj *Object, line int) {
 	}
 	doc := src.at(line)
 	if doc == nil {
-		doc = src.find(obj.APIVersion, obj.Kind, obj.Name)
+		doc = src.find(obj.APIVersion, obj.Kind, obj.Name, obj.node)
 	}
 	if doc == nil {
 		return

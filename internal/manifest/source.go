@@ -111,17 +111,16 @@ func (s *yamlSource) at(line int) *yaml.Node {
 // find picks the source document of an object: same kind and the same
 // name, or a name contained in the rendered one (namePrefix, nameSuffix and
 // generator hashes change names); else a generator entry of a
-// kustomization; else a document of the same API group with such a name (a
-// patch changed the kind: emojivoto's Deployments patched into
-// DaemonSets); else the first of that kind; else the first document.
-func (s *yamlSource) find(apiVersion, kind, name string) *yaml.Node {
+// kustomization; else the document a patch changed the kind of
+// (patchedFrom); else the first of that kind; else the first document.
+func (s *yamlSource) find(apiVersion, kind, name string, rendered *yaml.Node) *yaml.Node {
 	if d := s.named(name, func(d *yaml.Node) bool { return scalarOf(d, "kind") == kind }); d != nil {
 		return d
 	}
 	if g := s.generator(kind, name); g != nil {
 		return g
 	}
-	if d := s.named(name, func(d *yaml.Node) bool { return group(scalarOf(d, "apiVersion")) == group(apiVersion) }); d != nil {
+	if d := s.patchedFrom(apiVersion, name, rendered); d != nil {
 		return d
 	}
 	for _, d := range s.docs {
@@ -133,6 +132,50 @@ func (s *yamlSource) find(apiVersion, kind, name string) *yaml.Node {
 		return s.docs[0]
 	}
 	return nil
+}
+
+// patchedFrom is the document of another kind that a patch turned into the
+// rendered object (emojivoto's overlays turn Deployments into DaemonSets,
+// StatefulSets and Jobs): of those with its name, or else the longest name
+// contained in it, the one sharing the most fields with it (a Deployment
+// over the ServiceAccount of the same name), of its API group on a tie.
+func (s *yamlSource) patchedFrom(apiVersion, name string, rendered *yaml.Node) *yaml.Node {
+	var best *yaml.Node
+	bestLen, bestScore := 0, 0
+	for _, d := range s.docs {
+		n := scalarOf(d, "metadata", "name")
+		l := len(n)
+		switch {
+		case n == name:
+			l++ // the name itself beats any contained one
+		case n == "" || !strings.Contains(name, n):
+			continue
+		}
+		score := 2 * sharedFields(d, rendered, 3)
+		if group(scalarOf(d, "apiVersion")) == group(apiVersion) {
+			score++
+		}
+		if l > bestLen || l == bestLen && score > bestScore {
+			best, bestLen, bestScore = d, l, score
+		}
+	}
+	return best
+}
+
+// sharedFields counts the mapping keys a and b both have, down to depth
+// levels.
+func sharedFields(a, b *yaml.Node, depth int) int {
+	a, b = resolveAlias(a), resolveAlias(b)
+	if depth == 0 || a == nil || b == nil || a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if k, v := mappingGet(b, a.Content[i].Value); k != nil {
+			n += 1 + sharedFields(a.Content[i+1], v, depth-1)
+		}
+	}
+	return n
 }
 
 // named is the document of those ok accepts whose name is name, else the

@@ -32,11 +32,13 @@ import (
 //   - its Line, for an object of a resource file, is the line of the
 //     top-level apiVersion or kind key (whichever comes first) of the
 //     document it came from in that file: the one of its kind whose name is
-//     its rendered name or the longest contained in it (prefixes, suffixes),
-//     else, when a patch changed its kind, the one of its API group whose
-//     name is; for a generated object, the line of the generator entry of
-//     that kustomization whose name is the longest contained in the
-//     rendered one.
+//     its rendered name or the longest contained in it (prefixes, suffixes);
+//     else, when a patch changed its kind, of the documents with that name
+//     the one sharing the most keys with it down to three levels (its
+//     Deployment, not the ServiceAccount of the same name), of its API
+//     group on a tie; for a generated object, the line of the generator
+//     entry of that kustomization whose name is the longest contained in
+//     the rendered one.
 //
 // A kustomization meshgate does not build (the bad fixtures; remote bases,
 // plugins and helmCharts, which meshgate refuses before anything runs) is a
@@ -59,7 +61,8 @@ func TestLocationsAgreeWithOrigins(t *testing.T) {
 		built = append(built, dir)
 		t.Run(dir, func(t *testing.T) { checkOrigins(t, root, dir, res) })
 	}
-	for _, want := range []string{"internal/render/testdata/kustomize/kind-change/daemonset", "internal/render/testdata/kustomize/kind-change/renamed",
+	for _, want := range []string{"internal/render/testdata/kustomize/kind-change/daemonset", "internal/render/testdata/kustomize/kind-change/job",
+		"internal/render/testdata/kustomize/kind-change/renamed",
 		"internal/render/testdata/kustomize/overlays/prod", "testdata/demo/deploy/overlays/prod", "internal/cli/testdata/locations/deploy/daemonset"} {
 		if !slices.Contains(built, want) {
 			t.Errorf("%s was not built (built: %q)", want, built)
@@ -217,12 +220,56 @@ func (o origin) line(t *testing.T, root string, obj *manifest.Object) (int, stri
 	if d := longestName(docs, obj.Name, sameKind); d != nil {
 		return docStart(d), "the document's apiVersion or kind line"
 	}
-	sameGroup := func(d *yaml.Node) bool { return apiGroup(value(d, "apiVersion")) == apiGroup(obj.APIVersion) }
-	if d := longestName(docs, obj.Name, sameGroup); d != nil {
+	if d := patchedFrom(t, docs, obj); d != nil {
 		return docStart(d), fmt.Sprintf("the %s its kind was patched from", value(d, "kind"))
 	}
 	t.Fatalf("no document in %s makes %s %s", o.file, obj.Kind, obj.Name)
 	return 0, ""
+}
+
+// patchedFrom is, of the documents named like obj, the one sharing the
+// most keys with it down to three levels, of its API group on a tie.
+func patchedFrom(t *testing.T, docs []*yaml.Node, obj *manifest.Object) *yaml.Node {
+	rendered, err := yaml.Marshal(obj.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r yaml.Node
+	if err := yaml.Unmarshal(rendered, &r); err != nil {
+		t.Fatal(err)
+	}
+	name := longestName(docs, obj.Name, func(*yaml.Node) bool { return true })
+	var best *yaml.Node
+	bestScore := -1
+	for _, d := range docs {
+		if name == nil || value(d, "metadata", "name") != value(name, "metadata", "name") {
+			continue
+		}
+		score := 2 * shared(d, r.Content[0], 3)
+		if apiGroup(value(d, "apiVersion")) == apiGroup(obj.APIVersion) {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best
+}
+
+// shared counts the keys mappings a and b both have, down to depth levels.
+func shared(a, b *yaml.Node, depth int) int {
+	if depth == 0 || a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		for j := 0; j+1 < len(b.Content); j += 2 {
+			if a.Content[i].Value == b.Content[j].Value {
+				n += 1 + shared(a.Content[i+1], b.Content[j+1], depth-1)
+			}
+		}
+	}
+	return n
 }
 
 // entries are the items of a generator list of the documents.
@@ -305,6 +352,7 @@ func TestOriginBuildOnlyWhenGuessing(t *testing.T) {
 		{"kustomize/overlays/staging", 0},
 		{"kustomize/kind-change/base", 0},
 		{"kustomize/kind-change/daemonset", 1},
+		{"kustomize/kind-change/job", 1},
 		{"kustomize/kind-change/renamed", 1},
 	} {
 		before := originBuilds.Load()
