@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,8 +8,6 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
-
-	"github.com/meshgate/meshgate/internal/report"
 )
 
 // TestLocationsFixture checks testdata/locations (issue 11, items 10 and
@@ -42,20 +39,11 @@ func TestLocationsFixture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := filepath.Join(t.TempDir(), "report.json")
-	code, stdout, stderr := run(t, env("MESHGATE_TODAY", "2026-11-25"), "check", "-C", dir, "--format", "text", "--format", "json", "--output", out)
+	code, stdout, stderr, rep := checkTextAndJSON(t, env("MESHGATE_TODAY", "2026-11-25"), dir)
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, stderr)
 	}
 	golden(t, "testdata/locations/check.txt", []byte(stdout))
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
 	for _, f := range rep.Findings {
 		got = append(got, fmt.Sprintf("%s %s %s %s:%d", f.Environment, f.Rule, f.WorkloadID(), f.File, f.Line))
