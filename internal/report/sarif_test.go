@@ -52,16 +52,23 @@ func TestSARIFSchema(t *testing.T) {
 	}
 }
 
-// TestSARIFContract checks what code scanning relies on beyond the schema.
-func TestSARIFContract(t *testing.T) {
+// sarifOf is r's SARIF log, decoded.
+func sarifOf(t *testing.T, r Report) sarifLog {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := SARIF(&buf, sample(), Options{}); err != nil {
+	if err := SARIF(&buf, r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var log sarifLog
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
+	return log
+}
+
+// TestSARIFContract checks what code scanning relies on beyond the schema.
+func TestSARIFContract(t *testing.T) {
+	log := sarifOf(t, sample())
 	run := log.Runs[0]
 	if len(run.Tool.Driver.Rules) != len(check.Rules) {
 		t.Fatalf("%d rules, want every one of check.Rules (%d)", len(run.Tool.Driver.Rules), len(check.Rules))
@@ -88,14 +95,7 @@ func TestSARIFContract(t *testing.T) {
 // artifact (a valid relative URI, at its first line), and where inside it
 // in its properties and message.
 func TestSARIFArchive(t *testing.T) {
-	var buf bytes.Buffer
-	if err := SARIF(&buf, archived(), Options{}); err != nil {
-		t.Fatal(err)
-	}
-	var log sarifLog
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	log := sarifOf(t, archived())
 	type view struct {
 		URI, Inner      string
 		Line, InnerLine int
