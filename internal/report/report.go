@@ -20,6 +20,14 @@ type Report struct {
 	Findings     []finding.Finding `json:"findings"`
 	Ignored      []finding.Finding `json:"ignored"`
 	Summary      Summary           `json:"summary"`
+	Baseline     *Baseline         `json:"baseline,omitempty"`
+}
+
+// Baseline says what the findings' new/existing marks compare with.
+type Baseline struct {
+	Kind     string `json:"kind"` // "base-commit" or "previous-run"
+	Commit   string `json:"commit,omitempty"`
+	Fallback string `json:"fallback,omitempty"` // why the base commit could not be used
 }
 
 // Tool names the producer of the report.
