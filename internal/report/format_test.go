@@ -454,19 +454,25 @@ func TestGitHubEscaping(t *testing.T) {
 }
 
 func TestMarkdownEscaping(t *testing.T) {
-	tests := []struct{ in, text, code string }{
-		{"a|b", `a\|b`, "`a\\|b`"},
-		{"<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;", "`<b>&</b>`"},
-		{"one\ntwo\r\nthree\n", "one<br>two<br>three", "`one two three `"},
-		{"x`y", "x`y", "`` x`y ``"},
-		{"", "", ""},
+	tests := []struct{ in, text, inline, span string }{
+		{"a|b", `a\|b`, "a|b", "`a|b`"},
+		{"<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;", "&lt;b&gt;&amp;&lt;/b&gt;", "`<b>&</b>`"},
+		{"one\ntwo\r\nthree\n", "one<br>two<br>three", "one<br>\ntwo<br>\nthree", "`one two three`"},
+		{"x`y", "x`y", "x\\`y", "`` x`y ``"},
+		{"run `helm dep build` in *charts/_x_* [a]", "run `helm dep build` in *charts/_x_* [a]",
+			"run `helm dep build` in \\*charts/\\_x\\_\\* \\[a\\]", "`` run `helm dep build` in *charts/_x_* [a] ``"},
+		{"`*` stays in code", "`*` stays in code", "`*` stays in code", "`` `*` stays in code ``"},
+		{"", "", "", ""},
 	}
 	for _, tt := range tests {
 		if got := mdText(tt.in); got != tt.text {
 			t.Errorf("mdText(%q) = %q, want %q", tt.in, got, tt.text)
 		}
-		if got := mdCode(tt.in); got != tt.code {
-			t.Errorf("mdCode(%q) = %q, want %q", tt.in, got, tt.code)
+		if got := mdInline(tt.in); got != tt.inline {
+			t.Errorf("mdInline(%q) = %q, want %q", tt.in, got, tt.inline)
+		}
+		if got := mdSpan(tt.in); got != tt.span {
+			t.Errorf("mdSpan(%q) = %q, want %q", tt.in, got, tt.span)
 		}
 	}
 }

@@ -49,6 +49,10 @@ type Environment struct {
 	// environment × workload matrix can be drawn from a report file alone
 	// (meshgate publish). An addition to the SPEC shape.
 	WorkloadIDs []string `json:"workloadIds,omitempty"`
+	// WorkloadFiles maps each workload id to the source file that defines
+	// it, where known: the markdown matrix finds a workload in the other
+	// environments by it, as the drift rule does (check.WorkloadKeys).
+	WorkloadFiles map[string]string `json:"workloadFiles,omitempty"`
 	// Mesh is the environment's mesh coverage (absent with provider none).
 	Mesh *Coverage `json:"mesh,omitempty"`
 }
