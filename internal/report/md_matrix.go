@@ -30,8 +30,17 @@ const (
 // mxRow is a row of the matrix: a workload, found in every environment by
 // the drift rule's identity, or the rendering row.
 type mxRow struct {
-	label string
-	cells map[string]string // by environment
+	// label names the workload; sub, where labels collide, its file.
+	label, sub string
+	cells      map[string]string // by environment
+}
+
+// name is the label with its file, for a table's first column.
+func (r mxRow) name() string {
+	if r.sub == "" {
+		return r.label
+	}
+	return r.label + " <sub>" + r.sub + "</sub>"
 }
 
 // matrix is the environment × workload table of a report: the rows with a
@@ -183,13 +192,12 @@ func mdMatrixOf(r Report, groups []*mdGroup) matrix {
 		m.rows = append(m.rows, *r)
 	}
 	for i, k := range keys {
-		label := mdText(labels[k])
+		row := mxRow{label: mdText(labels[k]), cells: map[string]string{}}
 		if (i > 0 && labels[keys[i-1]] == labels[k]) || (i+1 < len(keys) && labels[keys[i+1]] == labels[k]) {
 			if f := files[k]; f != "" {
-				label += " <sub>" + mdText(path.Join(path.Base(path.Dir(f)), path.Base(f))) + "</sub>"
+				row.sub = mdText(path.Join(path.Base(path.Dir(f)), path.Base(f)))
 			}
 		}
-		row := mxRow{label: label, cells: map[string]string{}}
 		for _, env := range m.envs {
 			switch {
 			case cells[k][env] != nil:
@@ -248,17 +256,18 @@ type mxColumn struct {
 // environment) when that does not fit either.
 func mdMatrix(d *mdDoc, r Report, groups []*mdGroup) {
 	m := mdMatrixOf(r, groups)
-	gaps := 0
+	gaps, cells := 0, 0 // workloads with a gap, cells with one
 	for _, row := range m.rows {
-		if row.label == mdRenderLabel {
-			continue
-		}
+		n := 0
 		for _, c := range row.cells {
 			if c != mdPass && c != mdAbsent {
-				gaps++
-				break
+				n++
 			}
 		}
+		if n > 0 && row.label != mdRenderLabel {
+			gaps++
+		}
+		cells += n
 	}
 	if len(m.envs) == 0 || len(m.rows) == 0 && m.coverage == nil {
 		return
@@ -279,8 +288,8 @@ func mdMatrix(d *mdDoc, r Report, groups []*mdGroup) {
 	var legend []string
 	if m.fits(cols) {
 		m.table(d, cols)
-		if gaps > 0 {
-			legend = append(legend, "Cells are the entries above (**bold**: new), "+mdPass+" no gap, "+mdAbsent+" not deployed there.")
+		if cells > 0 {
+			legend = append(legend, "Numbers are the entries above (**bold**: new), "+mdPass+" no gap, "+mdAbsent+" not deployed there.")
 		}
 		for _, c := range cols {
 			if len(c.envs) > 1 {
@@ -289,7 +298,7 @@ func mdMatrix(d *mdDoc, r Report, groups []*mdGroup) {
 		}
 	} else {
 		m.turned(d, cols)
-		legend = append(legend, "Entries above (**bold**: new).")
+		legend = append(legend, "Numbers are the entries above (**bold**: new).")
 	}
 	if m.hidden > 0 {
 		legend = append(legend, Plural(m.hidden, "workload has", "workloads have")+" no gap and "+
@@ -336,7 +345,7 @@ func (m matrix) coverageOf(c mxColumn) string {
 func (m matrix) fits(cols []mxColumn) bool {
 	label := mdPxWords("_meshed_")
 	for _, row := range m.rows {
-		label = max(label, min(mdPx(row.label), mdLabelPx))
+		label = max(label, min(mdPx(row.name()), mdLabelPx))
 	}
 	total := label + mdPaddingPx
 	for _, c := range cols {
@@ -359,7 +368,7 @@ func (m matrix) table(d *mdDoc, cols []mxColumn) {
 	}
 	var rows [][]string
 	for i, row := range m.rows {
-		cells := []string{row.label}
+		cells := []string{row.name()}
 		for _, c := range cols {
 			cells = append(cells, c.cells[i])
 		}
@@ -387,13 +396,13 @@ func (m matrix) turned(d *mdDoc, cols []mxColumn) {
 		var gaps []string
 		for i, row := range m.rows {
 			if cell := c.cells[i]; cell != mdPass && cell != mdAbsent {
-				gaps = append(gaps, row.label+" "+cell)
+				gaps = append(gaps, cell+" "+row.label)
 			}
 		}
 		if len(gaps) == 0 {
 			gaps = []string{mdPass}
 		}
-		cells := []string{mdEnvList(c.envs, m.envs), strings.Join(gaps, " · ")}
+		cells := []string{mdEnvList(c.envs, m.envs), strings.Join(gaps, "<br>")}
 		if m.coverage != nil {
 			cells = append(cells, m.coverageOf(c))
 		}
