@@ -121,45 +121,39 @@ func mark(f finding.Finding) string {
 var kustomizeHash = regexp.MustCompile(`-[2456789bcdfghkmt]{10}\b`)
 
 // mdSameMessage is f's message with the environment's own names set aside,
-// so that one gap in several environments is one entry.
+// so that one gap in several environments is one entry: a whole name
+// (letters, digits, '_', '-', '.') that is the environment's, the
+// namespace or the workload's name, and kustomize's hash suffixes.
 func mdSameMessage(f finding.Finding) string {
-	s := kustomizeHash.ReplaceAllString(f.Message, "-\x01hash")
-	toks := []struct{ tok, as string }{
-		{f.Name, "\x01name"}, {check.StripEnv(f.Name, f.Environment), "\x01name"},
-		{f.Namespace, "\x01namespace"}, {f.Environment, "\x01env"},
-	}
-	// Longest first: a name may hold the namespace or the environment.
-	slices.SortStableFunc(toks, func(a, b struct{ tok, as string }) int { return cmp.Compare(len(b.tok), len(a.tok)) })
-	for _, t := range toks {
-		if len(t.tok) >= 3 {
-			s = replaceWord(s, t.tok, t.as)
+	own := map[string]string{}
+	for _, n := range []string{f.Environment, f.Namespace, f.Name, check.StripEnv(f.Name, f.Environment)} {
+		if len(n) >= 3 {
+			own[n] = "\x01"
 		}
 	}
-	return s
+	s := kustomizeHash.ReplaceAllString(f.Message, "-\x01hash")
+	var out strings.Builder
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && nameByte(s[i]) {
+			continue
+		}
+		if word := s[start:i]; own[word] != "" {
+			out.WriteString(own[word])
+		} else {
+			out.WriteString(word)
+		}
+		if i < len(s) {
+			out.WriteByte(s[i])
+		}
+		start = i + 1
+	}
+	return out.String()
 }
 
-// replaceWord replaces old in s where it is not part of a longer name
-// (letters, digits, '_', '-', '.'): the namespace in "web/frontend-oauth",
-// not the workload's name in it.
-func replaceWord(s, old, repl string) string {
-	word := func(b byte) bool {
-		return b == '_' || b == '-' || b == '.' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
-	}
-	var out strings.Builder
-	for {
-		i := strings.Index(s, old)
-		if i < 0 {
-			out.WriteString(s)
-			return out.String()
-		}
-		j := i + len(old)
-		if (i > 0 && word(s[i-1])) || (j < len(s) && word(s[j])) {
-			out.WriteString(s[:j])
-		} else {
-			out.WriteString(s[:i] + repl)
-		}
-		s = s[j:]
-	}
+// nameByte: b may be part of a Kubernetes name.
+func nameByte(b byte) bool {
+	return b == '_' || b == '-' || b == '.' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // mdEnvList names environments for an entry: "**prod**, **staging**"; a

@@ -79,17 +79,20 @@ func mdGapCount(groups []*mdGroup) int {
 	return n
 }
 
-// mdNewWhere says what new is compared with.
-func mdNewWhere(r Report) string {
+// mdNewWhere says what new is compared with, mdExistingWhere where the
+// existing gaps already were.
+func mdNewWhere(r Report) string      { return mdBaselineWords(r)[0] }
+func mdExistingWhere(r Report) string { return mdBaselineWords(r)[1] }
+
+func mdBaselineWords(r Report) [2]string {
 	switch {
 	case r.Baseline == nil:
-		return "compared with the base"
 	case r.Baseline.Kind == baselineBaseCommit:
-		return "in this pull request"
+		return [2]string{"in this pull request", "already on the base branch, not counted against this pull request"}
 	case r.Baseline.Kind == baselinePreviousRun:
-		return "since the last run"
+		return [2]string{"since the last run", "already there in the last run"}
 	}
-	return "compared with the base"
+	return [2]string{"compared with the base", "already in the base"}
 }
 
 // mdFreshTitle heads the open list of gaps.
@@ -101,19 +104,6 @@ func mdFreshTitle(r Report) string {
 		return "New gaps"
 	}
 	return "New " + mdNewWhere(r)
-}
-
-// mdExistingWhere says where the existing gaps already were.
-func mdExistingWhere(r Report) string {
-	switch {
-	case r.Baseline == nil:
-		return "already in the base"
-	case r.Baseline.Kind == baselineBaseCommit:
-		return "already on the base branch, not counted against this pull request"
-	case r.Baseline.Kind == baselinePreviousRun:
-		return "already there in the last run"
-	}
-	return "already in the base"
 }
 
 // mdBaselineNote says plainly when new could not mean new in this pull
