@@ -272,7 +272,7 @@ func sourceURL(base, file string, line int) string {
 	if base == "" || file == "" || strings.HasPrefix(file, "/") || file == ".." || strings.HasPrefix(file, "../") {
 		return ""
 	}
-	if archive, _, ok := strings.Cut(file, "#"); ok && (strings.HasSuffix(archive, ".tgz") || strings.HasSuffix(archive, ".tar.gz")) {
+	if archive, _, ok := finding.SplitArchive(file); ok {
 		file, line = archive, 0
 	}
 	segs := strings.Split(file, "/")
