@@ -25,7 +25,7 @@ var layers = [][]string{
 	{"internal/check"},
 	{"internal/report"},
 	{"internal/engine", "internal/publish", "internal/benchgen"},
-	{"internal/action"},
+	{"internal/action", "internal/fix"},
 	{"internal/cli"},
 	{"cmd/meshgate"},
 }

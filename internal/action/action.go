@@ -233,6 +233,10 @@ func (r *Run) runURL() string {
 	return r.serverURL + "/" + r.repository + "/actions/runs/" + r.runID
 }
 
+// PullRequest reports whether the run checks a pull request, whose inline
+// comments carry suggested changes.
+func (r *Run) PullRequest() bool { return r.prNumber > 0 }
+
 // target is what the API publisher needs to know of the run.
 func (r *Run) target() publish.Target {
 	return publish.Target{

@@ -166,6 +166,9 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		fmt.Fprintln(s.Stderr, timingSummary(rep.Environments, time.Since(started)))
 	}
 	if ar != nil {
+		if internal == nil {
+			ar.suggest(ctx, plan, &rep)
+		}
 		ar.LogGroups(rep)
 	}
 	if err := writeOutputs(s, o.Outputs, rep); err != nil {

@@ -135,6 +135,15 @@ type Finding struct {
 	// carry it and the value most of them use. An addition to the SPEC
 	// shape.
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Suggestion is a one-click fix for the gap, proven by re-rendering
+	// every environment with it (internal/fix); Advice says the fix in
+	// words where the line to edit is a template expression. Additions to
+	// the SPEC shape.
+	Suggestion *Suggestion `json:"suggestion,omitempty"`
+	Advice     string      `json:"advice,omitempty"`
+	// Remedy is the source edit the check that found the gap knows would
+	// close it, for internal/fix to prove; not part of the JSON.
+	Remedy *Remedy `json:"-"`
 	// Subject distinguishes two findings of one rule on one container (the
 	// Secret, key, annotation or env var concerned). It feeds the
 	// fingerprint and is not part of the JSON contract.

@@ -116,14 +116,16 @@ type Review struct {
 	Body     string
 }
 
-// ReviewComment is an inline comment on a pull request's diff.
+// ReviewComment is an inline comment on a pull request's diff; a
+// multi-line one spans StartLine..Line (StartLine 0 for one line).
 type ReviewComment struct {
-	ID       int64
-	ReviewID int64
-	PR       int
-	Path     string
-	Line     int
-	Side     string
+	ID        int64
+	ReviewID  int64
+	PR        int
+	Path      string
+	StartLine int
+	Line      int
+	Side      string
 	CommitID string
 	Body     string
 	User     string
@@ -955,6 +957,11 @@ func (s *Server) reviewCommentJSON(c *ReviewComment) map[string]any {
 	})
 	// The fake's comments are not replies: drop the example's reply target.
 	delete(m, "in_reply_to_id")
+	if c.StartLine > 0 {
+		m["start_line"], m["original_start_line"], m["start_side"] = c.StartLine, c.StartLine, c.Side
+	} else {
+		m["start_line"], m["original_start_line"], m["start_side"] = nil, nil, nil
+	}
 	return m
 }
 
@@ -974,11 +981,13 @@ type reviewBody struct {
 	Body     *string `json:"body"`
 	Event    *string `json:"event"`
 	Comments []struct {
-		Path     string `json:"path"`
-		Body     string `json:"body"`
-		Line     int    `json:"line"`
-		Side     string `json:"side"`
-		Position *int   `json:"position"`
+		Path      string  `json:"path"`
+		Body      string  `json:"body"`
+		Line      int     `json:"line"`
+		Side      string  `json:"side"`
+		StartLine *int    `json:"start_line"`
+		StartSide *string `json:"start_side"`
+		Position  *int    `json:"position"`
 	} `json:"comments"`
 }
 
@@ -998,7 +1007,15 @@ func (s *Server) createReview(p *PullRequest, req call) reply {
 		commit = *b.CommitID
 	}
 	for _, c := range b.Comments {
-		if c.Position != nil || c.Side != "RIGHT" || !onDiff(p, c.Path, c.Line) {
+		start := c.Line
+		if c.StartLine != nil {
+			start = *c.StartLine
+		}
+		// A multi-line comment starts on the RIGHT side before its last
+		// line, in the same hunk.
+		span := c.StartLine == nil && c.StartSide == nil ||
+			c.StartLine != nil && start < c.Line && c.StartSide != nil && *c.StartSide == "RIGHT"
+		if c.Position != nil || c.Side != "RIGHT" || !span || onDiff(p, c.Path, start) == 0 || onDiff(p, c.Path, start) != onDiff(p, c.Path, c.Line) {
 			return reply{status: http.StatusUnprocessableEntity, body: apiError{
 				Message: "Unprocessable Entity", Status: "422",
 				DocumentationURL: "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
@@ -1008,8 +1025,12 @@ func (s *Server) createReview(p *PullRequest, req call) reply {
 	rv := &Review{ID: s.id(), PR: p.Number, CommitID: commit, Event: *b.Event, Body: *b.Body}
 	s.reviews = append(s.reviews, rv)
 	for _, c := range b.Comments {
-		s.reviewComments = append(s.reviewComments, &ReviewComment{ID: s.id(), ReviewID: rv.ID, PR: p.Number,
-			Path: c.Path, Line: c.Line, Side: c.Side, CommitID: commit, Body: c.Body, User: s.opts.Bot})
+		rc := &ReviewComment{ID: s.id(), ReviewID: rv.ID, PR: p.Number,
+			Path: c.Path, Line: c.Line, Side: c.Side, CommitID: commit, Body: c.Body, User: s.opts.Bot}
+		if c.StartLine != nil {
+			rc.StartLine = *c.StartLine
+		}
+		s.reviewComments = append(s.reviewComments, rc)
 	}
 	return reply{status: http.StatusOK, body: s.shape("pull-request-review", map[string]any{
 		"id":               rv.ID,
@@ -1022,35 +1043,37 @@ func (s *Server) createReview(p *PullRequest, req call) reply {
 	})}
 }
 
-// onDiff reports whether line of path is on the new side of a hunk of the
-// pull request's diff, where GitHub accepts a RIGHT-side comment.
-func onDiff(p *PullRequest, path string, line int) bool {
+// onDiff is the hunk (from 1) whose new side shows line of path in the
+// pull request's diff, where GitHub accepts a RIGHT-side comment; 0 when
+// none does.
+func onDiff(p *PullRequest, path string, line int) int {
 	for _, f := range p.Files {
 		if f.Filename != path {
 			continue
 		}
-		n := 0
+		n, hunk := 0, 0
 		for _, l := range strings.Split(f.Patch, "\n") {
 			if strings.HasPrefix(l, "@@") {
 				var a, b, c, d int
 				if _, err := fmt.Sscanf(l, "@@ -%d,%d +%d,%d @@", &a, &b, &c, &d); err != nil {
 					if _, err := fmt.Sscanf(l, "@@ -%d +%d", &a, &c); err != nil {
-						return false
+						return 0
 					}
 				}
 				n = c
+				hunk++
 				continue
 			}
 			if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
 				continue
 			}
 			if n == line {
-				return true
+				return hunk
 			}
 			n++
 		}
 	}
-	return false
+	return 0
 }
 
 func (s *Server) updateReviewComment(req call) reply {
