@@ -143,7 +143,7 @@ func assertSameTree(t *testing.T, a, b string) {
 func TestFixNothingToFix(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		".meshgate.yaml": "environments:\n  - name: prod\n    kustomize: {path: deploy}\n    namespace: shop\nmesh:\n  provider: none\n",
+		".meshgate.yaml":            "environments:\n  - name: prod\n    kustomize: {path: deploy}\n    namespace: shop\nmesh:\n  provider: none\n",
 		"deploy/kustomization.yaml": "resources: [api.yaml]\n",
 		"deploy/api.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +
 			"      containers:\n        - name: app\n          image: api:1.0\n",

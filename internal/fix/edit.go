@@ -26,7 +26,9 @@ var errUnsure = errors.New("the source is not shaped as expected")
 // is described, not suggested.
 type templatedError struct{ line int }
 
-func (e *templatedError) Error() string { return fmt.Sprintf("line %d is a template expression", e.line) }
+func (e *templatedError) Error() string {
+	return fmt.Sprintf("line %d is a template expression", e.line)
+}
 
 // unsure is the error for an unexpected line i: templated if it holds a
 // template expression.

@@ -107,7 +107,6 @@ func assertRemoves(t *testing.T, before, after report.Report, removed []finding.
 	}
 }
 
-
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {

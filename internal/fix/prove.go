@@ -187,7 +187,7 @@ type verdict struct {
 	// removed are the base's findings the edit removes, added those it
 	// adds (or raises in severity), kept the targets it leaves.
 	removed, added, kept []finding.Finding
-	after              report.Report
+	after                report.Report
 }
 
 // prove checks that files remove every finding of targets and add none:

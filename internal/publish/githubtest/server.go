@@ -126,10 +126,10 @@ type ReviewComment struct {
 	StartLine int
 	Line      int
 	Side      string
-	CommitID string
-	Body     string
-	User     string
-	Edits    int
+	CommitID  string
+	Body      string
+	User      string
+	Edits     int
 }
 
 // PullRequest is the part of a pull request the fake knows.
