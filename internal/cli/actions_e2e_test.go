@@ -608,6 +608,7 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	for i, c := range inline {
 		e2eGolden(t, fmt.Sprintf("pr-opened.inline-%d.md", i+1), c.Body)
 	}
+	assertSuggestionsHold(t, ws, inline)
 
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "pr-opened.summary.md", step.summary())

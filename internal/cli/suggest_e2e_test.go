@@ -85,18 +85,19 @@ func suggestionText(body string) (string, bool) {
 // suggestions it applied.
 func assertSuggestionsHold(t *testing.T, ws string, comments []githubtest.ReviewComment) int {
 	t.Helper()
-	before := checkReport(t, ws)
-	known := map[string]bool{}
-	for _, f := range before.Findings {
-		known[f.Fingerprint] = true
-	}
+	var known map[string]bool
 	n := 0
 	for _, c := range comments {
 		text, ok := suggestionText(c.Body)
 		if !ok {
 			continue
 		}
-		n++
+		if n++; known == nil {
+			known = map[string]bool{}
+			for _, f := range checkReport(t, ws).Findings {
+				known[f.Fingerprint] = true
+			}
+		}
 		dir := filepath.Join(t.TempDir(), "applied")
 		copyTree(t, ws, dir)
 		name := filepath.Join(dir, filepath.FromSlash(c.Path))

@@ -235,7 +235,7 @@ func inlineFix(f finding.Finding, sug *finding.Suggestion) string {
 	default:
 		return ""
 	}
-	return "  **Fix:** " + inlineText(cut(text, maxInlineItemMessage)) + "\n"
+	return "  - **Fix:** " + inlineText(cut(text, maxInlineItemMessage)) + "\n"
 }
 
 // postable is the finding's suggested change when the pull request's
