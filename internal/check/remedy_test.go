@@ -73,7 +73,7 @@ func TestRemedies(t *testing.T) {
 		{name: "istio 1.23 has no per-pod switch", mesh: config.Mesh{Provider: "istio", Version: "1.23", Namespaces: map[string]map[string]string{"shop": {"istio-injection": "enabled"}}},
 			src: remedyTestJob, rule: finding.RuleMeshJobSidecar},
 		{name: "the injection annotation becomes a label", mesh: config.Mesh{Provider: "istio"},
-			src: strings.Replace(remedyTestJob, "      labels:\n", "      annotations:\n        sidecar.istio.io/inject: \"true\"\n      labels:\n", 1),
+			src:  strings.Replace(remedyTestJob, "      labels:\n", "      annotations:\n        sidecar.istio.io/inject: \"true\"\n      labels:\n", 1),
 			rule: finding.RuleMeshInjection,
 			want: &finding.Remedy{Op: finding.RemedyMove, Key: "sidecar.istio.io/inject", At: finding.Anchor{Line: 9, Field: "sidecar.istio.io/inject"},
 				To: finding.Anchor{Line: 10, Field: "labels"}}},
