@@ -82,6 +82,13 @@ func (ar *actionRun) start(ctx context.Context) error {
 	return nil
 }
 
+// record keeps a pull request's renderings for suggest.
+func (ar *actionRun) record(plan *engine.Plan) {
+	if ar.PullRequest() {
+		fix.Record(plan)
+	}
+}
+
 // suggest proves the fixes a pull request's inline comments offer as
 // suggested changes; when proving fails, the comments go without them.
 func (ar *actionRun) suggest(ctx context.Context, plan *engine.Plan, rep *report.Report) {

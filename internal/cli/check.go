@@ -142,6 +142,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 	plan.Elapsed, plan.Renderers = elapsedMs, renderers
 	if ar != nil {
 		plan.Warn = ar.Warning
+		ar.record(plan)
 	}
 	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
 	describePlan(s, plan)

@@ -73,6 +73,7 @@ func runFix(ctx context.Context, s Streams, o *fixOptions) (int, error) {
 	plan.Elapsed, plan.Renderers = elapsedMs, renderers
 	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
 	describePlan(s, plan)
+	fix.Record(plan)
 	rep, err := engine.Run(ctx, plan)
 	var internal *engine.InternalError
 	if err != nil && !errors.As(err, &internal) {

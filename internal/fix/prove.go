@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -42,9 +43,13 @@ type prover struct {
 	baseRep report.Report
 	base    map[string]finding.Finding
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// recording: the base run, whose renderings of the copy are kept in
+	// rendered; recorded are the renderings of the run whose findings are
+	// proven (Record), for environments no edit reaches.
 	recording bool
 	rendered  map[string]render.Result
+	recorded  map[string]render.Result
 	edited    []string
 }
 
@@ -58,7 +63,7 @@ func newProver(ctx context.Context, plan *engine.Plan, files []string) (*prover,
 	}
 	cfg := plan.Config
 	envs := slices.Clone(plan.Environments)
-	pr := &prover{tmp: tmp, inputs: map[string][]string{}, rendered: map[string]render.Result{}}
+	pr := &prover{tmp: tmp, inputs: map[string][]string{}, rendered: map[string]render.Result{}, recorded: recordedOf(plan)}
 	for _, env := range envs {
 		pr.inputs[env.Name] = cfg.Inputs(env)
 	}
@@ -89,7 +94,8 @@ func newProver(ctx context.Context, plan *engine.Plan, files []string) (*prover,
 		pr.close()
 		return nil, err
 	}
-	pr.recording = true
+	// The base renders again only what an edit may reach.
+	pr.recording, pr.edited = true, files
 	rep, err := pr.run(ctx, nil)
 	pr.recording = false
 	if err != nil {
@@ -118,7 +124,9 @@ func (pr *prover) run(ctx context.Context, files map[string][]byte) (report.Repo
 		}
 		edited = append(edited, name)
 	}
-	pr.edited = edited
+	if !pr.recording {
+		pr.edited = edited
+	}
 	cfg := *pr.plan.Config
 	cfg.Root = pr.tmp
 	renderers := map[string]render.Renderer{}
@@ -132,15 +140,63 @@ func (pr *prover) run(ctx context.Context, files map[string][]byte) (report.Repo
 	return engine.Run(ctx, p)
 }
 
+// rendererMap is the plan's renderers, without Record's.
 func rendererMap(p *engine.Plan) map[string]render.Renderer {
-	if p.Renderers != nil {
-		return p.Renderers
+	if p.Renderers == nil {
+		return engine.DefaultRenderers()
 	}
-	return engine.DefaultRenderers()
+	out := map[string]render.Renderer{}
+	for source, r := range p.Renderers {
+		if rec, ok := r.(*recorder); ok {
+			r = rec.inner
+		}
+		out[source] = r
+	}
+	return out
+}
+
+// Record makes the plan's renderers keep what they render, so that
+// proving fixes after the plan has run renders again only the
+// environments an edit may reach.
+func Record(p *engine.Plan) {
+	rs := rendererMap(p)
+	p.Renderers = map[string]render.Renderer{}
+	for source, r := range rs {
+		p.Renderers[source] = &recorder{inner: r, results: map[string]render.Result{}}
+	}
+}
+
+// recorder is a renderer that keeps its results by render key.
+type recorder struct {
+	inner   render.Renderer
+	mu      sync.Mutex
+	results map[string]render.Result
+}
+
+func (r *recorder) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
+	res := r.inner.Render(ctx, root, env, opts)
+	r.mu.Lock()
+	r.results[renderKey(env)] = res
+	r.mu.Unlock()
+	return res
+}
+
+// recordedOf is what the plan's recorders rendered.
+func recordedOf(p *engine.Plan) map[string]render.Result {
+	out := map[string]render.Result{}
+	for _, r := range p.Renderers {
+		if rec, ok := r.(*recorder); ok {
+			rec.mu.Lock()
+			maps.Copy(out, rec.results)
+			rec.mu.Unlock()
+		}
+	}
+	return out
 }
 
 // reuse renders an environment that an edit touches and hands out the
-// unedited copy's rendering of any other.
+// rendering it already has of any other: the copy's, else the recorded
+// run's.
 type reuse struct {
 	inner render.Renderer
 	pr    *prover
@@ -150,14 +206,17 @@ func (r *reuse) Render(ctx context.Context, root string, env config.Environment,
 	key := renderKey(env)
 	pr := r.pr
 	pr.mu.Lock()
-	cached, ok := pr.rendered[key]
 	touched := false
 	for _, f := range pr.edited {
 		touched = touched || config.Touches(pr.inputs[env.Name], f)
 	}
+	cached, ok := pr.rendered[key]
+	if !ok {
+		cached, ok = pr.recorded[key]
+	}
 	recording := pr.recording
 	pr.mu.Unlock()
-	if ok && !touched && !recording {
+	if ok && !touched {
 		return cached
 	}
 	res := r.inner.Render(ctx, root, env, opts)
