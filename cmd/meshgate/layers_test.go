@@ -25,7 +25,8 @@ var layers = [][]string{
 	{"internal/check"},
 	{"internal/report"},
 	{"internal/engine", "internal/publish", "internal/benchgen"},
-	{"internal/action", "internal/fix"},
+	{"internal/fix"},
+	{"internal/action"},
 	{"internal/cli"},
 	{"cmd/meshgate"},
 }

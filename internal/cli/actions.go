@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/meshgate/meshgate/internal/action"
-	"github.com/meshgate/meshgate/internal/engine"
-	"github.com/meshgate/meshgate/internal/fix"
 	"github.com/meshgate/meshgate/internal/publish"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -80,24 +78,6 @@ func (ar *actionRun) start(ctx context.Context) error {
 		return fmt.Errorf("github action: %w", err)
 	}
 	return nil
-}
-
-// record keeps a pull request's renderings for suggest.
-func (ar *actionRun) record(plan *engine.Plan) {
-	if ar.PullRequest() {
-		fix.Record(plan)
-	}
-}
-
-// suggest proves the fixes a pull request's inline comments offer as
-// suggested changes; when proving fails, the comments go without them.
-func (ar *actionRun) suggest(ctx context.Context, plan *engine.Plan, rep *report.Report) {
-	if !ar.PullRequest() {
-		return
-	}
-	if err := fix.Suggest(ctx, plan, rep); err != nil {
-		ar.Warning(fmt.Sprintf("no suggested changes: %v", err))
-	}
 }
 
 // finish writes the sarif-file input, with repository-relative paths as

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -256,4 +257,33 @@ func gapsOf(fs []finding.Finding) string {
 		parts = append(parts, f.Rule+" in "+f.Environment)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Run is `meshgate fix` after the check: it proves the report's fixes,
+// combines them, says what they do on stderr, and prints them as a diff
+// on stdout or, with write, writes them. It returns the report as it is
+// with the fixes applied.
+func Run(ctx context.Context, plan *engine.Plan, rep report.Report, write bool, stdout, stderr io.Writer) (report.Report, error) {
+	s, err := Start(ctx, plan, &rep)
+	if err != nil {
+		return rep, err
+	}
+	defer s.Close()
+	p := s.Patch(ctx)
+	if err := p.Describe(stderr, s); err != nil {
+		return rep, err
+	}
+	if !write {
+		err = p.Diff(stdout)
+	} else {
+		var written []string
+		written, err = p.Write(plan.Config.Root)
+		if len(written) > 0 {
+			fmt.Fprintf(stderr, "meshgate: wrote %s\n", strings.Join(written, ", "))
+		}
+	}
+	if len(p.Fixes) == 0 {
+		return rep, err
+	}
+	return p.After, err
 }
