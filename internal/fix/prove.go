@@ -2,7 +2,6 @@ package fix
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -176,7 +175,7 @@ type recorder struct {
 func (r *recorder) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
 	res := r.inner.Render(ctx, root, env, opts)
 	r.mu.Lock()
-	r.results[renderKey(env)] = res
+	r.results[engine.RenderKey(env)] = res
 	r.mu.Unlock()
 	return res
 }
@@ -203,7 +202,7 @@ type reuse struct {
 }
 
 func (r *reuse) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
-	key := renderKey(env)
+	key := engine.RenderKey(env)
 	pr := r.pr
 	pr.mu.Lock()
 	touched := false
@@ -228,15 +227,6 @@ func (r *reuse) Render(ctx context.Context, root string, env config.Environment,
 	return res
 }
 
-// renderKey is what a rendering depends on, as the engine's render cache
-// keys it.
-func renderKey(env config.Environment) string {
-	b, _ := json.Marshal(struct {
-		Helm      *config.Helm
-		Kustomize *config.Kustomize
-	}{env.Helm, env.Kustomize})
-	return string(b)
-}
 
 // verdict is what one proof found.
 type verdict struct {
