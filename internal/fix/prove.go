@@ -227,7 +227,6 @@ func (r *reuse) Render(ctx context.Context, root string, env config.Environment,
 	return res
 }
 
-
 // verdict is what one proof found.
 type verdict struct {
 	// tried: the edit was checked (its targets are gaps of the copy and
