@@ -188,9 +188,9 @@ func (s *Session) candidates(root string, rep *report.Report) []candidate {
 }
 
 // editable: a file of the repository itself, not one inside a packaged
-// chart, which a suggestion cannot change.
+// chart (ARCHIVE#PATH), which a suggestion cannot change.
 func editable(file string) bool {
-	return file != "" && !strings.Contains(file, ".tgz")
+	return file != "" && !strings.Contains(file, ".tgz") && !strings.Contains(file, "#")
 }
 
 func touchesEnd(ops []op, n int) bool {

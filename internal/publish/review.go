@@ -244,7 +244,7 @@ func inlineFix(f finding.Finding, sug *finding.Suggestion) string {
 // file inside a packaged chart is never suggested.
 func postable(f finding.Finding, pl patchLines) *finding.Suggestion {
 	s := f.Suggestion
-	if s == nil || s.File != f.File || strings.Contains(s.File, ".tgz") ||
+	if s == nil || s.File != f.File || strings.Contains(s.File, ".tgz") || strings.Contains(s.File, "#") ||
 		s.StartLine < 1 || s.EndLine < s.StartLine || !pl.inOneHunk(s.StartLine, s.EndLine) {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/finding"
@@ -28,10 +29,11 @@ func TestPostable(t *testing.T) {
 		{"across two hunks", "deploy/web.yaml", 14, 30, false},
 		{"another file", "deploy/api.yaml", 12, 12, false},
 		{"a packaged chart", "charts/web-1.0.0.tgz", 12, 12, false},
+		{"a template inside a packaged chart", "charts/web-1.0.0.tgz#web/templates/web.yaml", 12, 12, false},
 		{"no lines", "deploy/web.yaml", 12, 11, false},
 	} {
 		f.File = "deploy/web.yaml"
-		if tc.file == "charts/web-1.0.0.tgz" {
+		if strings.Contains(tc.file, ".tgz") {
 			f.File = tc.file
 		}
 		f.Suggestion = &finding.Suggestion{File: tc.file, StartLine: tc.start, EndLine: tc.end, Replacement: "x\n"}
