@@ -22,11 +22,18 @@ type op struct {
 // block value, a key in another place); no edit is offered.
 var errUnsure = errors.New("the source is not shaped as expected")
 
-// templatedError: the line to edit is a template expression, so the fix
+// templatedError: the line to edit is a template expression, or the
+// field to add is written under a template condition (cond), so the fix
 // is described, not suggested.
-type templatedError struct{ line int }
+type templatedError struct {
+	line int
+	cond bool
+}
 
 func (e *templatedError) Error() string {
+	if e.cond {
+		return fmt.Sprintf("line %d writes the field under a template condition", e.line)
+	}
 	return fmt.Sprintf("line %d is a template expression", e.line)
 }
 
@@ -77,6 +84,13 @@ func (s *source) setEntry(at finding.Anchor, key, value string, replace bool) ([
 			return nil, s.unsure(i)
 		}
 		n := s.childIndent(i)
+		for j := i + 1; j < s.end(i); j++ {
+			if y := s.line(j); y.indent == n && y.key == at.Field {
+				// Rendered only under a condition that is off here: a
+				// second map would collide with it where it is on.
+				return nil, &templatedError{line: j + 1, cond: true}
+			}
+		}
 		return []op{{start: i + 1, end: i + 1, lines: []string{pad(n) + at.Field + ":", pad(n+2) + entry}}}, nil
 	}
 	if y.key != at.Field || !emptyValue(y.rest) || y.templ {

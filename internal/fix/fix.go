@@ -153,7 +153,11 @@ func (s *Session) candidates(root string, rep *report.Report) []candidate {
 		}
 		ops, err := src.ops(f.Remedy)
 		if te, ok := err.(*templatedError); ok {
-			f.Advice = fmt.Sprintf("%s (in the template, or in the values it reads); no suggested change, as %s:%d is a template expression", f.Remedy.Title, f.File, te.line)
+			why := "is a template expression"
+			if te.cond {
+				why = "writes that map under a template condition"
+			}
+			f.Advice = fmt.Sprintf("%s (in the template, or in the values it reads); no suggested change, as %s:%d %s", f.Remedy.Title, f.File, te.line, why)
 			s.Advised = append(s.Advised, *f)
 			continue
 		}
