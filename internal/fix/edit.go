@@ -61,6 +61,20 @@ func (s *source) ops(r *finding.Remedy) ([]op, error) {
 	return nil, errUnsure
 }
 
+// literal is the 0-based index of 1-based line n and what it says; an
+// error when there is no such line or it is a template expression.
+func (s *source) literal(n int) (int, yline, error) {
+	i := s.validLine(n)
+	if i < 0 {
+		return i, yline{}, errUnsure
+	}
+	y := s.line(i)
+	if y.templ {
+		return i, y, &templatedError{line: n}
+	}
+	return i, y, nil
+}
+
 // validLine is the 0-based index of a 1-based line, -1 when out of range.
 func (s *source) validLine(n int) int {
 	if n < 1 || n > len(s.lines) {
@@ -120,13 +134,9 @@ func (s *source) setEntry(at finding.Anchor, key, value string, replace bool) ([
 // move removes the entry on line r.At (and its map, when that is all the
 // map held) and adds it, value as written, to the map r.To.
 func (s *source) move(r *finding.Remedy) ([]op, error) {
-	i := s.validLine(r.At.Line)
-	if i < 0 {
-		return nil, errUnsure
-	}
-	y := s.line(i)
-	if y.templ {
-		return nil, &templatedError{line: i + 1}
+	i, y, err := s.literal(r.At.Line)
+	if err != nil {
+		return nil, err
 	}
 	if y.key == r.At.Field && y.key != r.Key {
 		// The map whose entries a template expression writes.
@@ -210,13 +220,9 @@ func (s *source) copyItem(j int, name string) []string {
 // rename replaces the scalar r.Old on line r.At with r.Value, keeping its
 // quotes and comment.
 func (s *source) rename(r *finding.Remedy) ([]op, error) {
-	i := s.validLine(r.At.Line)
-	if i < 0 {
-		return nil, errUnsure
-	}
-	y := s.line(i)
-	if y.templ {
-		return nil, &templatedError{line: i + 1}
+	i, y, err := s.literal(r.At.Line)
+	if err != nil {
+		return nil, err
 	}
 	val, _, _ := strings.Cut(y.rest, " #")
 	val = strings.TrimSpace(val)
