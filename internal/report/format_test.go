@@ -336,6 +336,7 @@ func TestMerge(t *testing.T) {
 		},
 		Findings: []finding.Finding{b, aAgain, aStaging},
 		Ignored:  []finding.Finding{ign},
+		Baseline: &Baseline{Kind: BaselineBaseCommit, Commit: "b0b0"},
 	}
 	got := Merge(shard1, shard2)
 	want := Report{
@@ -347,7 +348,8 @@ func TestMerge(t *testing.T) {
 		},
 		Findings: []finding.Finding{aAgain, aStaging, b},
 		Ignored:  []finding.Finding{ign},
-		Summary:  Summary{Environments: 2, Workloads: 5, Findings: 3, Errors: 2, Warnings: 1},
+		Summary:  Summary{Environments: 2, Workloads: 5, Findings: 3, Errors: 2, Warnings: 1, Ignored: 1},
+		Baseline: &Baseline{Kind: BaselineBaseCommit, Commit: "b0b0"},
 	}
 	// Subject is not part of the JSON and so not of a merged report file;
 	// compare what the report says.
