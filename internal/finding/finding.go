@@ -129,8 +129,11 @@ type Finding struct {
 	CauseFix string `json:"causeFix,omitempty"`
 	// New is set when a baseline is known (--base-ref / --baseline).
 	New *bool `json:"new,omitempty"`
-	// Reason is set on exempted findings (the report's "ignored" list).
-	Reason string `json:"reason,omitempty"`
+	// Reason is set on exempted findings (the report's "ignored" list);
+	// Exemption says where the exemption is written: ExemptionConfig or
+	// ExemptionInline. An addition to the SPEC shape.
+	Reason    string `json:"reason,omitempty"`
+	Exemption string `json:"exemption,omitempty"`
 	// Evidence backs a mesh-drift finding: the setting, the peers that
 	// carry it and the value most of them use. An addition to the SPEC
 	// shape.
@@ -149,6 +152,14 @@ type Finding struct {
 	// fingerprint and is not part of the JSON contract.
 	Subject string `json:"-"`
 }
+
+// Where an exemption is written (Finding.Exemption).
+const (
+	// ExemptionConfig: an ignore: entry of the config file.
+	ExemptionConfig = "config"
+	// ExemptionInline: the meshgate.io/ignore annotation in the manifest.
+	ExemptionInline = "inline"
+)
 
 // Evidence is what a mesh-drift finding compares with.
 type Evidence struct {

@@ -66,11 +66,11 @@ func sample() Report {
 	ignoredJob := newFinding(finding.RuleMeshInjection, finding.SeverityWarning, "staging", "Job", "shop", "db-migrate", "", "",
 		"Job pod will not get the mesh dataplane: namespace \"shop\" has no istio-injection label",
 		"charts/shop/templates/db-migrate.yaml", 5)
-	ignoredJob.Reason = "migrations run before the mesh is up"
+	ignoredJob.Reason, ignoredJob.Exemption = "migrations run before the mesh is up", finding.ExemptionInline
 	ignoredSecret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "Deployment", "shop", "web", "server", "vault-web",
 		"env API_KEY reads Secret shop/vault-web, which this environment does not produce",
 		"deploy/base/web.yaml", 40)
-	ignoredSecret.Reason = "created by Vault | see runbook <ops>"
+	ignoredSecret.Reason, ignoredSecret.Exemption = "created by Vault | see runbook <ops>", finding.ExemptionConfig
 
 	return Report{
 		Version: Version,
