@@ -1,7 +1,7 @@
 // Package githubtest is a fake GitHub REST API for tests. It validates every
 // request against GitHub's own OpenAPI description (npm @octokit/openapi),
 // keeps the state the publisher touches (check runs, issue comments, reviews
-// and review comments, pull request files), answers with bodies shaped from
+// and review comments, pull request files, repository archives), answers with bodies shaped from
 // the description's examples (and validated against its response schemas),
 // records every request, and can inject faults. A request that does not
 // validate, that the fake does not expect, or that carries the wrong token
@@ -68,6 +68,7 @@ type Server struct {
 	pulls          []*PullRequest
 	requests       []Request
 	faults         []*Fault
+	archives       map[string][]byte // tarballs by ref (AddArchive)
 	now            time.Time
 	curPath        string // path of the request being handled, for Link headers
 }
@@ -436,6 +437,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
+	if strings.HasPrefix(path, codeloadPath) {
+		s.serveCodeload(w, r)
+		return
+	}
 	if s.opts.PathPrefix != "" {
 		if !strings.HasPrefix(path, s.opts.PathPrefix+"/") {
 			s.t.Errorf("githubtest: %s %s is outside the API prefix %s", r.Method, path, s.opts.PathPrefix)
@@ -573,18 +578,19 @@ type call struct {
 
 // operations are the operations the fake implements, by operationId.
 var operations = map[string]func(*Server, call) reply{
-	"checks/list-for-ref":         (*Server).listCheckRuns,
-	"checks/create":               (*Server).createCheckRun,
-	"checks/update":               (*Server).updateCheckRun,
-	"checks/get":                  (*Server).getCheckRun,
-	"issues/list-comments":        (*Server).listIssueComments,
-	"issues/create-comment":       (*Server).createIssueComment,
-	"issues/update-comment":       (*Server).updateIssueComment,
-	"pulls/list":                  (*Server).listPulls,
-	"pulls/list-files":            onPull((*Server).listFiles),
-	"pulls/list-review-comments":  onPull((*Server).listReviewComments),
-	"pulls/create-review":         onPull((*Server).createReview),
-	"pulls/update-review-comment": (*Server).updateReviewComment,
+	"checks/list-for-ref":            (*Server).listCheckRuns,
+	"checks/create":                  (*Server).createCheckRun,
+	"checks/update":                  (*Server).updateCheckRun,
+	"checks/get":                     (*Server).getCheckRun,
+	"issues/list-comments":           (*Server).listIssueComments,
+	"issues/create-comment":          (*Server).createIssueComment,
+	"issues/update-comment":          (*Server).updateIssueComment,
+	"pulls/list":                     (*Server).listPulls,
+	"pulls/list-files":               onPull((*Server).listFiles),
+	"pulls/list-review-comments":     onPull((*Server).listReviewComments),
+	"pulls/create-review":            onPull((*Server).createReview),
+	"pulls/update-review-comment":    (*Server).updateReviewComment,
+	"repos/download-tarball-archive": (*Server).downloadTarball,
 }
 
 // onPull runs op on the pull request of the path's pull_number: 404 when
