@@ -38,11 +38,14 @@ type Inputs struct {
 	// newlines; empty means every environment.
 	Environments []string
 	FailOn       string // error | warning | never
-	Comment      string // publish.CommentAlways | CommentNever | CommentOnFindings
-	CheckRun     bool
-	CheckName    string
-	SARIFFile    string
-	JSONFile     string
+	// FailOnExisting counts, in a pull request, the gaps its base commit
+	// has too for fail-on (meshgate check --fail-on-existing).
+	FailOnExisting bool
+	Comment        string // publish.CommentAlways | CommentNever | CommentOnFindings
+	CheckRun       bool
+	CheckName      string
+	SARIFFile      string
+	JSONFile       string
 	// ChangedOnly: in a pull request, check only the environments whose
 	// inputs its files touch (see ChangedFiles).
 	ChangedOnly bool
@@ -203,6 +206,9 @@ func readInputs(a *githubactions.Action) (Inputs, error) {
 		return in, fmt.Errorf("input comment %q: want true, false or on-findings", in.Comment)
 	}
 	if in.CheckRun, err = boolInput(a, "check-run", true); err != nil {
+		return in, err
+	}
+	if in.FailOnExisting, err = boolInput(a, "fail-on-existing", false); err != nil {
 		return in, err
 	}
 	if in.CheckName == "" {

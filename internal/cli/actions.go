@@ -56,9 +56,14 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	if in.JSONFile != "" {
 		o.Outputs = append(o.Outputs, output{Format: report.FormatJSON, File: in.JSONFile})
 	}
+	o.FailOnExisting = o.FailOnExisting || in.FailOnExisting
 	if o.BaseRef == "" && o.Baseline == "" {
+		// The checkout's git when it has the base commit (a run: step
+		// after fetch-depth: 0), else GitHub's archive of it.
 		if ref := run.BaseRef(ctx, o.Dir); ref != "" {
 			o.BaseRef, o.autoBase = ref, true
+		} else if tree := run.BaseTree(publishOptions()); tree != nil {
+			o.baseTree, o.autoBase = tree, true
 		}
 	}
 	if in.ChangedOnly && o.ChangedSince == "" {

@@ -51,7 +51,10 @@ type checkOptions struct {
 	RenderOnly bool
 
 	failOnSet bool // --fail-on was given (it wins over the action input)
-	// autoBase is true when the Action chose BaseRef itself (the pull
+	// baseTree is the pull request's base commit from GitHub's archive
+	// (the Action, without git).
+	baseTree *engine.BaseTree
+	// autoBase is true when the Action chose the base itself (the pull
 	// request's base commit): a base that cannot be checked then only
 	// means that no finding is marked new or existing.
 	autoBase bool
@@ -62,7 +65,7 @@ func (o *checkOptions) request() engine.Request {
 	return engine.Request{
 		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
 		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
-		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
+		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseTree: o.baseTree, BaseOptional: o.autoBase,
 	}
 }
 

@@ -211,6 +211,12 @@ func TestVerdict(t *testing.T) {
 	if want := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: git cannot fetch the base\n"; !strings.Contains(md, want) {
 		t.Errorf("the fallback is not said plainly:\n%s", md)
 	}
+	// The Action's fallback leaves the findings unmarked: every gap counts.
+	md = Markdown(withBase(unmarked, BaselinePreviousRun, "f95f852bd8fc: GitHub answered 404 Not Found to the archive request"), Options{})
+	if want := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
+		"f95f852bd8fc: GitHub answered 404 Not Found to the archive request\n>\n> Every gap counts for the check.\n"; !strings.Contains(md, want) {
+		t.Errorf("the fallback without marks is not said plainly:\n%s", md)
+	}
 	md = Markdown(withBase(mk(true, false), BaselineBaseCommit, ""), Options{})
 	for _, want := range []string{"· base `f95f852`</sub>", "#### New in this pull request (1)",
 		"<details><summary>Existing gaps (1): already on the base branch, not counted against this pull request</summary>"} {

@@ -101,17 +101,22 @@ func mdFreshTitle(r Report) string {
 }
 
 // mdBaselineNote says plainly when new could not mean new in this pull
-// request.
+// request. The Action leaves the findings unmarked then, so that every gap
+// counts for the check.
 func mdBaselineNote(r Report) string {
-	if r.Baseline == nil || r.Baseline.Kind != BaselinePreviousRun || !hasNew(r.Findings) {
+	if r.Baseline == nil || r.Baseline.Kind != BaselinePreviousRun {
 		return ""
 	}
 	why := "it was not rendered"
 	if r.Baseline.Fallback != "" {
 		why = r.Baseline.Fallback
 	}
-	return "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
+	note := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
 		mdInline(strings.Join(strings.Fields(why), " "))
+	if !hasNew(r.Findings) {
+		note += "\n>\n> Every gap counts for the check."
+	}
+	return note
 }
 
 // mdSplit parts the entries into those the reader must see (new ones when
