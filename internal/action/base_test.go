@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -289,5 +290,36 @@ func TestBaseTreeFetch(t *testing.T) {
 	push := newHarness(t, srv, prOwner+"/"+prRepo, "push", githubtest.EventFile(t, "push", "", nil))
 	if bt := push.load().BaseTree(push.opts()); bt != nil {
 		t.Errorf("a push has a base tree: %+v", bt)
+	}
+}
+
+// TestBase: a checkout that has the base commit is compared through git;
+// one that has not (the Action's image has no git, actions/checkout
+// fetches one commit) through GitHub's archive; a push has no base.
+func TestBase(t *testing.T) {
+	srv := prServer(t, githubtest.Options{})
+	repo := t.TempDir()
+	for _, args := range [][]string{{"init", "-q"}, {"commit", "-q", "--allow-empty", "-m", "base"}} {
+		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	out, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.TrimSpace(string(out))
+	h := prHarness(t, srv, "opened", prHeadSHA, func(p map[string]any) { githubtest.Set(p, "pull_request.base.sha", sha) })
+	r := h.load()
+	if ref, tree := r.Base(t.Context(), repo, h.opts()); ref != sha || tree != nil {
+		t.Errorf("checkout with the base commit: ref %q, tree %+v; want %s and no tree", ref, tree, sha)
+	}
+	if ref, tree := r.Base(t.Context(), t.TempDir(), h.opts()); ref != "" || tree == nil || tree.Commit != sha {
+		t.Errorf("checkout without it: ref %q, tree %+v; want the archive of %s", ref, tree, sha)
+	}
+	push := newHarness(t, srv, prOwner+"/"+prRepo, "push", githubtest.EventFile(t, "push", "", nil))
+	if ref, tree := push.load().Base(t.Context(), repo, push.opts()); ref != "" || tree != nil {
+		t.Errorf("push: ref %q, tree %+v; want no base", ref, tree)
 	}
 }

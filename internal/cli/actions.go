@@ -58,13 +58,8 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	}
 	o.FailOnExisting = o.FailOnExisting || in.FailOnExisting
 	if o.BaseRef == "" && o.Baseline == "" {
-		// The checkout's git when it has the base commit (a run: step
-		// after fetch-depth: 0), else GitHub's archive of it.
-		if ref := run.BaseRef(ctx, o.Dir); ref != "" {
-			o.BaseRef, o.autoBase = ref, true
-		} else if tree := run.BaseTree(publishOptions()); tree != nil {
-			o.baseTree, o.autoBase = tree, true
-		}
+		o.BaseRef, o.baseTree = run.Base(ctx, o.Dir, publishOptions())
+		o.autoBase = o.BaseRef != "" || o.baseTree != nil
 	}
 	if in.ChangedOnly && o.ChangedSince == "" {
 		if files, from, ok := run.ChangedFiles(ctx, publishOptions()); ok {
