@@ -81,7 +81,7 @@ func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error)
 			envs = append(envs, e)
 		}
 	}
-	results := runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today})
+	results := runAll(ctx, baseCfg, envs, runOptions{Today: p.Today})
 	driftAcross(baseCfg, p.Today, results)
 	rep := buildReport(results, p.ToolVersion)
 	return &rep, nil
