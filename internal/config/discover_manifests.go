@@ -122,10 +122,13 @@ func fileHasWorkload(root, rel string) bool {
 	}
 }
 
-// isWorkload reports an object that runs pods.
+// isWorkload reports an object that runs pods: it has an apiVersion, a
+// kind and a name (a template whose name is "{{ .Name }}" is no object
+// yet), and its kind runs pods or it has a pod template.
 func isWorkload(n *yaml.Node) bool {
 	apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
-	if apiVersion == "" || kind == "" {
+	named := scalarAt(n, "metadata", "name") != "" || scalarAt(n, "metadata", "generateName") != ""
+	if apiVersion == "" || kind == "" || !named {
 		return false
 	}
 	return workloadKinds[kind] || nodeAt(n, "spec", "template", "spec") != nil

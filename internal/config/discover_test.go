@@ -223,6 +223,7 @@ func TestDiscoverManifests(t *testing.T) {
 		"values/web.yaml":                      "replicas: 3\nkind: nothing\n",
 		"broken/web.yaml":                      "apiVersion: apps/v1\nkind: Deployment\n  bad: [\n",
 		"upper/WEB.YAML":                       deploy,
+		"templates/web.template.yaml":          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Name }}\nspec:\n  template:\n    spec: {}\n",
 	})
 	cfg, err := DefaultConfig(root)
 	if err != nil {
