@@ -35,7 +35,8 @@ type aggregate struct {
 
 // checkMembers keeps one failing aggregate from hiding its members (issue
 // 11 item 8): when a kustomization that lists other kustomizations fails
-// to render (a remote base, which meshgate never fetches), each member
+// to render (a remote base, which meshgate never fetches; not a limit,
+// which its members would hit again), each member
 // that builds on its own is checked as an environment of its own, named
 // after its path, and the aggregate's render-error says which were
 // checked instead, and which fail too. A member that is an environment of
@@ -82,7 +83,8 @@ func planMembers(cfg *config.Config, envs []config.Environment, results []envRes
 		}
 	}
 	for i, env := range envs {
-		if results[i].Env.Error == "" || results[i].Panicked || env.Kustomize == nil {
+		if r := results[i]; r.Env.Error == "" || r.Panicked || r.Limited || env.Kustomize == nil {
+			// A limit would stop its members again: they are no less costly.
 			continue
 		}
 		a := aggregate{name: env.Name, result: i, Aggregate: cfg.AggregateOf(env)}
