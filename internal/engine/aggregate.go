@@ -149,7 +149,8 @@ func buildMembers(ctx context.Context, cfg *config.Config, a aggregate, ro runOp
 
 // explainAggregate adds to a failed aggregate's render error which of its
 // members were checked as environments of their own, which fail too, and
-// which are environments of their own that this run does not check.
+// which are environments of their own that this run does not check; when
+// none is checked at all, nothing.
 func explainAggregate(r *envResult, members []string, byPath map[string]string, failed map[string]bool) {
 	var groups [3][]string // checked, failing, not in this run
 	for _, m := range members {
@@ -163,6 +164,9 @@ func explainAggregate(r *envResult, members []string, byPath map[string]string, 
 		default:
 			groups[0] = append(groups[0], name)
 		}
+	}
+	if len(groups[0]) == 0 && len(groups[2]) == 0 {
+		return // nothing checked instead: the error alone says it all
 	}
 	var b strings.Builder
 	for i, format := range []string{
