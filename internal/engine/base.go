@@ -121,7 +121,7 @@ func (p *Plan) checkBase(ctx context.Context, root string) (*report.Report, erro
 			envs = append(envs, e)
 		}
 	}
-	results := runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today})
+	results := runAll(ctx, baseCfg, envs, runOptions{Today: p.Today})
 	driftAcross(baseCfg, p.Today, results)
 	rep := buildReport(results, p.ToolVersion)
 	return &rep, nil

@@ -168,7 +168,7 @@ func (e *InternalError) Error() string {
 func Run(ctx context.Context, p *Plan) (report.Report, error) {
 	ro := p.runOptions()
 	p.detectProvider(ctx, &ro)
-	results := runEnvironments(ctx, p.Config, p.Environments, ro)
+	results := runAll(ctx, p.Config, p.Environments, ro)
 	if !p.RenderOnly {
 		driftAcross(p.Config, p.Today, results)
 	}
