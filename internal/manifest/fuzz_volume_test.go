@@ -39,7 +39,7 @@ func FuzzUserVolume(f *testing.F) {
 		}
 		text, err := yaml.Marshal(doc)
 		if err != nil {
-			t.Skip()
+			t.Skip() // an input yaml cannot write (invalid UTF-8) is no document a renderer could give
 		}
 		res := render.Result{Source: "kustomize", DefaultNamespace: "shop",
 			Docs: []render.Doc{{YAML: text, File: "d.yaml"}}, Sources: map[string][]byte{"d.yaml": text}}
