@@ -90,7 +90,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	cfg, err := config.DefaultConfig(root)
+	cfg, err := engine.DiscoverConfig(ctx, root, s.Getenv)
 	if err != nil {
 		return 0, usagef("init: %v", err)
 	}
@@ -110,7 +110,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	for _, e := range cfg.Environments {
 		fmt.Fprintf(s.Stderr, "  %-24s %-9s %s\n", e.Name, e.Source(), e.Origin)
 	}
-	describeSkipped(s, cfg.Skipped)
+	engine.DescribeSkipped(s.Stderr, cfg.Skipped)
 	fmt.Fprintf(s.Stderr, "Next: set each environment's namespace and the labels of namespaces the cluster has (mesh.namespaces), then run meshgate check.\n")
 	return 0, nil
 }
@@ -157,6 +157,9 @@ func initConfig(envs []config.Environment, provider string) string {
 environments:
 `)
 	for _, e := range envs {
+		if e.From != nil {
+			continue // an environment of gitops: below
+		}
 		fmt.Fprintf(&b, "  # Found %s\n", e.Origin)
 		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(e.Name))
 		switch {
@@ -181,7 +184,7 @@ environments:
 	}
 
 	initMesh(&b, provider)
-	b.WriteString(`
+	b.WriteString(initGitOps + `
 secrets:
   # Secrets created outside these manifests (by hand, by a controller):
   # globs of NAME, or of NAMESPACE/NAME, e.g. ["vault-*", shop/regcred]
@@ -217,6 +220,17 @@ secrets:
 `)
 	return b.String()
 }
+
+// initGitOps is the gitops section: on, as by default.
+const initGitOps = `
+# Argo CD and Flux objects that deploy from this repository are environments
+# of their own. More URLs of this repository, and charts of chart
+# repositories vendored here:
+gitops:
+  enabled: true
+  # repoURLs: [https://git.example.com/platform/apps.git]
+  # charts: [{repoURL: https://charts.example.com, chart: web, version: 1.0.0, path: vendor/web}]
+`
 
 // initMesh writes the mesh section, with the provider's examples.
 func initMesh(b *strings.Builder, provider string) {

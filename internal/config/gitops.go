@@ -61,6 +61,10 @@ type Origin struct {
 	// rendering made, the template or file it came from).
 	File string
 	Line int
+	// Via is the environment whose rendering holds the object (an app of
+	// apps); "" for an object of a repository file. Its inputs are the
+	// environment's too.
+	Via string
 }
 
 // String is how the environment listing names it: "Application guestbook

@@ -168,7 +168,7 @@ func (d *decoder) config(n *yaml.Node) *Config {
 			at = &yaml.Node{Line: 1, Column: 1}
 		}
 		d.add(at, "environments", "%s", noEnvironments)
-	case isNull(resolve(envNode)) || (resolve(envNode).Kind == yaml.SequenceNode && len(resolve(envNode).Content) == 0):
+	case (isNull(resolve(envNode)) || (resolve(envNode).Kind == yaml.SequenceNode && len(resolve(envNode).Content) == 0)) && (gitopsNode == nil || !cfg.GitOps.On()):
 		d.add(resolve(envNode), "environments", "%s", noEnvironments)
 	}
 	var names []string

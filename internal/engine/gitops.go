@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
 	"sort"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -53,6 +52,21 @@ func expandGitOps(ctx context.Context, cfg *config.Config, getenv func(string) s
 	return &gp, nil
 }
 
+// DiscoverConfig is the config of the repository at root without a config
+// file: the discovered environments, with those of its GitOps objects
+// (From set) and without the discovered ones these replace (meshgate
+// init).
+func DiscoverConfig(ctx context.Context, root string, getenv func(string) string) (*config.Config, error) {
+	cfg, err := config.DefaultConfig(root)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := expandGitOps(ctx, cfg, getenv, runOptions{}); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
 // gitopsObjects are the objects of a rendered set as the gitops package
 // reads them.
 func gitopsObjects(set *manifest.Set) []gitops.Object {
@@ -67,26 +81,4 @@ func gitopsObjects(set *manifest.Set) []gitops.Object {
 		})
 	}
 	return out
-}
-
-// DescribeGitOps says on w what the config file does not: the
-// environments of GitOps objects (discovery lists them with the others),
-// and what of the GitOps objects no environment renders was not expanded.
-func (p *Plan) DescribeGitOps(w io.Writer) {
-	gp := p.gitops
-	if gp == nil {
-		return
-	}
-	if !p.Config.Discovered && len(gp.Environments) > 0 {
-		fmt.Fprintf(w, "meshgate: %d environment(s) from GitOps objects:\n", len(gp.Environments))
-		for _, e := range gp.Environments {
-			fmt.Fprintf(w, "  %-24s %s %s\n", e.Name, e.Source(), e.Origin)
-		}
-	}
-	if len(gp.Unrendered) > 0 {
-		fmt.Fprintf(w, "meshgate: not expanded (%d):\n", len(gp.Unrendered))
-		for _, n := range gp.Unrendered {
-			fmt.Fprintf(w, "  %s:%d: %s: %s\n", n.Ref.File, n.Line, n.Ref, n.Message)
-		}
-	}
 }

@@ -18,7 +18,7 @@ import (
 func (a *app) helm(sr source, dir string) *config.Helm {
 	hm := mapOf(sr.m, "helm")
 	at := sr.path("helm")
-	a.unknownFields(sr.m, sr.at, "repoURL", "path", "chart", "targetRevision", "ref", "name", "helm", "kubeVersion", "apiVersions")
+	a.unknownFields(sr.m, sr.at, "repoURL", "path", "chart", "targetRevision", "ref", "name", "helm")
 	a.unknownFields(hm, at, "valueFiles", "ignoreMissingValueFiles", "values", "valuesObject", "parameters",
 		"releaseName", "namespace", "skipCrds", "skipTests", "skipSchemaValidation", "version", "passCredentials", "kubeVersion", "apiVersions")
 	h := &config.Helm{Chart: dir, Release: str(hm, "releaseName"), Namespace: str(hm, "namespace")}
@@ -28,8 +28,11 @@ func (a *app) helm(sr source, dir string) *config.Helm {
 	if h.Namespace == "" {
 		h.Namespace = a.ns
 	}
-	h.KubeVersion = firstString(str(sr.m, "kubeVersion"), str(hm, "kubeVersion"))
-	for _, v := range append(listOf(sr.m, "apiVersions"), listOf(hm, "apiVersions")...) {
+	// helm.kubeVersion and helm.apiVersions stand for the destination
+	// cluster's, which are not known offline (v1alpha1
+	// GetKubeVersionOrDefault, GetAPIVersionsOrDefault).
+	h.KubeVersion = str(hm, "kubeVersion")
+	for _, v := range listOf(hm, "apiVersions") {
 		if s, ok := v.(string); ok {
 			h.APIVersions = append(h.APIVersions, s)
 		}
@@ -41,15 +44,6 @@ func (a *app) helm(sr source, dir string) *config.Helm {
 	h.Set, h.SetString = a.parameters(sr, hm)
 	h.SkipCRDs, _ = hm["skipCrds"].(bool)
 	return h
-}
-
-func firstString(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // inlineValues is helm.valuesObject, else helm.values, as the values file
@@ -212,7 +206,7 @@ func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
 func (a *app) kustomize(sr source, dir string) *config.Kustomize {
 	km := mapOf(sr.m, "kustomize")
 	at := sr.path("kustomize")
-	a.unknownFields(sr.m, sr.at, "repoURL", "path", "targetRevision", "ref", "name", "kustomize", "kubeVersion", "apiVersions")
+	a.unknownFields(sr.m, sr.at, "repoURL", "path", "targetRevision", "ref", "name", "kustomize")
 	a.unknownFields(km, at, "namePrefix", "nameSuffix", "images", "commonLabels", "commonAnnotations", "namespace", "patches",
 		"forceCommonLabels", "forceCommonAnnotations", "labelWithoutSelector", "commonAnnotationsEnvsubst", "version", "kubeVersion", "apiVersions")
 	k := &config.Kustomize{Path: dir}

@@ -117,6 +117,7 @@ type Expander struct {
 // Expanders are the kinds of GitOps objects meshgate follows.
 var Expanders = []Expander{
 	{Group: "argoproj.io", Kind: "Application", Expand: expandApplication},
+	{Group: "argoproj.io", Kind: "ApplicationSet", Expand: expandApplicationSet},
 }
 
 // expanderOf is the expander of o, nil when o is no GitOps object.

@@ -191,6 +191,9 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 		if n.gitops {
 			if n.parent != nil {
 				n.env.Origin += " (rendered by " + n.parent.env.Name + ")"
+				from := *n.env.From
+				from.Via = n.parent.env.Name
+				n.env.From = &from
 			}
 			p.Environments = append(p.Environments, n.env)
 		}
