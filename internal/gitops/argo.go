@@ -111,7 +111,11 @@ func (a *app) source(sr source) *config.Environment {
 			return nil
 		}
 		if !isDir(a.s.Root, p) {
-			a.x.note(a.o, sr.path("path"), "not followed: path %s is no folder of this checkout (Argo CD renders %s of revision %q)", p, p, str(sr.m, "targetRevision"))
+			rev := str(sr.m, "targetRevision")
+			if rev == "" {
+				rev = "HEAD"
+			}
+			a.x.note(a.o, sr.path("path"), "not followed: path %s is no folder of this checkout (Argo CD renders it at revision %s)", p, rev)
 			return nil
 		}
 		dir = p

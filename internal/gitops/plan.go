@@ -166,10 +166,12 @@ func indexOf(list []string, s string) int {
 func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bool) Plan {
 	p := Plan{Notes: map[string][]Note{}, Followed: map[string][]Ref{}}
 	var kept []*node
+	replaced := map[*node]*node{}
 	for _, n := range nodes {
 		if !n.gitops && cfg.Discovered {
 			if by := replacedBy(n.env, nodes); by != nil {
-				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: "deployed by " + by.String()})
+				replaced[n] = by
+				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: "deployed by " + by.env.From.String()})
 				continue
 			}
 		}
@@ -189,13 +191,7 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 	}
 	for _, n := range kept {
 		if n.gitops {
-			if n.parent != nil {
-				n.env.Origin += " (rendered by " + n.parent.env.Name + ")"
-				from := *n.env.From
-				from.Via = n.parent.env.Name
-				n.env.From = &from
-			}
-			p.Environments = append(p.Environments, n.env)
+			p.Environments = append(p.Environments, nested(n, replaced))
 		}
 		if len(n.notes) > 0 {
 			p.Notes[n.env.Name] = append(p.Notes[n.env.Name], n.notes...)
@@ -212,16 +208,37 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 	return p
 }
 
-// replacedBy is the GitOps object whose environment renders the chart or
+// nested is the environment of n, with the environment whose rendering
+// holds its object: the listing names it, and --changed-since counts its
+// inputs too. A discovered parent that a GitOps environment replaces is
+// named by its file in the listing, and stands for the replacing one.
+func nested(n *node, replaced map[*node]*node) config.Environment {
+	e := n.env
+	parent := n.parent
+	if parent == nil {
+		return e
+	}
+	via, shown := parent.env.Name, parent.env.Name
+	if by := replaced[parent]; by != nil {
+		via, shown = by.env.Name, parent.env.Origin
+	}
+	e.Origin += " (rendered by " + shown + ")"
+	from := *e.From
+	from.Via = via
+	e.From = &from
+	return e
+}
+
+// replacedBy is the GitOps environment that renders the chart or
 // kustomization a discovered environment renders with its defaults: that
 // is how it is deployed. Values variants stay.
-func replacedBy(e config.Environment, nodes []*node) *config.Origin {
+func replacedBy(e config.Environment, nodes []*node) *node {
 	if e.Helm != nil && len(e.Helm.Values) > 0 {
 		return nil
 	}
 	for _, n := range nodes {
 		if n.gitops && n.env.Source() == e.Source() && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
-			return n.env.From
+			return n
 		}
 	}
 	return nil

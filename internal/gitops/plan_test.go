@@ -185,3 +185,29 @@ env Application/argocd/web@d.yaml:1: kustomize web; Application web in d.yaml`
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestExpandCannotLeaveTheRoot: a source path that is a symbolic link out
+// of the repository, or that climbs out of it, is no folder of the
+// repository: a note, and nothing outside is read.
+func TestExpandCannotLeaveTheRoot(t *testing.T) {
+	outside := writeTree(t, map[string]string{"kustomization.yaml": "resources: [secret.yaml]\n", "secret.yaml": "kind: Secret\n"})
+	files := map[string]string{
+		"a.yaml": argoApp("link", "  source: {repoURL: "+thisRepo+", path: link}\n"),
+		"b.yaml": argoApp("climb", "  source: {repoURL: "+thisRepo+", path: ../x}\n"),
+		"c.yaml": argoApp("values", "  source:\n    repoURL: "+thisRepo+"\n    path: web\n    helm: {valueFiles: [../../../etc/passwd]}\n"),
+		"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+	}
+	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
+	root := writeTree(t, files)
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	objs, _ := Find(root)
+	p := Expand(Input{Config: &config.Config{Root: root}, Objects: objs})
+	want := `unrendered: a.yaml:7: Application argocd/link: not followed: path link is no folder of this checkout (Argo CD renders it at revision HEAD)
+unrendered: b.yaml:7: Application argocd/climb: not followed: path "../x" leads out of the repository
+unrendered: c.yaml:10: Application argocd/values: values file "../../../etc/passwd" leads out of the repository: rendered without it`
+	if got := describe(p); !strings.HasSuffix(got, want) {
+		t.Errorf("plan:\n%s\nwant it to end with:\n%s", got, want)
+	}
+}
