@@ -3,6 +3,7 @@ package action
 import (
 	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"strings"
 	"testing"
@@ -608,6 +609,47 @@ func TestWorkingDirectoryPrefixesPaths(t *testing.T) {
 	h.run(reportOf([]string{"prod"}, gapWebEnv))
 	if got := srv.CheckRuns()[0].Annotations[0].Path; got != "infra/charts/shop/templates/web.yaml" {
 		t.Errorf("annotation path = %q", got)
+	}
+}
+
+// TestArchiveFindings: a finding inside a vendored chart archive is
+// annotated on the archive at its first line (a line of a .tgz means
+// nothing), its message saying where inside; it is never commented inline,
+// even when the pull request adds the archive.
+func TestArchiveFindings(t *testing.T) {
+	const archive = "charts/shop/charts/grafana-12.11.1.tgz"
+	inArchive := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "grafana", "", "",
+		"not meshed", archive+"#templates/deployment.yaml", 12)
+	for _, wd := range []string{"", "infra"} {
+		srv := githubtest.NewServer(t, githubtest.Options{Owner: prOwner, Repo: prRepo})
+		srv.AddPullRequest(githubtest.PullRequest{Number: prNumber, HeadSHA: prHeadSHA, HeadRef: "changes", HeadOwner: prOwner, BaseSHA: prBaseSHA,
+			Files: []githubtest.File{
+				{Filename: path.Join(wd, "charts/shop/templates/cart.yaml"), Status: "added", Patch: addedFile(40)},
+				{Filename: path.Join(wd, archive), Status: "added"},
+			}})
+		h := prHarness(t, srv, "opened", prHeadSHA, nil)
+		if wd != "" {
+			h.env["INPUT_WORKING-DIRECTORY"] = wd
+		}
+		h.run(reportOf([]string{"prod"}, inArchive, gapCartInjection))
+		var got []githubtest.Annotation
+		for _, a := range srv.CheckRuns()[0].Annotations {
+			got = append(got, githubtest.Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine, Message: a.Message})
+		}
+		want := []githubtest.Annotation{
+			{Path: path.Join(wd, "charts/shop/templates/cart.yaml"), StartLine: 12, EndLine: 12, Message: `Deployment shop/cart: namespace "shop" has no istio-injection label`},
+			{Path: path.Join(wd, archive), StartLine: 1, EndLine: 1, Message: path.Join(wd, archive) + "#templates/deployment.yaml:12: Deployment shop/grafana: not meshed"},
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("working-directory %q: annotations\n got %+v\nwant %+v", wd, got, want)
+		}
+		var inline []string
+		for _, c := range srv.ReviewComments(prNumber) {
+			inline = append(inline, fmt.Sprintf("%s:%d", c.Path, c.Line))
+		}
+		if want := []string{path.Join(wd, "charts/shop/templates/cart.yaml") + ":12"}; !reflect.DeepEqual(inline, want) {
+			t.Errorf("working-directory %q: inline comments at %q, want %q", wd, inline, want)
+		}
 	}
 }
 

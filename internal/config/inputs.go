@@ -39,6 +39,10 @@ func (c *Config) inputs(env Environment, set, seen map[string]bool) {
 		inputsHelm(c.Root, env.Helm, set)
 	case env.Kustomize != nil:
 		inputsKustomize(metadataFS(c.Root), env.Kustomize.Path, set, map[string]bool{})
+	case env.Manifests != nil:
+		// The whole folder: a file added to it is read too, and one below
+		// it when recursive (when not, listing it errs on the side of more).
+		set[path.Clean(env.Manifests.Path)+"/"] = true
 	}
 	if env.From == nil {
 		return

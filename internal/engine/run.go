@@ -16,13 +16,18 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/render/helm"
 	"github.com/meshgate/meshgate/internal/render/kustomize"
+	"github.com/meshgate/meshgate/internal/render/manifests"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-// DefaultRenderers are the renderers by environment source: the two
+// DefaultRenderers are the renderers by environment source: the
 // implementations of render.Renderer.
 func DefaultRenderers() map[string]render.Renderer {
-	return map[string]render.Renderer{"helm": helm.Renderer{}, "kustomize": kustomize.Renderer{}}
+	return map[string]render.Renderer{
+		config.SourceHelm:      helm.Renderer{},
+		config.SourceKustomize: kustomize.Renderer{},
+		config.SourceManifests: manifests.Renderer{},
+	}
 }
 
 // runOptions tune one run over environments.

@@ -2,7 +2,10 @@ package gitops
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -131,14 +134,63 @@ func (a *app) source(sr source) *config.Environment {
 		env.Kustomize = a.kustomize(sr, dir)
 		env.Namespace = a.ns
 	case argoDirectory:
-		a.x.note(a.o, sr.path("path"), "not followed: %s is a folder of plain manifests, which meshgate does not render for Argo CD yet", dir)
-		return nil
+		env.Manifests = a.directory(sr, dir)
+		env.Namespace = a.ns
 	case argoPlugin:
 		a.x.note(a.o, sr.path("plugin"), "not followed: it renders with the config management plugin %q, which runs in Argo CD's repo server", str(mapOf(sr.m, "plugin"), "name"))
 		return nil
 	}
 	config.EnvDefaults(env, a.s.Root)
 	return env
+}
+
+// directory is a plain folder of manifests as Argo CD reads it
+// (reposerver/repository/repository.go, findManifests): its YAML and JSON
+// files, those below too with recurse, filtered by the include and
+// exclude globs. Its .jsonnet files Argo CD evaluates; meshgate does not,
+// and says so.
+func (a *app) directory(sr source, dir string) *config.Manifests {
+	dm := mapOf(sr.m, "directory")
+	at := sr.path("directory")
+	a.unknownFields(sr.m, sr.at, "repoURL", "path", "targetRevision", "ref", "name", "directory")
+	a.unknownFields(dm, at, "recurse", "include", "exclude", "jsonnet")
+	m := &config.Manifests{Path: dir}
+	m.Recursive, _ = dm["recurse"].(bool)
+	if s := str(dm, "include"); s != "" {
+		m.Include = []string{s}
+	}
+	if s := str(dm, "exclude"); s != "" {
+		m.Exclude = []string{s}
+	}
+	if n := jsonnetFiles(a.s.Root, *m); len(n) > 0 {
+		a.x.note(a.o, sr.path("path"), "%s is not evaluated: Argo CD renders its Jsonnet, meshgate only the YAML and JSON files", strings.Join(n, ", "))
+	}
+	return m
+}
+
+// jsonnetFiles are the .jsonnet files of the folder m reads that its
+// globs select.
+func jsonnetFiles(root string, m config.Manifests) []string {
+	selects := m.Selector()
+	var out []string
+	base := filepath.Join(root, filepath.FromSlash(m.Path))
+	_ = filepath.WalkDir(base, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if de.IsDir() {
+			if p != base && !m.Recursive {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(base, p)
+		if strings.HasSuffix(de.Name(), ".jsonnet") && selects(filepath.ToSlash(rel)) {
+			out = append(out, path.Join(m.Path, filepath.ToSlash(rel)))
+		}
+		return nil
+	})
+	return out
 }
 
 func chartVersion(chart, version string) string {

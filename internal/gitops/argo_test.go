@@ -67,6 +67,9 @@ func describeExpansion(x Expansion) string {
 					fmt.Fprintf(&b, "  %s: %s=%s\n", set.name, k, set.m[k])
 				}
 			}
+		case e.Manifests != nil:
+			m := e.Manifests
+			fmt.Fprintf(&b, "  manifests: path %s, recursive %v, include %q, exclude %q, namespace %s\n", m.Path, m.Recursive, m.Include, m.Exclude, e.Namespace)
 		case e.Kustomize != nil:
 			fmt.Fprintf(&b, "  kustomize: path %s, namespace %s\n", e.Kustomize.Path, e.Namespace)
 			if o := e.Kustomize.Overlay; o != nil {

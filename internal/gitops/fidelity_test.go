@@ -12,6 +12,7 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/render/helm"
 	"github.com/meshgate/meshgate/internal/render/kustomize"
+	"github.com/meshgate/meshgate/internal/render/manifests"
 )
 
 // TestArgoRenderingFidelity renders the environments of the fixture
@@ -102,4 +103,25 @@ func cliDocuments(t *testing.T, file string) []string {
 		}
 	}
 	return docs
+}
+
+// TestArgoDirectorySource: a directory source reads what Argo CD's
+// findManifests reads (reposerver/repository/repository.go): the YAML
+// files below the folder with recurse, include '*.yaml' crossing '/',
+// exclude '*debug*' dropping extra/debug-pod.yaml.
+func TestArgoDirectorySource(t *testing.T) {
+	cfg := argoConfig(t)
+	env := fixtureEnvironment(t, cfg, "apps/success.directory.yaml", "guestbook")
+	res := manifests.Renderer{}.Render(context.Background(), cfg.Root, env, render.Options{MaxBytes: config.DefaultMaxRenderedBytes})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	var got []string
+	for _, d := range res.Docs {
+		got = append(got, d.File)
+	}
+	want := []string{"manifests/guestbook/extra/service.yaml", "manifests/guestbook/guestbook.yaml"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("documents from %q, want %q", got, want)
+	}
 }

@@ -192,9 +192,9 @@ env Application/argocd/web@d.yaml:1: kustomize web; Application web in d.yaml`
 func TestExpandCannotLeaveTheRoot(t *testing.T) {
 	outside := writeTree(t, map[string]string{"kustomization.yaml": "resources: [secret.yaml]\n", "secret.yaml": "kind: Secret\n"})
 	files := map[string]string{
-		"a.yaml": argoApp("link", "  source: {repoURL: "+thisRepo+", path: link}\n"),
-		"b.yaml": argoApp("climb", "  source: {repoURL: "+thisRepo+", path: ../x}\n"),
-		"c.yaml": argoApp("values", "  source:\n    repoURL: "+thisRepo+"\n    path: web\n    helm: {valueFiles: [../../../etc/passwd]}\n"),
+		"a.yaml":         argoApp("link", "  source: {repoURL: "+thisRepo+", path: link}\n"),
+		"b.yaml":         argoApp("climb", "  source: {repoURL: "+thisRepo+", path: ../x}\n"),
+		"c.yaml":         argoApp("values", "  source:\n    repoURL: "+thisRepo+"\n    path: web\n    helm: {valueFiles: [../../../etc/passwd]}\n"),
 		"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 	}
 	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"

@@ -259,17 +259,17 @@ func (p *API) annotations(rep report.Report) (out []*github.CheckRunAnnotation, 
 			overflow++
 			continue
 		}
-		line := f.Line
+		file, line, text := report.Annotation(f)
 		if line < 1 {
-			line = 1
+			line = 1 // required by the API: the file's first line
 		}
 		a := &github.CheckRunAnnotation{
-			Path:            github.String(f.File),
+			Path:            github.String(file),
 			StartLine:       github.Int(line),
 			EndLine:         github.Int(line),
 			AnnotationLevel: github.String(report.Style(f.Severity).Annotation),
 			Title:           github.String(cut(annotationTitle(f), maxAnnotationTitle)),
-			Message:         github.String(cut(report.Describe(f), maxAnnotationMessage)),
+			Message:         github.String(cut(text, maxAnnotationMessage)),
 		}
 		if fix := ruleFix(f.Rule); fix != "" {
 			a.RawDetails = github.String(cut("How to fix: "+fix, maxAnnotationMessage))

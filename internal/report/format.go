@@ -137,6 +137,18 @@ func object(f finding.Finding) string {
 	return f.Kind + " " + f.Namespace + "/" + f.Name
 }
 
+// Annotation is where a finding can be annotated in the repository (the
+// file and line GitHub draws it at) and its text there: Describe(f),
+// except for a finding inside a chart archive (finding.SplitArchive), which
+// is annotated on the archive without a line (a line of a .tgz means
+// nothing), its text led by where in the archive it is.
+func Annotation(f finding.Finding) (file string, line int, text string) {
+	if archive, _, ok := finding.SplitArchive(f.File); ok {
+		return archive, 0, location(f) + ": " + Describe(f)
+	}
+	return f.File, f.Line, Describe(f)
+}
+
 // location is "file:line", "file" or "".
 func location(f finding.Finding) string {
 	if f.File == "" {

@@ -148,6 +148,26 @@ func causes() Report {
 	}
 }
 
+// archived has findings inside a chart archive (ARCHIVE#PATH locations)
+// beside one in a file:// dependency's folder: text, JSON and markdown
+// print the location; SARIF, workflow commands and check runs annotate the
+// archive.
+func archived() Report {
+	const archive = "charts/shop/charts/grafana-12.11.1.tgz"
+	injection := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "grafana", "", "",
+		`pod template has label sidecar.istio.io/inject="false"`, archive+"#templates/deployment.yaml", 32)
+	secret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "DaemonSet", "shop", "sidecar", "agent", "sidecar-token",
+		"env TOKEN reads Secret shop/sidecar-token, which this environment does not produce", archive+"#charts/sidecar/templates/daemon.yaml", 14)
+	local := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "local", "", "",
+		`pod template has label sidecar.istio.io/inject="false"`, "charts/local/templates/deployment.yaml", 9)
+	return Report{
+		Tool: Tool{Name: "meshgate", Version: "0.1.0"},
+		Environments: []Environment{{Name: "prod", Source: "helm", Path: "charts/shop", Objects: 5, Workloads: 3, DurationMs: 12,
+			WorkloadIDs: []string{"Deployment/shop/grafana", "DaemonSet/shop/sidecar", "Deployment/shop/local"}}},
+		Findings: []finding.Finding{injection, secret, local},
+	}
+}
+
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
@@ -194,6 +214,11 @@ func TestFormatters(t *testing.T) {
 		{"sarif.clean.golden", FormatSARIF, clean(), Options{}},
 		{"github.sample.golden", FormatGitHub, sample(), Options{}},
 		{"github.clean.golden", FormatGitHub, clean(), Options{}},
+		{"text.archived.golden", FormatText, archived(), Options{}},
+		{"json.archived.golden", FormatJSON, archived(), Options{}},
+		{"markdown.archived.golden", FormatMarkdown, archived(), Options{}},
+		{"sarif.archived.golden", FormatSARIF, archived(), Options{}},
+		{"github.archived.golden", FormatGitHub, archived(), Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
