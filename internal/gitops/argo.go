@@ -134,7 +134,9 @@ func (a *app) source(sr source) *config.Environment {
 		env.Kustomize = a.kustomize(sr, dir)
 		env.Namespace = a.ns
 	case argoDirectory:
-		env.Manifests = a.directory(sr, dir)
+		if env.Manifests = a.directory(sr, dir); env.Manifests == nil {
+			return nil
+		}
 		env.Namespace = a.ns
 	case argoPlugin:
 		a.x.note(a.o, sr.path("plugin"), "not followed: it renders with the config management plugin %q, which runs in Argo CD's repo server", str(mapOf(sr.m, "plugin"), "name"))
@@ -162,17 +164,21 @@ func (a *app) directory(sr source, dir string) *config.Manifests {
 	if s := str(dm, "exclude"); s != "" {
 		m.Exclude = []string{s}
 	}
-	if n := jsonnetFiles(a.s.Root, *m); len(n) > 0 {
-		a.x.note(a.o, sr.path("path"), "%s is not evaluated: Argo CD renders its Jsonnet, meshgate only the YAML and JSON files", strings.Join(n, ", "))
+	jsonnet, plain := folderFiles(a.s.Root, *m)
+	switch {
+	case len(jsonnet) > 0 && plain == 0:
+		a.x.note(a.o, sr.path("path"), "not followed: Argo CD renders the Jsonnet of %s (%s), which meshgate does not evaluate", dir, strings.Join(jsonnet, ", "))
+		return nil
+	case len(jsonnet) > 0:
+		a.x.note(a.o, sr.path("path"), "%s is not evaluated: Argo CD renders its Jsonnet, meshgate only the YAML and JSON files", strings.Join(jsonnet, ", "))
 	}
 	return m
 }
 
-// jsonnetFiles are the .jsonnet files of the folder m reads that its
-// globs select.
-func jsonnetFiles(root string, m config.Manifests) []string {
+// folderFiles are the .jsonnet files of the folder m reads that its globs
+// select, and how many YAML and JSON files it reads.
+func folderFiles(root string, m config.Manifests) (jsonnet []string, plain int) {
 	selects := m.Selector()
-	var out []string
 	base := filepath.Join(root, filepath.FromSlash(m.Path))
 	_ = filepath.WalkDir(base, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
@@ -185,12 +191,16 @@ func jsonnetFiles(root string, m config.Manifests) []string {
 			return nil
 		}
 		rel, _ := filepath.Rel(base, p)
-		if strings.HasSuffix(de.Name(), ".jsonnet") && selects(filepath.ToSlash(rel)) {
-			out = append(out, path.Join(m.Path, filepath.ToSlash(rel)))
+		switch {
+		case !selects(filepath.ToSlash(rel)):
+		case strings.HasSuffix(de.Name(), ".jsonnet"):
+			jsonnet = append(jsonnet, path.Join(m.Path, filepath.ToSlash(rel)))
+		case config.IsManifestFile(de.Name()):
+			plain++
 		}
 		return nil
 	})
-	return out
+	return jsonnet, plain
 }
 
 func chartVersion(chart, version string) string {
