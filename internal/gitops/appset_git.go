@@ -2,9 +2,7 @@ package gitops
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -54,18 +52,13 @@ func (a *appSet) git(gen map[string]any, at []any) ([]map[string]any, bool) {
 // and none excludes (filterApps; path.Match, so '*' stays in one segment).
 func (a *appSet) directories(items []any) []string {
 	var all []string
-	_ = filepath.WalkDir(a.s.Root, func(p string, de fs.DirEntry, err error) error {
-		if err != nil || !de.IsDir() {
-			return nil
+	walk(a.s.Root, ".", func(rel, name string) bool {
+		if notHidden(rel, name) {
+			all = append(all, rel)
+			return true
 		}
-		if strings.HasPrefix(de.Name(), ".") && p != a.s.Root {
-			return filepath.SkipDir
-		}
-		if rel, err := filepath.Rel(a.s.Root, p); err == nil && rel != "." {
-			all = append(all, filepath.ToSlash(rel))
-		}
-		return nil
-	})
+		return false
+	}, func(string, string) bool { return true })
 	var out []string
 	for _, d := range all {
 		include, exclude := false, false
@@ -271,29 +264,13 @@ func (a *appSet) templatedValues(values map[string]any, p map[string]any) error 
 // searched too, as git does; symbolic links are not followed.
 func lsFiles(root, pattern string) []string {
 	re := pathspec(pattern)
+	dir := strings.TrimSuffix(pattern, "/") + "/"
 	var out []string
-	_ = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if de.IsDir() {
-			if de.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !de.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		if re.MatchString(rel) || strings.HasPrefix(rel, strings.TrimSuffix(pattern, "/")+"/") {
+	walk(root, ".", func(_, name string) bool { return name != ".git" }, func(rel, _ string) bool {
+		if re.MatchString(rel) || strings.HasPrefix(rel, dir) {
 			out = append(out, rel)
 		}
-		return nil
+		return true
 	})
 	return out
 }

@@ -2,10 +2,7 @@ package gitops
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -179,26 +176,15 @@ func (a *app) directory(sr source, dir string) *config.Manifests {
 // select, and how many YAML and JSON files it reads.
 func folderFiles(root string, m config.Manifests) (jsonnet []string, plain int) {
 	selects := m.Selector()
-	base := filepath.Join(root, filepath.FromSlash(m.Path))
-	_ = filepath.WalkDir(base, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if de.IsDir() {
-			if p != base && !m.Recursive {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, _ := filepath.Rel(base, p)
+	walk(root, m.Path, func(string, string) bool { return m.Recursive }, func(rel, name string) bool {
 		switch {
-		case !selects(filepath.ToSlash(rel)):
-		case strings.HasSuffix(de.Name(), ".jsonnet"):
-			jsonnet = append(jsonnet, path.Join(m.Path, filepath.ToSlash(rel)))
-		case config.IsManifestFile(de.Name()):
+		case !selects(under(m.Path, rel)):
+		case strings.HasSuffix(name, ".jsonnet"):
+			jsonnet = append(jsonnet, rel)
+		case config.IsManifestFile(name):
 			plain++
 		}
-		return nil
+		return true
 	})
 	return jsonnet, plain
 }

@@ -2,13 +2,11 @@ package gitops
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -26,28 +24,18 @@ const maxFileBytes = 4 << 20
 // kustomization files are not read; a file that is not YAML is left alone
 // (its environment's rendering reports it, if any uses it).
 func Find(root string) ([]Object, error) {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := de.Name()
-		if de.IsDir() {
-			if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || isChartTemplates(p)) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		ext := path.Ext(name)
-		if de.Type().IsRegular() && (ext == ".yaml" || ext == ".yml") && !slices.Contains(kustomization.FileNames, name) {
-			rel, _ := filepath.Rel(root, p)
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := os.Stat(root); err != nil {
 		return nil, err
 	}
+	var files []string
+	walk(root, ".", func(rel, name string) bool {
+		return notHidden(rel, name) && name != "node_modules" && !isChartTemplates(filepath.Join(root, filepath.FromSlash(rel)))
+	}, func(rel, name string) bool {
+		if ext := path.Ext(name); (ext == ".yaml" || ext == ".yml") && !slices.Contains(kustomization.FileNames, name) {
+			files = append(files, rel)
+		}
+		return true
+	})
 	sort.Strings(files)
 	var objs []Object
 	for _, f := range files {

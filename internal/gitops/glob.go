@@ -1,9 +1,7 @@
 package gitops
 
 import (
-	"io/fs"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -23,20 +21,11 @@ func globFiles(root, pattern string) []string {
 		start = "."
 	}
 	var out []string
-	base := filepath.Join(root, filepath.FromSlash(start))
-	_ = filepath.WalkDir(base, func(p string, de fs.DirEntry, err error) error {
-		if err != nil || !de.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
+	walk(root, start, everywhere, func(rel, _ string) bool {
 		if matchSegments(segs, strings.Split(rel, "/")) {
 			out = append(out, rel)
 		}
-		return nil
+		return true
 	})
 	sort.Strings(out)
 	return out

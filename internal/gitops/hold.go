@@ -1,8 +1,6 @@
 package gitops
 
 import (
-	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -54,29 +52,11 @@ func inlineTexts(env config.Environment) []string {
 // mentions a GitOps API group.
 func folderMentions(root, dir string) bool {
 	found := false
-	start := filepath.Join(root, filepath.FromSlash(dir))
-	_ = filepath.WalkDir(start, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if de.IsDir() {
-			if p != start && strings.HasPrefix(de.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !de.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return nil
-		}
-		if data, err := config.ReadInRoot(root, filepath.ToSlash(rel), maxFileBytes); err == nil && mentionsGitOps(data) {
+	walk(root, dir, notHidden, func(rel, _ string) bool {
+		if data, err := config.ReadInRoot(root, rel, maxFileBytes); err == nil && mentionsGitOps(data) {
 			found = true
-			return filepath.SkipAll
 		}
-		return nil
+		return !found
 	})
 	return found
 }
