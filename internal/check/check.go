@@ -61,6 +61,7 @@ func EnvironmentDrift(in Input) (findings, ignored []finding.Finding, p *DriftPr
 	for _, c := range Checks {
 		all = append(all, c.Run(in)...)
 	}
+	inlineLocations(in, all)
 	setCauses(in, all)
 	p = driftProfile(in)
 	all = append(all, driftSiblingFindings(in, p, driftReportedOf(all))...)

@@ -79,8 +79,9 @@ func (o Origin) String() string {
 
 // InlineValues is one values document written in a GitOps object.
 type InlineValues struct {
-	// File and Line are where the document is written: findings that come
-	// from a value set there point at it.
+	// File and Line are where the document's first line is written:
+	// findings that come from a value set there point at it. Line is 0
+	// when not known (an object a template rendered).
 	File string
 	Line int
 	YAML string

@@ -23,9 +23,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // its template line), and the discovered chart and overlay they deploy are
 // not checked again; the plugin, the other repository and the chart
 // repository are notices on the Application in the rendering that holds
-// it; the Application that renders the app of apps again is a cycle. The
-// listing (stderr) and the text report are compared with
-// testdata/gitops.golden.
+// it; the Application that renders the app of apps again is a cycle. An
+// Application in a file of its own (argocd/api-canary.yaml) that opts its
+// pod out in its valuesObject gets the notice at that line. The listing
+// (stderr) and the text report are compared with testdata/gitops.golden.
 func TestGitOpsAppOfApps(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"GITHUB_REPOSITORY": "acme/platform"}[k] }
 	plan, err := NewPlan(context.Background(), Request{Dir: "testdata/gitops", Getenv: getenv})

@@ -238,7 +238,8 @@ func (a *appSet) application(tmpl, params map[string]any) {
 		Name: str(meta, "name"), Namespace: str(meta, "namespace"),
 		Body: map[string]any{"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta, "spec": mapOf(t, "spec")},
 		File: a.o.File, Line: a.o.line("spec", "template"),
-		LineOf: func(p ...any) int { return a.o.line(append([]any{"spec", "template"}, p...)...) },
+		LineOf:  func(p ...any) int { return a.o.line(append([]any{"spec", "template"}, p...)...) },
+		written: a.o.written,
 	}
 	if app.Namespace == "" {
 		app.Namespace = a.o.Namespace

@@ -58,10 +58,14 @@ func (a *app) inlineValues(hm map[string]any, at []any) (config.InlineValues, bo
 	if strings.TrimSpace(text) == "" {
 		return config.InlineValues{}, false
 	}
-	line := a.o.line(append(append([]any(nil), at...), field)...)
-	if field == "valuesObject" || strings.Contains(str(hm, "values"), "\n") {
-		// The document starts on the line after the key (a block).
-		line++
+	line := 0
+	if a.o.written {
+		// Lines of a rendered object are its template's, not the values'.
+		line = a.o.line(append(append([]any(nil), at...), field)...)
+		if field == "valuesObject" || strings.Contains(str(hm, "values"), "\n") {
+			// The document starts on the line after the key (a block).
+			line++
+		}
 	}
 	return config.InlineValues{File: a.o.File, Line: line, YAML: text}, true
 }

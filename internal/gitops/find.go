@@ -90,7 +90,7 @@ func Decode(file string, data []byte) []Object {
 		if o.APIVersion == "" || o.Kind == "" {
 			continue
 		}
-		o.File, o.Line = file, root.Line
+		o.File, o.Line, o.written = file, root.Line, true
 		o.LineOf = func(p ...any) int { return nodeLine(root, p) }
 		objs = append(objs, o)
 	}

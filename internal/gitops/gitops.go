@@ -27,6 +27,10 @@ type Object struct {
 	// LineOf is the line in File of the field at path (string keys and int
 	// indexes), or Line when unknown; nil means Line.
 	LineOf func(path ...any) int
+
+	// written reports an object read from a repository file (Decode), whose
+	// lines are exact; a rendered object's are the template's.
+	written bool
 }
 
 // Group is the API group of the object's apiVersion.

@@ -48,12 +48,12 @@ func mergeValues(p paths, h *config.Helm, maxBytes int64) (map[string]interface{
 		base = mergeMaps(base, cur)
 	}
 	for _, in := range h.Inline {
-		warnings = append(warnings, duplicateWarnings(in.File, in.Line-1, []byte(in.YAML))...)
+		warnings = append(warnings, duplicateWarnings(in.File, max(in.Line-1, 0), []byte(in.YAML))...)
 		cur := map[string]interface{}{}
 		if err := yaml.Unmarshal([]byte(in.YAML), &cur); err != nil {
 			line := yamlLine(err.Error())
 			if line > 0 {
-				line += in.Line - 1
+				line += max(in.Line-1, 0)
 			}
 			return nil, nil, &render.Error{Message: fmt.Sprintf("failed to parse the values written in %s: %s", in.File, p.Message(err.Error())), File: in.File, Line: line}
 		}
