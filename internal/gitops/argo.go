@@ -3,6 +3,7 @@ package gitops
 import (
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
@@ -29,6 +30,9 @@ type app struct {
 	ns string
 	// refs are the repoURLs of the sources with a ref, by "$ref".
 	refs map[string]string
+	// overridden reports parameter override files applied: the settings'
+	// lines are then not all the Application's.
+	overridden bool
 }
 
 // source is one entry of spec.sources, or spec.source, and where it is.
@@ -119,6 +123,7 @@ func (a *app) source(sr source) *config.Environment {
 			return nil
 		}
 		dir = p
+		sr = a.overrides(sr, dir)
 		if typ = a.sourceType(sr, dir); typ == "" {
 			return nil
 		}
@@ -187,6 +192,57 @@ func folderFiles(root string, m config.Manifests) (jsonnet []string, plain int) 
 		return true
 	})
 	return jsonnet, plain
+}
+
+// overrides merges the parameter override files Argo CD reads from the
+// source's folder, .argocd-source.yaml then .argocd-source-NAME.yaml, into
+// the source as a JSON merge patch, keeping its repoURL, path, chart and
+// targetRevision (reposerver/repository/repository.go,
+// mergeSourceParameters), as Argo CD Image Updater writes them.
+func (a *app) overrides(sr source, dir string) source {
+	for _, name := range []string{".argocd-source.yaml", ".argocd-source-" + a.o.Name + ".yaml"} {
+		file := path.Join(dir, name)
+		data, err := config.ReadInRoot(a.s.Root, file, maxFileBytes)
+		if err != nil {
+			continue
+		}
+		var patch map[string]any
+		if err := yamlUnmarshal(string(data), &patch); err != nil {
+			a.x.note(a.o, sr.at, "parameter overrides %s are not applied: %v", file, err)
+			continue
+		}
+		merged := mergePatch(sr.m, patch)
+		for _, k := range []string{"repoURL", "path", "chart", "targetRevision"} {
+			if v, ok := sr.m[k]; ok {
+				merged[k] = v
+			} else {
+				delete(merged, k)
+			}
+		}
+		sr.m, a.overridden = merged, true
+	}
+	return sr
+}
+
+// mergePatch is patch applied to m as a JSON merge patch (RFC 7386): a
+// null removes a key, maps merge, anything else replaces.
+func mergePatch(m, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+len(patch))
+	for k, v := range m {
+		out[k] = v
+	}
+	for k, v := range patch {
+		switch pv := v.(type) {
+		case nil:
+			delete(out, k)
+		case map[string]any:
+			cur, _ := out[k].(map[string]any)
+			out[k] = mergePatch(cur, pv)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func chartVersion(chart, version string) string {

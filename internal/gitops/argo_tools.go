@@ -59,7 +59,7 @@ func (a *app) inlineValues(hm map[string]any, at []any) (config.InlineValues, bo
 		return config.InlineValues{}, false
 	}
 	line := 0
-	if a.o.written {
+	if a.o.written && !a.overridden {
 		// Lines of a rendered object are its template's, not the values'.
 		line = a.o.line(append(append([]any(nil), at...), field)...)
 		if field == "valuesObject" || strings.Contains(str(hm, "values"), "\n") {
