@@ -101,7 +101,7 @@ func TestPullRequestOpened(t *testing.T) {
 	if !reflect.DeepEqual(cr.Annotations, wantAnn) {
 		t.Errorf("annotations:\n got %+v\nwant %+v", cr.Annotations, wantAnn)
 	}
-	if cr.Title != "4 errors, 1 warning in 3 environments" {
+	if cr.Title != "5 gaps in 3 of 3 environments" {
 		t.Errorf("title = %q", cr.Title)
 	}
 	golden(t, "pr-opened.check-summary.md", cr.Summary)
@@ -112,6 +112,15 @@ func TestPullRequestOpened(t *testing.T) {
 		t.Fatalf("%d comments, want 1", len(comments))
 	}
 	golden(t, "pr-opened.comment.md", comments[0].Body)
+	// The check run says what the comment says: its title is the
+	// comment's verdict, its summary the comment's body.
+	verdict := "### ❌ meshgate: 5 gaps in 3 of 3 environments\n"
+	if !strings.Contains(comments[0].Body, verdict) || !strings.Contains(cr.Summary, verdict) {
+		t.Errorf("the comment and the check run's summary do not both say %q", verdict)
+	}
+	if _, body, _ := strings.Cut(comments[0].Body, "\n**1.**"); !strings.Contains(cr.Summary, body) {
+		t.Error("the check run's summary does not hold the comment's entries")
+	}
 
 	reviews := srv.Reviews(prNumber)
 	if len(reviews) != 1 || reviews[0].CommitID != prHeadSHA || reviews[0].Event != "COMMENT" ||
@@ -129,7 +138,7 @@ func TestPullRequestOpened(t *testing.T) {
 		CheckRunURL: fmt.Sprintf("https://github.com/Codertocat/Hello-World/runs/%d", cr.ID),
 		Annotations: 4, AnnotationRequests: 1, CommentID: comments[0].ID,
 		CommentURL:    fmt.Sprintf("https://github.com/Codertocat/Hello-World/pull/2#issuecomment-%d", comments[0].ID),
-		CommentAction: "created", NewGaps: 5, FixedGaps: 0, Comparison: "**First run** on this pull request: 5 new gaps.", InlineCreated: 2}
+		CommentAction: "created", NewGaps: 5, FixedGaps: 0, InlineCreated: 2}
 	if !reflect.DeepEqual(res, wantRes) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, wantRes)
 	}
@@ -223,7 +232,7 @@ func TestPush(t *testing.T) {
 	if got := h.outputs()["result"]; got != "fail" {
 		t.Errorf("result output = %q", got)
 	}
-	if !strings.HasPrefix(h.file("summary"), report.MarkdownMarker+"\n### ❌ meshgate: 1 error, 1 warning in 1 of 3 environments\n") {
+	if !strings.HasPrefix(h.file("summary"), report.MarkdownMarker+"\n### ❌ meshgate: 2 gaps in 1 of 3 environments\n") {
 		t.Errorf("summary = %q", h.file("summary"))
 	}
 	h.assertNoTokenLeak()
@@ -285,7 +294,7 @@ func TestForkPullRequestReadOnlyToken(t *testing.T) {
 		"GET issues/list-comments":       1,
 		"POST issues/create-comment":     1,
 	})
-	want := publish.Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3, Fallback: true,
+	want := publish.Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Fallback: true,
 		MissingPermissions: []string{"checks: write", "pull-requests: write"}}
 	if !reflect.DeepEqual(res, want) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, want)
@@ -376,9 +385,10 @@ func TestFlakyAPIRetriedWithoutDuplicates(t *testing.T) {
 	}
 	// In order: 1s before looking for the lost check run; backoff 1s, 2s
 	// for the failing reads; 1s before looking for the lost review;
-	// Retry-After 7s twice; backoff 1s for the secondary limit without
-	// Retry-After; 1s before looking for the lost comment.
-	want := []time.Duration{time.Second, time.Second, 2 * time.Second, time.Second, 7 * time.Second, 7 * time.Second, time.Second, time.Second}
+	// backoff 1s for the secondary limit without Retry-After (the sticky
+	// comment is read before the check run is completed); Retry-After 7s
+	// twice; 1s before looking for the lost comment.
+	want := []time.Duration{time.Second, time.Second, 2 * time.Second, time.Second, time.Second, 7 * time.Second, 7 * time.Second, time.Second}
 	if !reflect.DeepEqual(h.sleeps, want) {
 		t.Errorf("sleeps = %v, want %v", h.sleeps, want)
 	}
@@ -471,11 +481,9 @@ func TestHugeReportIsCut(t *testing.T) {
 	if n := len([]rune(body)); n > 65536 {
 		t.Errorf("comment has %d characters", n)
 	}
-	if !strings.Contains(body, "_This report was cut to fit. The full report is in [the check run]("+res.CheckRunURL+")._") {
-		t.Errorf("the comment does not point to the check run: ...%s", body[len(body)-300:])
-	}
-	if !strings.Contains(body, "not compared") && !strings.Contains(body, "**First run**") {
-		t.Errorf("no comparison line")
+	if !strings.Contains(body, "_This report was cut to fit. The full report is in [the check run]("+res.CheckRunURL+
+		") and [the job summary](https://github.com/Codertocat/Hello-World/actions/runs/4242)._") {
+		t.Errorf("the comment does not point to the check run and the job summary: ...%s", body[len(body)-300:])
 	}
 	cr := srv.CheckRuns()[0]
 	if n := len([]rune(cr.Summary)); n > 65535 || !strings.Contains(cr.Summary, "This report was cut to fit") {
@@ -669,5 +677,57 @@ func TestRateLimitBeyondTheCapIsAProblemNotAPermission(t *testing.T) {
 	}
 	if !strings.Contains(h.stdout.String(), "::warning title=meshgate::meshgate: could not create the check run: 403 You have exceeded a secondary rate limit") {
 		t.Errorf("log = %s", h.stdout.String())
+	}
+}
+
+// TestPullRequestBaseline: with the base commit checked, the comment's
+// verdict counts the gaps new in this pull request and only the new gap
+// fails; when the base could not be checked, the comment says why and that
+// every gap counts, and every gap fails.
+func TestPullRequestBaseline(t *testing.T) {
+	existing, fresh := false, true
+	old1, old2, added := gapWebEnv, gapWebJob, gapCartInjection
+	old1.New, old2.New, added.New = &existing, &existing, &fresh
+	for _, tt := range []struct {
+		name     string
+		baseline report.Baseline
+		findings []finding.Finding
+		result   string
+		says     []string
+	}{
+		{"base-commit", report.Baseline{Kind: report.BaselineBaseCommit, Commit: prBaseSHA},
+			[]finding.Finding{old1, old2, added}, "fail",
+			[]string{"meshgate: 1 new gap in this pull request · 2 existing\n", " · base `f95f852`</sub>"}},
+		{"base-commit-nothing-new", report.Baseline{Kind: report.BaselineBaseCommit, Commit: prBaseSHA},
+			[]finding.Finding{old1, old2}, "pass",
+			[]string{"meshgate: no new gaps in this pull request · 2 existing\n"}},
+		{"previous-run", report.Baseline{Kind: report.BaselinePreviousRun, Fallback: "f95f852bd8fc: GitHub answered 404 Not Found to the archive request"},
+			[]finding.Finding{gapWebEnv, gapWebJob}, "fail",
+			[]string{"meshgate: 2 gaps in 1 of 3 environments\n",
+				"> New means new since the last run; the base commit could not be rendered: f95f852bd8fc: GitHub answered 404 Not Found to the archive request\n>\n> Every gap counts for the check.\n"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := prServer(t, githubtest.Options{})
+			h := prHarness(t, srv, "opened", prHeadSHA, nil)
+			rep := reportOf(envs, tt.findings...)
+			rep.Baseline = &tt.baseline
+			r := h.load()
+			res, err := r.Finish(t.Context(), r.Publisher(h.opts()), rep, publish.Gate{FailOn: "error", OnlyNew: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Result != tt.result {
+				t.Errorf("result %q, want %q", res.Result, tt.result)
+			}
+			comments := srv.IssueComments(prNumber)
+			if len(comments) != 1 {
+				t.Fatalf("%d comments, want 1", len(comments))
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(comments[0].Body, s) {
+					t.Errorf("the comment does not say %q:\n%s", s, comments[0].Body)
+				}
+			}
+		})
 	}
 }

@@ -460,6 +460,13 @@ func demoPullRequest(t *testing.T, srv *githubtest.Server, ws string) {
 		BaseSHA: e2eBaseSHA, Files: files})
 }
 
+// e2eNoBaseWarning is the warning of a pull request run whose base commit
+// the fake does not serve (the demo's scenarios: they judge every gap, and
+// the comment compares with the last run).
+const e2eNoBaseWarning = "::warning title=meshgate::cannot check the pull request's base commit (f95f852bd8fc: " +
+	"GitHub answered 404 Not Found to the archive request: the token needs contents: read (list it in the workflow's permissions: block), " +
+	"or the commit is gone); findings are not marked new or existing"
+
 // prEvent is the pull_request webhook example of action at head sha.
 func prEvent(t *testing.T, action, sha string, edit func(map[string]any)) string {
 	return githubtest.EventFile(t, "pull_request", action, func(p map[string]any) {
@@ -580,13 +587,14 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	}
 	assertDemoTiming(t, res)
 	assertCalls(t, srv, nil, map[string]int{
-		"POST checks/create":             1,
-		"GET pulls/list-files":           1,
-		"GET pulls/list-review-comments": 1,
-		"POST pulls/create-review":       1,
-		"PATCH checks/update":            1,
-		"GET issues/list-comments":       1,
-		"POST issues/create-comment":     1,
+		"POST checks/create":                 1,
+		"GET pulls/list-files":               1,
+		"GET repos/download-tarball-archive": 1,
+		"GET pulls/list-review-comments":     1,
+		"POST pulls/create-review":           1,
+		"PATCH checks/update":                1,
+		"GET issues/list-comments":           1,
+		"POST issues/create-comment":         1,
 	})
 	if first := srv.Requests("")[0]; first.OperationID != "checks/create" {
 		t.Errorf("first call %s, want checks/create before rendering", first.OperationID)
@@ -602,7 +610,7 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	}
 	cr := runs[0]
 	assertEqual(t, "check run", [5]string{cr.Name, cr.HeadSHA, cr.Status, cr.Conclusion, cr.Title},
-		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "11 errors, 4 warnings, 2 notices in 6 environments"})
+		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "16 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(cr), demoAnnotations)
 	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{17})
 	e2eGolden(t, "pr-opened.check-summary.md", cr.Summary)
@@ -627,6 +635,7 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	for i, c := range inline {
 		e2eGolden(t, fmt.Sprintf("pr-opened.inline-%d.md", i+1), c.Body)
 	}
+	assertSuggestionsHold(t, ws, inline)
 
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "pr-opened.summary.md", step.summary())
@@ -658,7 +667,7 @@ func scenarioPush(t *testing.T, runStep e2eRunner) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [4]string{runs[0].HeadSHA, runs[0].Status, runs[0].Conclusion, runs[0].Title},
-		[4]string{e2eMainSHA, "completed", "failure", "11 errors, 4 warnings, 2 notices in 6 environments"})
+		[4]string{e2eMainSHA, "completed", "failure", "16 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "push.summary.md", step.summary())
@@ -702,19 +711,20 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 	// The second run edits the sticky comment and the fixed gap's inline
 	// comment, and creates nothing but its check run.
 	assertCalls(t, srv, before, map[string]int{
-		"POST checks/create":                1,
-		"GET pulls/list-files":              1,
-		"GET pulls/list-review-comments":    1,
-		"PATCH pulls/update-review-comment": 1,
-		"PATCH checks/update":               1,
-		"GET issues/list-comments":          1,
-		"PATCH issues/update-comment":       1,
+		"POST checks/create":                 1,
+		"GET pulls/list-files":               1,
+		"GET repos/download-tarball-archive": 1,
+		"GET pulls/list-review-comments":     1,
+		"PATCH pulls/update-review-comment":  1,
+		"PATCH checks/update":                1,
+		"GET issues/list-comments":           1,
+		"PATCH issues/update-comment":        1,
 	})
 	comments := srv.IssueComments(e2ePR)
 	if len(comments) != 1 || comments[0].Edits != 1 {
 		t.Fatalf("comments = %+v, want one, edited once", comments)
 	}
-	if want := "**Since the last run** (`ec26c3e` → `5f1a1e0`): 0 new gaps, 1 fixed."; !strings.Contains(comments[0].Body, want) {
+	if want := "### ❌ meshgate: 15 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed\n"; !strings.Contains(comments[0].Body, want) {
 		t.Errorf("the comment does not say %q", want)
 	}
 	e2eGolden(t, "pr-synchronize.comment.md", comments[0].Body)
@@ -737,7 +747,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 		t.Fatalf("%d check runs, want 2", len(runs))
 	}
 	assertEqual(t, "second check run", [4]string{runs[1].HeadSHA, runs[1].Conclusion, runs[1].Title, fmt.Sprint(len(runs[1].Annotations))},
-		[4]string{e2eSyncSHA, "failure", "10 errors, 4 warnings, 2 notices in 6 environments", "16"})
+		[4]string{e2eSyncSHA, "failure", "15 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed", "16"})
 	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "16", "errors": "10", "warnings": "4", "report": ""})
 	step.assertNoLeaks(res)
 }
@@ -771,7 +781,7 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [3]string{runs[0].HeadSHA, runs[0].Conclusion, runs[0].Title},
-		[3]string{e2eMainSHA, "neutral", "11 errors, 4 warnings, 2 notices in 6 environments"})
+		[3]string{e2eMainSHA, "neutral", "16 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), withPrefix("testdata/demo/", demoAnnotations))
 	assertEqual(t, "outputs", step.outputs(),
 		map[string]string{"result": "pass", "findings": "17", "errors": "11", "warnings": "4", "report": "reports/meshgate.json"})
@@ -789,7 +799,7 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the JSON report does not parse: %v", err)
 	}
-	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 6, Workloads: 26, Findings: 17, Errors: 11, Warnings: 4, Notices: 2})
+	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 6, Workloads: 26, Findings: 17, Errors: 11, Warnings: 4, Notices: 2, Ignored: 9})
 	var jsonFiles []string
 	for _, f := range rep.Findings {
 		jsonFiles = append(jsonFiles, fmt.Sprintf("%s:%d", f.File, f.Line))
@@ -897,12 +907,13 @@ func TestE2EForkPullRequest(t *testing.T) {
 	// Each write is tried once: the refusal is not retried, and the check
 	// run refused at the start is not asked for again.
 	assertCalls(t, srv, nil, map[string]int{
-		"POST checks/create":             1,
-		"GET pulls/list-files":           1,
-		"GET pulls/list-review-comments": 1,
-		"POST pulls/create-review":       1,
-		"GET issues/list-comments":       1,
-		"POST issues/create-comment":     1,
+		"POST checks/create":                 1,
+		"GET pulls/list-files":               1,
+		"GET repos/download-tarball-archive": 1,
+		"GET pulls/list-review-comments":     1,
+		"POST pulls/create-review":           1,
+		"GET issues/list-comments":           1,
+		"POST issues/create-comment":         1,
 	})
 	if n := len(srv.CheckRuns()) + len(srv.IssueComments(e2ePR)) + len(srv.Reviews(e2ePR)); n != 0 {
 		t.Errorf("%d objects written with a read-only token", n)
@@ -924,6 +935,7 @@ func TestE2EForkPullRequest(t *testing.T) {
 		file, line, _ := strings.Cut(fields[1], ":")
 		wantCommands = append(wantCommands, "::"+level+" file="+file+",line="+line)
 	}
+	wantCommands = append([]string{e2eNoBaseWarning}, wantCommands...)
 	wantCommands = append(wantCommands, "::warning title=meshgate::meshgate could not publish to GitHub: the token lacks checks: write and pull-requests: write (add it to the workflow's permissions: block). Pull requests from forks get a read-only token; publish their reports from a workflow_run workflow (see the README). The findings are annotated with workflow commands and listed in the job summary instead.")
 	assertEqual(t, "workflow commands", commands, wantCommands)
 	if n := strings.Count(res.stdout, "the token lacks"); n != 1 {
@@ -976,14 +988,15 @@ func TestE2EFlakyAPI(t *testing.T) {
 	}
 	assertDemoTiming(t, res)
 	assertCalls(t, srv, nil, map[string]int{
-		"POST checks/create":             1,
-		"GET checks/list-for-ref":        1, // finds the create whose answer was lost
-		"GET pulls/list-files":           3,
-		"GET pulls/list-review-comments": 1,
-		"POST pulls/create-review":       1,
-		"PATCH checks/update":            2, // the rate-limited PATCH, applied once
-		"GET issues/list-comments":       2, // before, and to find the lost create
-		"POST issues/create-comment":     1,
+		"POST checks/create":                 1,
+		"GET checks/list-for-ref":            1, // finds the create whose answer was lost
+		"GET pulls/list-files":               3,
+		"GET repos/download-tarball-archive": 1,
+		"GET pulls/list-review-comments":     1,
+		"POST pulls/create-review":           1,
+		"PATCH checks/update":                2, // the rate-limited PATCH, applied once
+		"GET issues/list-comments":           2, // before, and to find the lost create
+		"POST issues/create-comment":         1,
 	})
 	runs := srv.CheckRuns()
 	if len(runs) != 1 {
@@ -1003,8 +1016,10 @@ func TestE2EFlakyAPI(t *testing.T) {
 	// 1s before looking for the lost check run, backoff 1s and 2s for the
 	// failing reads, Retry-After 3s, 1s before looking for the lost comment.
 	assertEqual(t, "waits", sleeps, []time.Duration{time.Second, time.Second, 2 * time.Second, 3 * time.Second, time.Second})
-	if strings.Contains(res.stdout, "::warning") {
-		t.Errorf("publishing problems reported:\n%s", res.stdout)
+	for _, l := range strings.Split(res.stdout, "\n") {
+		if strings.HasPrefix(l, "::warning") && l != e2eNoBaseWarning {
+			t.Errorf("publishing problem reported: %s", l)
+		}
 	}
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	step.assertNoLeaks(res)
@@ -1087,7 +1102,7 @@ func TestE2EAnnotationsBatched(t *testing.T) {
 	}
 	cr := runs[0]
 	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{50, 10})
-	assertEqual(t, "check run", [3]string{cr.Status, cr.Conclusion, cr.Title}, [3]string{"completed", "failure", "60 errors in 1 environment"})
+	assertEqual(t, "check run", [3]string{cr.Status, cr.Conclusion, cr.Title}, [3]string{"completed", "failure", "60 gaps in 1 of 1 environment"})
 	anns := annotationsOf(cr)
 	if len(anns) != 60 {
 		t.Fatalf("%d annotations, want 60", len(anns))
@@ -1123,26 +1138,28 @@ func TestE2EHugeReport(t *testing.T) {
 	}
 	assertTiming(t, res, 1, 440)
 	assertCalls(t, srv, nil, map[string]int{
-		"POST checks/create":             1,
-		"GET pulls/list-files":           1,
-		"GET pulls/list-review-comments": 1,
-		"POST pulls/create-review":       1,
-		"PATCH checks/update":            20, // 1,000 annotations, the cap
-		"GET issues/list-comments":       1,
-		"POST issues/create-comment":     1,
+		"POST checks/create":                 1,
+		"GET pulls/list-files":               1,
+		"GET repos/download-tarball-archive": 1,
+		"GET pulls/list-review-comments":     1,
+		"POST pulls/create-review":           1,
+		"PATCH checks/update":                20, // 1,000 annotations, the cap
+		"GET issues/list-comments":           1,
+		"POST issues/create-comment":         1,
 	})
 	cr := srv.CheckRuns()[0]
 	checkRunURL := fmt.Sprintf("https://github.com/%s/%s/runs/%d", e2eOwner, e2eRepo, cr.ID)
-	if len(cr.Annotations) != 1000 || cr.Conclusion != "failure" || cr.Title != "5280 errors in 1 environment" {
+	if len(cr.Annotations) != 1000 || cr.Conclusion != "failure" || cr.Title != "5280 gaps in 1 of 1 environment" {
 		t.Errorf("check run: %d annotations, conclusion %q, title %q", len(cr.Annotations), cr.Conclusion, cr.Title)
 	}
 	const cutNote = "_This report was cut to fit. The full report is in "
+	e2eRunURL := "https://github.com/" + e2eOwner + "/" + e2eRepo + "/actions/runs/" + e2eRunID
 	for _, tc := range []struct {
 		what, text, pointer string
 		max                 int
 	}{
-		{"comment", srv.IssueComments(e2ePR)[0].Body, "[the check run](" + checkRunURL + ")", 65536},
-		{"check run summary", cr.Summary, "the JSON report artifact", 65535},
+		{"comment", srv.IssueComments(e2ePR)[0].Body, "[the check run](" + checkRunURL + ") and [the job summary](" + e2eRunURL + ")", 65536},
+		{"check run summary", cr.Summary, "[the job summary](" + e2eRunURL + ")", 65535},
 		{"job summary", step.summary(), "[the check run](" + checkRunURL + ")", 1 << 20},
 	} {
 		if n := len(tc.text); n > tc.max || n < tc.max-4096 {
@@ -1216,8 +1233,18 @@ func TestE2EPublishShards(t *testing.T) {
 	if len(comments) != 1 {
 		t.Fatalf("%d comments, want 1", len(comments))
 	}
-	// The merged shards publish exactly what one run publishes.
-	e2eGolden(t, "pr-opened.comment.md", comments[0].Body)
+	// The merged shards publish exactly what one run publishes, but for
+	// the base commit, which shards run outside the Action did not try.
+	golden, err := os.ReadFile(filepath.Join("testdata", "e2e", "pr-opened.comment.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`\n> \[!NOTE\]\n> New means new since the last run; the base commit could not be rendered: [^\n]*\n>\n> Every gap counts for the check.\n`).
+		ReplaceAllString(string(golden), "")
+	if want == string(golden) {
+		t.Fatal("pr-opened.comment.md does not say that the base commit was not checked")
+	}
+	assertEqual(t, "comment", comments[0].Body, want)
 	if n := len(srv.ReviewComments(e2ePR)); n != 3 {
 		t.Errorf("%d inline comments, want 3", n)
 	}

@@ -203,6 +203,12 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	res.Env.Workloads = len(set.Workloads)
 	for _, w := range set.Workloads {
 		res.Env.WorkloadIDs = append(res.Env.WorkloadIDs, w.ID())
+		if w.File != "" {
+			if res.Env.WorkloadFiles == nil {
+				res.Env.WorkloadFiles = map[string]string{}
+			}
+			res.Env.WorkloadFiles[w.ID()] = w.File
+		}
 	}
 	res.Findings, res.Ignored, res.Drift = check.EnvironmentDrift(in)
 	return res

@@ -18,8 +18,16 @@ type Options struct {
 	// ToolVersion is meshgate's version; the report's Tool.Version is used
 	// when it is empty.
 	ToolVersion string
-	// CheckRunURL is where a cut markdown report points for the rest.
-	CheckRunURL string
+	// CheckRunURL and SummaryURL (the workflow run's page, with the job
+	// summary) are where a cut markdown report points for the rest.
+	CheckRunURL, SummaryURL string
+	// SourceURL is the root of the sources at the commit checked
+	// (https://github.com/OWNER/REPO/blob/SHA): markdown links each
+	// location to its line there. Plain text without it.
+	SourceURL string
+	// Since, when known, is the comparison with the previous run on the
+	// same pull request, which the verdict adds.
+	Since *Since
 	// MaxBytes caps the markdown output (0 = unlimited); whole rows are cut
 	// and a pointer to CheckRunURL or the JSON artifact ends the body.
 	MaxBytes int
