@@ -2,17 +2,24 @@ package check
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/gitops"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
 // gitopsFindings: gitops-not-rendered. An Argo CD Application or
 // ApplicationSet, or a Flux HelmRelease or Kustomization, in the rendered
-// output deploys more than meshgate sees: what it points at is not
-// rendered here. Each is a notice naming what was not expanded, unless an
-// environment of the config renders that path or chart.
+// output deploys more than meshgate sees. One that the engine expanded into
+// environments of its own is quiet, but for what of it was not expanded
+// (in.GitOps.Notes, each a notice at the field concerned); any other is a
+// notice naming what was not expanded, unless an environment of the config
+// renders that path or chart.
 func gitopsFindings(in Input) []finding.Finding {
 	if in.Set == nil {
 		return nil
@@ -20,13 +27,46 @@ func gitopsFindings(in Input) []finding.Finding {
 	var out []finding.Finding
 	for _, obj := range in.Set.Objects {
 		what, targets := gitopsTargets(obj)
-		if what == "" || gitopsCovered(in, targets) {
+		if what == "" {
+			continue
+		}
+		if notes, known := gitopsOutcome(in, obj); known {
+			for _, n := range notes {
+				f := newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops:"+n.Message, obj.Kind+" "+obj.Namespace+"/"+obj.Name+": "+n.Message)
+				if n.Line > 0 && n.Ref.File == obj.File {
+					f.Line = n.Line
+				}
+				out = append(out, f)
+			}
+			continue
+		}
+		if gitopsCovered(in, targets) {
 			continue
 		}
 		msg := obj.Kind + " " + obj.Namespace + "/" + obj.Name + ": " + what
 		out = append(out, newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops", msg))
 	}
 	return out
+}
+
+// gitopsOutcome is what the engine made of obj: the notes on it, and
+// whether it expanded it or noted anything on it at all.
+func gitopsOutcome(in Input, obj *manifest.Object) (notes []gitops.Note, known bool) {
+	if in.GitOps == nil {
+		return nil, false
+	}
+	key := gitops.Ref{Kind: obj.Kind, Namespace: obj.Namespace, Name: obj.Name}.Key()
+	for _, r := range in.GitOps.Followed {
+		if r.Key() == key && r.File == obj.File {
+			known = true
+		}
+	}
+	for _, n := range in.GitOps.Notes {
+		if n.Ref.Key() == key && n.Ref.File == obj.File {
+			notes, known = append(notes, n), true
+		}
+	}
+	return notes, known
 }
 
 // gitopsTarget is a path or a chart an object deploys.
@@ -152,4 +192,65 @@ func gitopsRef(ref map[string]any, defaultNS string) string {
 		ns = defaultNS
 	}
 	return gitopsStr(ref, "kind") + " " + ns + "/" + gitopsStr(ref, "name")
+}
+
+// valuesRef is a template's reference to a value: .Values.a.b.
+var valuesRef = regexp.MustCompile(`\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)`)
+
+// inlineLocations points a finding at the line of a GitOps object's own
+// values (an Application's values or valuesObject) when the chart
+// template line it is at reads a value those set: that line, in the
+// object's file, is the one a person edits. The last document that sets
+// the value wins, as helm takes the later -f file; templates of subcharts
+// read values of their own and are left alone.
+func inlineLocations(in Input, fs []finding.Finding) {
+	h := in.Env.Helm
+	if h == nil || len(h.Inline) == 0 || in.Set == nil || in.Set.SourceLine == nil {
+		return
+	}
+	docs := make([]*yaml.Node, len(h.Inline))
+	for i, v := range h.Inline {
+		var n yaml.Node
+		if v.Line > 0 && yaml.Unmarshal([]byte(v.YAML), &n) == nil && len(n.Content) == 1 {
+			docs[i] = n.Content[0]
+		}
+	}
+	templates := path.Join(h.Chart, "templates") + "/"
+	for i := range fs {
+		f := &fs[i]
+		if f.Line == 0 || !strings.HasPrefix(f.File, templates) {
+			continue
+		}
+		for _, m := range valuesRef.FindAllStringSubmatch(in.Set.SourceLine(f.File, f.Line), -1) {
+			if file, line := inlineLine(h.Inline, docs, strings.Split(m[1][1:], ".")); line > 0 {
+				f.File, f.Line = file, line
+				break
+			}
+		}
+	}
+}
+
+// inlineLine is where the last inline document that sets the value at
+// keys sets it.
+func inlineLine(inline []config.InlineValues, docs []*yaml.Node, keys []string) (string, int) {
+	for i := len(docs) - 1; i >= 0; i-- {
+		n := docs[i]
+		line := 0
+		for _, k := range keys {
+			var next *yaml.Node
+			for j := 0; n != nil && n.Kind == yaml.MappingNode && j+1 < len(n.Content); j += 2 {
+				if n.Content[j].Value == k {
+					line, next = n.Content[j].Line, n.Content[j+1]
+				}
+			}
+			if n = next; n == nil {
+				line = 0
+				break
+			}
+		}
+		if line > 0 {
+			return inline[i].File, inline[i].Line + line - 1
+		}
+	}
+	return "", 0
 }

@@ -1,9 +1,12 @@
 package check
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"gopkg.in/yaml.v3"
 )
@@ -98,5 +101,42 @@ func TestGitOpsFindings(t *testing.T) {
 				t.Errorf("got %+v, want one notice %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestInlineLocations: a finding at a chart template line that reads a
+// value an Application's own values set points at that value's line in
+// the Application's file, the last document setting it winning; a
+// template of a subchart, a value no inline document sets, and a document
+// whose line is unknown leave the finding where it is.
+func TestInlineLocations(t *testing.T) {
+	lines := map[string]string{
+		"charts/web/templates/deploy.yaml:12":           `        sidecar.istio.io/inject: {{ .Values.mesh.inject | quote }}`,
+		"charts/web/templates/deploy.yaml:20":           `          image: {{ .Values.image.repository }}:{{ .Values.image.tag }}`,
+		"charts/web/templates/deploy.yaml:30":           `          replicas: {{ .Values.replicas }}`,
+		"charts/web/charts/db/templates/deploy.yaml:12": `        sidecar.istio.io/inject: {{ .Values.mesh.inject | quote }}`,
+	}
+	in := Input{
+		Env: config.Environment{Name: "web", Helm: &config.Helm{Chart: "charts/web", Inline: []config.InlineValues{
+			{File: "apps/web.yaml", Line: 20, YAML: "mesh:\n  inject: true\nimage:\n  tag: \"2\"\n"},
+			{File: "apps/web.yaml", Line: 40, YAML: "mesh:\n  inject: \"false\"\n"},
+			{File: "apps/gen.yaml", Line: 0, YAML: "replicas: 3\n"},
+		}}},
+		Set: &manifest.Set{SourceLine: func(file string, line int) string { return lines[fmt.Sprintf("%s:%d", file, line)] }},
+	}
+	fs := []finding.Finding{
+		{File: "charts/web/templates/deploy.yaml", Line: 12},
+		{File: "charts/web/templates/deploy.yaml", Line: 20},
+		{File: "charts/web/templates/deploy.yaml", Line: 30},
+		{File: "charts/web/charts/db/templates/deploy.yaml", Line: 12},
+	}
+	inlineLocations(in, fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, fmt.Sprintf("%s:%d", f.File, f.Line))
+	}
+	want := []string{"apps/web.yaml:41", "apps/web.yaml:23", "charts/web/templates/deploy.yaml:30", "charts/web/charts/db/templates/deploy.yaml:12"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("locations %q, want %q", got, want)
 	}
 }

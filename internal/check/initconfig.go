@@ -14,6 +14,17 @@ import (
 // repository; editors with the YAML language server complete against it.
 const SchemaURL = "https://raw.githubusercontent.com/meshgate/meshgate/main/schema/meshgate.schema.json"
 
+// initGitOps is the gitops section: on, as by default.
+const initGitOps = `
+# Argo CD and Flux objects that deploy from this repository are environments
+# of their own. More URLs of this repository, and charts of chart
+# repositories vendored here:
+gitops:
+  enabled: true
+  # repoURLs: [https://git.example.com/platform/apps.git]
+  # charts: [{repoURL: https://charts.example.com, chart: web, version: 1.0.0, path: vendor/web}]
+`
+
 // InitConfig is the text of a .meshgate.yaml for the discovered
 // environments: every section present, with the settings most repositories
 // change commented in place.
@@ -29,6 +40,9 @@ func InitConfig(envs []config.Environment, provider string) string {
 environments:
 `)
 	for _, e := range envs {
+		if e.From != nil {
+			continue // an environment of gitops: below
+		}
 		fmt.Fprintf(&b, "  # Found %s\n", e.Origin)
 		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(e.Name))
 		switch {
@@ -55,7 +69,7 @@ environments:
 	}
 
 	initMesh(&b, provider)
-	b.WriteString(`
+	b.WriteString(initGitOps + `
 secrets:
   # Secrets created outside these manifests (by hand, by a controller):
   # globs of NAME, or of NAMESPACE/NAME, e.g. ["vault-*", shop/regcred]

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/meshgate/meshgate/internal/action"
-	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
@@ -61,8 +59,8 @@ type checkOptions struct {
 }
 
 // request is what the options ask the engine to check.
-func (o *checkOptions) request() engine.Request {
-	return engine.Request{
+func (o *checkOptions) request(getenv func(string) string) engine.Request {
+	return engine.Request{Getenv: getenv,
 		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
 		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
 		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseTree: o.baseTree, BaseOptional: o.autoBase,
@@ -136,7 +134,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	plan, err := newPlan(ctx, s, o.request())
+	plan, err := newPlan(ctx, s, o.request(s.Getenv))
 	if err != nil {
 		return 0, err
 	}
@@ -198,7 +196,7 @@ func newPlan(ctx context.Context, s Streams, req engine.Request) (*engine.Plan, 
 	plan.Today, plan.ToolVersion = day, Version()
 	plan.Elapsed, plan.Renderers = elapsedMs, renderers
 	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
-	describePlan(s, plan)
+	plan.Describe(s.Stderr)
 	return plan, nil
 }
 
@@ -231,41 +229,6 @@ func countFailed(rep report.Report) int {
 		}
 	}
 	return n
-}
-
-// describePlan says on stderr, so that stdout stays the report, which
-// environments discovery found and which changed inputs kept.
-func describePlan(s Streams, plan *engine.Plan) {
-	if plan.Config.Discovered {
-		describeDiscovery(s, plan.Config)
-	}
-	if c := plan.Changed; c != nil {
-		list := strings.Join(engine.Names(plan.Environments), ", ")
-		if list == "" {
-			list = "none"
-		}
-		fmt.Fprintf(s.Stderr, "meshgate: %d of %d environment(s) changed since %s: %s\n", len(plan.Environments), c.All, c.From, list)
-	}
-}
-
-// describeDiscovery says which environments discovery found, on stderr so
-// that stdout stays the report.
-func describeDiscovery(s Streams, cfg *config.Config) {
-	fmt.Fprintf(s.Stderr, "meshgate: no .meshgate.yaml; discovered %d environment(s):\n", len(cfg.Environments))
-	for _, e := range cfg.Environments {
-		fmt.Fprintf(s.Stderr, "  %-24s %s %s\n", e.Name, e.Source(), e.Origin)
-	}
-	describeSkipped(s, cfg.Skipped)
-}
-
-// describeSkipped says what discovery passed over, and why.
-func describeSkipped(s Streams, skipped []config.Skipped) {
-	if len(skipped) > 0 {
-		fmt.Fprintf(s.Stderr, "meshgate: skipped %d:\n", len(skipped))
-	}
-	for _, sk := range skipped {
-		fmt.Fprintf(s.Stderr, "  %s: %s\n", sk.Path, sk.Reason)
-	}
 }
 
 // writeOutputs writes every requested format; the text format gets colour

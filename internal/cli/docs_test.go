@@ -367,7 +367,8 @@ func TestDocsFlagsExist(t *testing.T) {
 }
 
 // TestReadmeSampleOutput: the README's sample of the first command's output
-// is made of lines of the demo's golden text report (durations aside).
+// is made of lines of the demo's golden text report (durations aside), and
+// its sample of what it says on stderr is that, whole.
 func TestReadmeSampleOutput(t *testing.T) {
 	root := repoRoot(t)
 	gold, err := os.ReadFile(filepath.Join(root, "testdata", "golden", "demo.txt"))
@@ -378,11 +379,17 @@ func TestReadmeSampleOutput(t *testing.T) {
 	for _, l := range strings.Split(string(gold), "\n") {
 		lines[durationMs.ReplaceAllString(l, "ms")] = true
 	}
-	var sample []string
+	var sample, stderr []string
 	for _, b := range codeBlocks(t, filepath.Join(root, "README.md")) {
 		if b.lang == "text" && len(b.lines) > 0 && strings.HasPrefix(b.lines[0], "prod (kustomize") {
 			sample = b.lines
 		}
+		if b.lang == "text" && len(b.lines) > 0 && strings.HasPrefix(b.lines[0], "meshgate: ") {
+			stderr = b.lines
+		}
+	}
+	if want := strings.Split(strings.TrimSuffix(demoStderr, "\n"), "\n"); !slices.Equal(stderr, want) {
+		t.Errorf("README's sample of the demo's stderr:\n%s\nwant:\n%s", strings.Join(stderr, "\n"), demoStderr)
 	}
 	if sample == nil {
 		t.Fatal("README.md has no sample output of the demo's prod environment")

@@ -83,7 +83,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	cfg, err := config.DefaultConfig(root)
+	cfg, err := engine.DiscoverConfig(ctx, root, s.Getenv)
 	if err != nil {
 		return 0, usagef("init: %v", err)
 	}
@@ -103,7 +103,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 	for _, e := range cfg.Environments {
 		fmt.Fprintf(s.Stderr, "  %-24s %-9s %s\n", e.Name, e.Source(), e.Origin)
 	}
-	describeSkipped(s, cfg.Skipped)
+	engine.DescribeSkipped(s.Stderr, cfg.Skipped)
 	fmt.Fprintf(s.Stderr, "Next: set each environment's namespace and the labels of namespaces the cluster has (mesh.namespaces), then run meshgate check.\n")
 	return 0, nil
 }

@@ -17,6 +17,19 @@ import (
 // that cannot be read contributes its whole folder.
 func (c *Config) Inputs(env Environment) []string {
 	set := map[string]bool{}
+	c.inputs(env, set, map[string]bool{})
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// inputs adds env's inputs to set, and those of the environment whose
+// rendering holds its GitOps object, each environment once.
+func (c *Config) inputs(env Environment, set, seen map[string]bool) {
+	seen[env.Name] = true
 	if c.File != "" {
 		// The config judges every environment.
 		set[c.File] = true
@@ -31,12 +44,18 @@ func (c *Config) Inputs(env Environment) []string {
 		// it when recursive (when not, listing it errs on the side of more).
 		set[path.Clean(env.Manifests.Path)+"/"] = true
 	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
+	if env.From == nil {
+		return
 	}
-	sort.Strings(out)
-	return out
+	if env.From.File != "" {
+		// The GitOps object's own settings (values, patches, namespace).
+		set[env.From.File] = true
+	}
+	for _, parent := range c.Environments {
+		if parent.Name == env.From.Via && !seen[parent.Name] {
+			c.inputs(parent, set, seen)
+		}
+	}
 }
 
 // Touches reports whether a changed file (repo-relative) is one of inputs.

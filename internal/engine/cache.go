@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"sync"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -25,35 +24,8 @@ type renderEntry struct {
 
 func newRenderCache() *renderCache { return &renderCache{entries: map[string]*renderEntry{}} }
 
-// renderKey is what a rendering depends on. The environment's name is not
-// part of it; a kustomize environment's namespace only defaults the
-// namespace of objects after rendering, so it is not part of it either
-// (a manifests environment's is).
-func renderKey(env config.Environment) string {
-	var key any
-	switch {
-	case env.Helm != nil:
-		key = struct {
-			Source string
-			Helm   config.Helm
-		}{"helm", *env.Helm}
-	case env.Kustomize != nil:
-		key = struct {
-			Source string
-			Path   string
-		}{"kustomize", env.Kustomize.Path}
-	case env.Manifests != nil:
-		// The namespace tells an object without one from one that names
-		// it, when the folder defines an object twice.
-		key = struct {
-			Source    string
-			Manifests config.Manifests
-			Namespace string
-		}{config.SourceManifests, *env.Manifests, env.Namespace}
-	}
-	b, _ := json.Marshal(key) // plain strings, slices and maps: cannot fail
-	return string(b)
-}
+// renderKey is what a rendering depends on (config.Environment.RenderKey).
+func renderKey(env config.Environment) string { return env.RenderKey() }
 
 // RenderKey is what env's rendering depends on: environments with equal
 // keys render alike (internal/fix reuses renderings by it).

@@ -16,7 +16,7 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 	}
 	b := &builder{res: res, shared: shared, templates: map[string]*helmTemplate{}, sources: map[string]*yamlSource{},
 		texts: map[string][]byte{}, occurrences: map[string]int{}}
-	set := &Set{Namespaces: map[string]*Object{}, ServiceAccounts: map[string]*Object{}}
+	set := &Set{Namespaces: map[string]*Object{}, ServiceAccounts: map[string]*Object{}, SourceLine: b.line}
 	set.Warnings = append(set.Warnings, res.Warnings...)
 	for i, doc := range res.Docs {
 		decoded, derr := decodeDocs(doc.YAML)
@@ -125,6 +125,15 @@ func (b *builder) text(file string) []byte {
 	}
 	b.texts[file] = t
 	return t
+}
+
+// line is the text of line n (1-based) of a source file, "" when unknown.
+func (b *builder) line(file string, n int) string {
+	lines := strings.Split(string(b.text(file)), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
 }
 
 // yamlSource is a repository file's YAML documents: parsed once per run

@@ -171,6 +171,10 @@ type Set struct {
 	// Warnings are the renderer's (render.Result.Warnings) and the keys a
 	// rendered document repeats, the last one taken, at their source line.
 	Warnings []render.Warning
+	// SourceLine is the text of line (1-based) of a source file of the
+	// rendering, "" when unknown: the checks read a template's line to tell
+	// which values it uses.
+	SourceLine func(file string, line int) string
 	// Redact holds the values of the rendered Secrets (as written, and
 	// base64-decoded), blanked in every Object: a template or a kustomize
 	// replacement may copy one into an annotation that a finding quotes, so

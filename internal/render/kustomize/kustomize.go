@@ -5,6 +5,7 @@ package kustomize
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"sync"
@@ -39,7 +40,7 @@ var _ render.Renderer = Renderer{}
 // set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
 	return render.Run(ctx, "kustomize", "building the kustomization", root, env, func(res render.Result) render.Result {
-		return build(root, env.Kustomize.Path, res, opts)
+		return build(root, env.Kustomize, res, opts)
 	})
 }
 
@@ -49,10 +50,12 @@ var schemaMu sync.RWMutex
 // (images.go), for tests.
 var fastBuilds atomic.Int64
 
-// build runs krusty on the overlay at rel. Credentials of its secret
+// build runs krusty on the overlay at k.Path, with the changes of
+// k.Overlay made to its kustomization. Credentials of its secret
 // generators are removed from an error's message.
-func build(root, rel string, res render.Result, opts render.Options) render.Result {
+func build(root string, k *config.Kustomize, res render.Result, opts render.Options) render.Result {
 	p := newPaths(root)
+	rel := k.Path
 	dir := p.Abs(rel)
 	if !p.Inside(dir) {
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
@@ -63,6 +66,17 @@ func build(root, rel string, res render.Result, opts render.Options) render.Resu
 	if rerr != nil {
 		res.Err = rerr
 		return res
+	}
+	if k.Overlay != nil {
+		file, data, rerr := overlayFile(p, dir, k.Overlay, opts.MaxBytes)
+		if rerr != nil {
+			res.Err = rerr
+			return res
+		}
+		t.overlay = map[string][]byte{filepath.Clean(file): data}
+		if real, err := filepath.EvalSymlinks(file); err == nil {
+			t.overlay[filepath.Clean(real)] = data // krusty reads through resolved links
+		}
 	}
 	res = buildTree(p, rel, dir, t, res, opts)
 	if res.Err != nil {
@@ -101,7 +115,7 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 // known to give krusty's own result.
 func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resmap.ResMap, error) {
 	var plan *imagePlan
-	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil {
+	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil && t.overlay == nil {
 		// The overlay's kustomization as inspect read it.
 		plan = planImages(filepath.Clean(k.File), k.Data)
 	}
@@ -130,8 +144,16 @@ func krustyRun(p paths, dir string, t tree, opts render.Options, override map[st
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	kopts.PluginConfig = types.DisabledPluginConfig()
 	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
+	if t.overlay != nil {
+		// The kustomization as a GitOps object edits it, under any other
+		// override (which starts from the edited text).
+		fsys.override = maps.Clone(t.overlay)
+	}
 	if override != nil {
-		fsys.override = override
+		if fsys.override == nil {
+			fsys.override = map[string][]byte{}
+		}
+		maps.Copy(fsys.override, override)
 		fsys.watch = true
 	}
 	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)

@@ -25,7 +25,11 @@ func (t tree) originFiles(p paths, rel, dir string, opts render.Options) map[res
 	if k == nil {
 		return nil
 	}
-	text, ok := withOriginAnnotations(k.Data)
+	data := k.Data
+	if edited, ok := t.overlay[filepath.Clean(k.File)]; ok {
+		data = edited // as a GitOps object edits it
+	}
+	text, ok := withOriginAnnotations(data)
 	if !ok {
 		return nil
 	}
