@@ -3,6 +3,8 @@ module github.com/meshgate/meshgate
 go 1.26.0
 
 require (
+	github.com/fluxcd/pkg/envsubst v1.7.0
+	github.com/fluxcd/pkg/sourceignore v0.18.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/go-github/v56 v56.0.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3

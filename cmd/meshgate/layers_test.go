@@ -19,6 +19,7 @@ const module = "github.com/meshgate/meshgate/"
 var layers = [][]string{
 	{"internal/finding", "internal/suggest", "internal/kustomization"},
 	{"internal/config"},
+	{"internal/gitops"},
 	{"internal/render"},
 	{"internal/render/helm", "internal/render/kustomize"},
 	{"internal/manifest"},
