@@ -151,3 +151,15 @@ func readBounded(fsys fs.FS, p string, max int64) ([]byte, error) {
 	}
 	return data, err
 }
+
+// exists reports whether the repository holds rel (a path that leaves
+// the root holds nothing).
+func (a *FluxArtifact) exists(rel string) bool {
+	r, err := os.OpenRoot(a.root)
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	_, err = r.Stat(rel)
+	return err == nil
+}
