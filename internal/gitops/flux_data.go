@@ -1,0 +1,119 @@
+package gitops
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The ConfigMaps and Secrets a Flux object reads (substituteFrom,
+// valuesFrom) are in the cluster for Flux; here they are the objects of the
+// same rendering, else those written in the repository's YAML files.
+
+// maxDataFileBytes bounds each file read for ConfigMaps and Secrets.
+const maxDataFileBytes = 4 << 20
+
+// findDataObjects returns the ConfigMaps and Secrets written in the YAML
+// files of the repository at root, in file order. Hidden folders and
+// node_modules are not read; a file that does not parse is left alone.
+func findDataObjects(root string) ([]*FluxObject, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	fsys := r.FS()
+	var out []*FluxObject
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != "." && (strings.HasPrefix(name, ".") || name == "node_modules") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ext := path.Ext(name); !d.Type().IsRegular() || ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		data, err := readBounded(fsys, p, maxDataFileBytes)
+		if err != nil || !bytes.Contains(data, []byte("ConfigMap")) && !bytes.Contains(data, []byte("Secret")) {
+			return nil // too big or not one: skipped
+		}
+		out = append(out, dataObjects(p, data)...)
+		return nil
+	})
+	return out, err
+}
+
+// dataObjects are the ConfigMaps and Secrets of one YAML stream of file.
+func dataObjects(file string, data []byte) []*FluxObject {
+	var out []*FluxObject
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) || err != nil {
+			return out
+		}
+		var m map[string]any
+		if n.Decode(&m) != nil {
+			continue
+		}
+		kind := str(m, "kind")
+		if kind != "ConfigMap" && kind != "Secret" || str(m, "apiVersion") != "v1" {
+			continue
+		}
+		line := n.Line
+		if len(n.Content) > 0 {
+			line = n.Content[0].Line
+		}
+		meta := sub(m, "metadata")
+		out = append(out, &FluxObject{APIVersion: "v1", Kind: kind, Namespace: str(meta, "namespace"),
+			Name: str(meta, "name"), Body: m, File: file, Line: line})
+	}
+}
+
+// FluxDataFrom is the lookup of ConfigMaps and Secrets over objects, in
+// order of preference: in each list, an object of the namespace asked
+// for, else one that sets no namespace (a kustomization places it); the
+// first list that holds one wins.
+func FluxDataFrom(lists ...[]*FluxObject) FluxDataLookup {
+	return func(kind, namespace, name string) (*FluxData, error) {
+		for _, objs := range lists {
+			if o := pickData(objs, kind, namespace, name); o != nil {
+				d, err := ReadFluxData(kind, o.Body)
+				if err != nil {
+					return nil, errors.New(o.File + ": " + err.Error())
+				}
+				d.File, d.Line = o.File, o.Line
+				return d, nil
+			}
+		}
+		return nil, nil
+	}
+}
+
+func pickData(objs []*FluxObject, kind, namespace, name string) *FluxObject {
+	var loose *FluxObject
+	for _, o := range objs {
+		if o.Kind != kind || o.Name != name {
+			continue
+		}
+		if o.Namespace == namespace {
+			return o
+		}
+		if o.Namespace == "" && loose == nil {
+			loose = o
+		}
+	}
+	return loose
+}
