@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/gitops"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
 )
@@ -17,6 +18,16 @@ type Input struct {
 	Set    *manifest.Set
 	// Today decides whether an exemption's until date has passed.
 	Today time.Time
+	// GitOps, when the engine expanded GitOps objects, says which of this
+	// rendering's are environments of their own and what of them is not
+	// expanded; nil when nothing was expanded.
+	GitOps *GitOps
+}
+
+// GitOps is what became of the GitOps objects of one rendering.
+type GitOps struct {
+	Followed []gitops.Ref
+	Notes    []gitops.Note
 }
 
 // Check is one family of checks over an environment's rendered set.

@@ -5,14 +5,17 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/gitops"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
 // gitopsFindings: gitops-not-rendered. An Argo CD Application or
 // ApplicationSet, or a Flux HelmRelease or Kustomization, in the rendered
-// output deploys more than meshgate sees: what it points at is not
-// rendered here. Each is a notice naming what was not expanded, unless an
-// environment of the config renders that path or chart.
+// output deploys more than meshgate sees. One that the engine expanded into
+// environments of its own is quiet, but for what of it was not expanded
+// (in.GitOps.Notes, each a notice at the field concerned); any other is a
+// notice naming what was not expanded, unless an environment of the config
+// renders that path or chart.
 func gitopsFindings(in Input) []finding.Finding {
 	if in.Set == nil {
 		return nil
@@ -20,13 +23,46 @@ func gitopsFindings(in Input) []finding.Finding {
 	var out []finding.Finding
 	for _, obj := range in.Set.Objects {
 		what, targets := gitopsTargets(obj)
-		if what == "" || gitopsCovered(in, targets) {
+		if what == "" {
+			continue
+		}
+		if notes, known := gitopsOutcome(in, obj); known {
+			for _, n := range notes {
+				f := newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops:"+n.Message, obj.Kind+" "+obj.Namespace+"/"+obj.Name+": "+n.Message)
+				if n.Line > 0 && n.Ref.File == obj.File {
+					f.Line = n.Line
+				}
+				out = append(out, f)
+			}
+			continue
+		}
+		if gitopsCovered(in, targets) {
 			continue
 		}
 		msg := obj.Kind + " " + obj.Namespace + "/" + obj.Name + ": " + what
 		out = append(out, newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops", msg))
 	}
 	return out
+}
+
+// gitopsOutcome is what the engine made of obj: the notes on it, and
+// whether it expanded it or noted anything on it at all.
+func gitopsOutcome(in Input, obj *manifest.Object) (notes []gitops.Note, known bool) {
+	if in.GitOps == nil {
+		return nil, false
+	}
+	key := gitops.Ref{Kind: obj.Kind, Namespace: obj.Namespace, Name: obj.Name}.Key()
+	for _, r := range in.GitOps.Followed {
+		if r.Key() == key && r.File == obj.File {
+			known = true
+		}
+	}
+	for _, n := range in.GitOps.Notes {
+		if n.Ref.Key() == key && n.Ref.File == obj.File {
+			notes, known = append(notes, n), true
+		}
+	}
+	return notes, known
 }
 
 // gitopsTarget is a path or a chart an object deploys.

@@ -58,8 +58,8 @@ type checkOptions struct {
 }
 
 // request is what the options ask the engine to check.
-func (o *checkOptions) request() engine.Request {
-	return engine.Request{
+func (o *checkOptions) request(getenv func(string) string) engine.Request {
+	return engine.Request{Getenv: getenv,
 		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
 		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
 		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
@@ -134,7 +134,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 			return 0, err
 		}
 	}
-	plan, err := engine.NewPlan(ctx, o.request())
+	plan, err := engine.NewPlan(ctx, o.request(s.Getenv))
 	if err != nil {
 		return 0, usagef("%v", err)
 	}
@@ -220,6 +220,7 @@ func describePlan(s Streams, plan *engine.Plan) {
 	if plan.Config.Discovered {
 		describeDiscovery(s, plan.Config)
 	}
+	plan.DescribeGitOps(s.Stderr)
 	if c := plan.Changed; c != nil {
 		list := strings.Join(engine.Names(plan.Environments), ", ")
 		if list == "" {

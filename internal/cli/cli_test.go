@@ -53,7 +53,7 @@ func TestUsageErrors(t *testing.T) {
 		{"render needs one env", []string{"render", "-C", "../../testdata/demo"}, "meshgate: render: name exactly one --env"},
 		{"missing config", []string{"check", "-C", "../../testdata/demo", "--config", "nope.yaml"}, "nope.yaml"},
 		{"publish without reports", []string{"publish"}, "meshgate: publish: name at least one REPORT.json"},
-		{"nothing to check", []string{"check", "-C", "../../internal/check"}, "meshgate: ../../internal/check: no .meshgate.yaml, and no chart (Chart.yaml) or kustomization found to check; is -C the repository root?"},
+		{"nothing to check", []string{"check", "-C", "../../internal/check"}, "meshgate: ../../internal/check: no .meshgate.yaml, and no chart (Chart.yaml), kustomization or GitOps object found to check; is -C the repository root?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,7 @@ func runRender(ctx context.Context, s Streams, o *renderOptions) error {
 	if len(o.Envs) != 1 {
 		return usagef("render: name exactly one --env")
 	}
-	plan, err := engine.NewPlan(ctx, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs})
+	plan, err := engine.NewPlan(ctx, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Getenv: s.Getenv})
 	if err != nil {
 		return usagef("%v", err)
 	}

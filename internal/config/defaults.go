@@ -142,3 +142,8 @@ func archiveFileName(base string) string {
 	}
 	return base
 }
+
+// EnvDefaults applies the defaults of a configured environment to one
+// made elsewhere (from a GitOps object): namespaces, kube version, hooks,
+// the release name of a chart.
+func EnvDefaults(e *Environment, root string) { envDefaults(e, root) }

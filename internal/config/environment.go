@@ -1,5 +1,7 @@
 package config
 
+import "encoding/json"
+
 // DefaultNamespace is the namespace of the environment's objects that set
 // none: helm.namespace for a chart, namespace for a kustomize overlay.
 func (e Environment) DefaultNamespace() string {
@@ -7,4 +9,30 @@ func (e Environment) DefaultNamespace() string {
 		return e.Helm.Namespace
 	}
 	return e.Namespace
+}
+
+// RenderKey is what the environment's rendering depends on: two
+// environments with the same key render the same documents. The name is
+// not part of it; a kustomize environment's namespace only defaults the
+// namespace of objects after rendering, so it is not part of it either.
+func (e Environment) RenderKey() string {
+	var key any
+	switch {
+	case e.Helm != nil:
+		key = struct {
+			Source    string
+			Helm      Helm
+			Inline    []InlineValues
+			SetString map[string]string
+			SkipCRDs  bool
+		}{"helm", *e.Helm, e.Helm.Inline, e.Helm.SetString, e.Helm.SkipCRDs}
+	case e.Kustomize != nil:
+		key = struct {
+			Source  string
+			Path    string
+			Overlay *Overlay
+		}{"kustomize", e.Kustomize.Path, e.Kustomize.Overlay}
+	}
+	b, _ := json.Marshal(key) // plain strings, slices and maps: cannot fail
+	return string(b)
 }

@@ -135,9 +135,9 @@ func (d *decoder) config(n *yaml.Node) *Config {
 		d.typeErr(resolve(n), "", "a map")
 		return cfg
 	}
-	var envNode *yaml.Node
+	var envNode, gitopsNode *yaml.Node
 	var refs []envRef
-	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore", "limits", "drift") {
+	for _, p := range d.fields(n, "", "environments", "mesh", "secrets", "rules", "ignore", "limits", "drift", "gitops") {
 		switch p.name {
 		case "environments":
 			envNode = p.val
@@ -154,9 +154,14 @@ func (d *decoder) config(n *yaml.Node) *Config {
 			cfg.Limits = d.limits(p.val, p.name)
 		case "drift":
 			cfg.Drift = d.drift(p.val, p.name)
+		case "gitops":
+			gitopsNode = p.val
+			cfg.GitOps = d.gitops(p.val, p.name)
 		}
 	}
 	switch {
+	case envNode == nil && gitopsNode != nil && cfg.GitOps.On():
+		// The GitOps objects of the repository are its environments.
 	case envNode == nil:
 		at := n
 		if at == nil {
@@ -172,16 +177,47 @@ func (d *decoder) config(n *yaml.Node) *Config {
 			names = append(names, e.Name)
 		}
 	}
-	if len(names) > 0 {
+	if len(names) > 0 || cfg.GitOps.On() {
 		sort.Strings(names)
 		for _, r := range refs {
-			if !slices.ContainsFunc(names, func(name string) bool { return Glob(r.pattern, name) }) {
-				// A typo here silently turns a rule or an exemption off.
-				d.add(r.n, r.field, "%q matches no environment (environments: %s)", r.pattern, strings.Join(names, ", "))
+			if slices.ContainsFunc(names, func(name string) bool { return Glob(r.pattern, name) }) {
+				continue
 			}
+			p := Problem{File: d.file, Line: r.n.Line, Column: r.n.Column, Field: r.field, Message: fmt.Sprintf("%q matches no environment", r.pattern)}
+			if cfg.GitOps.On() {
+				// It may name an environment of a GitOps object: the
+				// engine decides once those are known.
+				cfg.Unmatched = append(cfg.Unmatched, p)
+				continue
+			}
+			// A typo here silently turns a rule or an exemption off.
+			d.add(r.n, r.field, "%q matches no environment (environments: %s)", r.pattern, strings.Join(names, ", "))
 		}
 	}
 	return cfg
+}
+
+// CheckUnmatched is the config's environment globs that match none of
+// envs, the configured ones and those of GitOps objects, as a
+// *ValidationError; nil when each matches one.
+func (c *Config) CheckUnmatched(envs []Environment) error {
+	names := make([]string, 0, len(envs))
+	for _, e := range envs {
+		names = append(names, e.Name)
+	}
+	sort.Strings(names)
+	var ps []Problem
+	for _, p := range c.Unmatched {
+		pattern, _ := strconv.Unquote(strings.TrimSuffix(p.Message, " matches no environment"))
+		if !slices.ContainsFunc(names, func(name string) bool { return Glob(pattern, name) }) {
+			p.Message += " (environments: " + strings.Join(names, ", ") + ")"
+			ps = append(ps, p)
+		}
+	}
+	if ps == nil {
+		return nil
+	}
+	return &ValidationError{Problems: ps}
 }
 
 func (d *decoder) environments(n *yaml.Node, field string) []Environment {

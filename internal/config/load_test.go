@@ -98,7 +98,15 @@ failure.unknown-environment.yaml:11:20: ignore[0].environments[0]: "stagin" matc
 failure.unknown-field.yaml:6:7: environments[0].helm.releaseName: unknown field (valid: chart, release, namespace, values, set, kubeVersion, apiVersions, includeHooks)
 failure.unknown-field.yaml:7:5: environments[0].kustomise: unknown field (did you mean "kustomize"?)
 failure.unknown-field.yaml:12:5: mesh.require.annotation: unknown field (did you mean "annotations"?)
-failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits, drift)`, schemaRejects},
+failure.unknown-field.yaml:14:1: reports: unknown field (valid: environments, mesh, secrets, rules, ignore, limits, drift, gitops)`, schemaRejects},
+	{"failure.gitops.yaml", `failure.gitops.yaml:5:12: gitops.enabled: expected true or false, got a string
+failure.gitops.yaml:6:14: gitops.repoURLs[0]: invalid repository URL "not a url": use https://HOST/OWNER/REPO or git@HOST:OWNER/REPO
+failure.gitops.yaml:6:25: gitops.repoURLs[1]: invalid repository URL "acme": use https://HOST/OWNER/REPO or git@HOST:OWNER/REPO
+failure.gitops.yaml:8:7: gitops.charts[0].path: is required
+failure.gitops.yaml:9:52: gitops.charts[1].chart: must not be empty
+failure.gitops.yaml:9:62: gitops.charts[1].path: path escapes the repository root
+failure.gitops.yaml:9:74: gitops.charts[1].vesion: unknown field (did you mean "version"?)
+failure.gitops.yaml:10:13: gitops.maxDepth: invalid depth 50: at most 20`, schemaRejects},
 	{"failure.unknown-rule.yaml", `failure.unknown-rule.yaml:5:13: ignore[0].rules[0]: unknown rule "mesh-injektion" (did you mean "mesh-injection"?)
 failure.unknown-rule.yaml:5:45: ignore[0].rules[2]: unknown rule "nonsense" (valid: render-error, render-warning, mesh-injection, mesh-annotation, mesh-env, secret-missing, secret-key-missing, mesh-job-sidecar, mesh-drift, ignore-expired, gitops-not-rendered)`, schemaRejects},
 	{"failure.wrong-type.yaml", `failure.wrong-type.yaml:5:15: environments[0].helm.values: expected a list, got a string
@@ -266,6 +274,12 @@ func TestLoadFull(t *testing.T) {
 			Siblings: ptr(true), Environments: ptr(false), Commits: ptr(true),
 			Quorum: 0.8, MinGroup: 4, Prefixes: []string{"mesh.example.com/"},
 			Env: []string{"DD_*"}, Ignore: []string{"sidecar.istio.io/proxyCPU", "ISTIO_META_DNS_*"},
+		},
+		GitOps: GitOps{
+			Enabled:  ptr(true),
+			RepoURLs: []string{"https://git.example.com/platform/apps.git", "git@github.com:acme/apps"},
+			Charts:   []ChartSource{{RepoURL: "https://charts.example.com", Chart: "podinfo", Version: "6.5.0", Path: "vendor/podinfo", Line: 75}},
+			MaxDepth: 3,
 		},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Sizes of the files config reads itself. Real ones are a few KiB; the
@@ -107,3 +109,28 @@ func within(root, path string) bool {
 	rel, err := filepath.Rel(root, path)
 	return err == nil && filepath.IsLocal(rel)
 }
+
+// ReadInRoot reads the repository-relative file rel of at most max bytes,
+// through an os.Root: neither ".." nor a symbolic link leads out of root.
+// The gitops package reads the files GitOps objects name this way.
+func ReadInRoot(root, rel string, max int64) ([]byte, error) { return readInRoot(root, rel, max) }
+
+// StatInRoot stats the repository-relative path rel through an os.Root.
+func StatInRoot(root, rel string) (fs.FileInfo, error) { return metadataFS(root).Stat(rel) }
+
+// ReadDirInRoot lists the repository-relative folder rel through an
+// os.Root.
+func ReadDirInRoot(root, rel string) ([]fs.DirEntry, error) {
+	return inRoot(root, func(r *os.Root) ([]fs.DirEntry, error) {
+		f, err := r.Open(filepath.FromSlash(rel))
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return f.ReadDir(-1)
+	})
+}
+
+// YAMLTooLarge reports a YAML node that stands for more than a million
+// nodes with its aliases expanded (a YAML bomb), or that holds itself.
+func YAMLTooLarge(n *yaml.Node) bool { return expandedSize(n, map[*yaml.Node]int{}) > maxNodes }

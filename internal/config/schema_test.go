@@ -287,7 +287,7 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 		{"rule require null", env + "rules: [{name: r, require: }]\n", false, false},
 		{"rule require empty", env + "rules: [{name: r, require: {}}]\n", false, false},
 		{"rule bad severity", env + "rules: [{name: r, require: {env: [A]}, severity: fatal}]\n", false, false},
-		{"rule unknown environment", env + "rules: [{name: r, match: {environments: [b]}, require: {env: [A]}}]\n", false, true},
+		{"rule unknown environment", env + "gitops: {enabled: false}\nrules: [{name: r, match: {environments: [b]}, require: {env: [A]}}]\n", false, true},
 		{"rule duplicate names", env + "rules: [{name: r, require: {env: [A]}}, {name: r, require: {env: [B]}}]\n", false, true},
 		{"ignore", env + "ignore: [{rules: [mesh-env], workloads: ['Job/*/x'], environments: [a], reason: r, until: 2027-01-31}]\n", true, false},
 		{"ignore without reason", env + "ignore: [{workloads: ['Job/*/x']}]\n", true, false},

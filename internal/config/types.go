@@ -16,6 +16,7 @@ type Config struct {
 	Ignore       []Ignore      `yaml:"ignore" json:"ignore"`
 	Limits       Limits        `yaml:"limits,omitempty" json:"limits,omitempty"`
 	Drift        Drift         `yaml:"drift,omitempty" json:"drift,omitempty"`
+	GitOps       GitOps        `yaml:"gitops,omitempty" json:"gitops,omitempty"`
 
 	// Root is the repository root (absolute); every path in findings is
 	// relative to it.
@@ -27,6 +28,10 @@ type Config struct {
 	// Skipped are the charts and kustomizations discovery passed over, and
 	// why (a library chart, a file:// dependency, a test fixture).
 	Skipped []Skipped `yaml:"-" json:"-"`
+	// Unmatched are environment globs of rules and ignore that match no
+	// configured environment; with gitops on, CheckUnmatched decides once
+	// the environments of GitOps objects are known.
+	Unmatched []Problem `yaml:"-" json:"-"`
 }
 
 // Environment is one deployment target: exactly one of Helm or Kustomize.
@@ -41,6 +46,9 @@ type Environment struct {
 	Line int `yaml:"-" json:"-"`
 	// Origin explains a discovered environment ("charts/shop/values-prod.yaml").
 	Origin string `yaml:"-" json:"-"`
+	// From is the GitOps object that defines the environment (an Argo CD
+	// Application, a Flux Kustomization); nil for the others.
+	From *Origin `yaml:"-" json:"-"`
 }
 
 // Source is "helm" or "kustomize".
@@ -73,6 +81,16 @@ type Helm struct {
 	KubeVersion  string            `yaml:"kubeVersion,omitempty" json:"kubeVersion,omitempty"`
 	APIVersions  []string          `yaml:"apiVersions,omitempty" json:"apiVersions,omitempty"`
 	IncludeHooks *bool             `yaml:"includeHooks,omitempty" json:"includeHooks,omitempty"`
+
+	// Inline are values documents written in a GitOps object (an
+	// Application's values, a HelmRelease's values), applied after Values
+	// in order, like later -f files.
+	Inline []InlineValues `yaml:"-" json:"-"`
+	// SetString is applied after Set, with --set-string semantics.
+	SetString map[string]string `yaml:"-" json:"-"`
+	// SkipCRDs leaves the chart's crds/ folder out (helm template without
+	// --include-crds).
+	SkipCRDs bool `yaml:"-" json:"-"`
 }
 
 // DefaultKubeVersion is used for .Capabilities.KubeVersion when an
@@ -83,6 +101,9 @@ const DefaultKubeVersion = "1.34.0"
 // Kustomize builds an overlay with krusty.
 type Kustomize struct {
 	Path string `yaml:"path" json:"path"`
+	// Overlay is what a GitOps object changes on top of the kustomization
+	// at Path; nil for a plain build.
+	Overlay *Overlay `yaml:"-" json:"-"`
 }
 
 // Mesh providers.

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"sync"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -25,26 +24,8 @@ type renderEntry struct {
 
 func newRenderCache() *renderCache { return &renderCache{entries: map[string]*renderEntry{}} }
 
-// renderKey is what a rendering depends on. The environment's name is not
-// part of it; a kustomize environment's namespace only defaults the
-// namespace of objects after rendering, so it is not part of it either.
-func renderKey(env config.Environment) string {
-	var key any
-	switch {
-	case env.Helm != nil:
-		key = struct {
-			Source string
-			Helm   config.Helm
-		}{"helm", *env.Helm}
-	case env.Kustomize != nil:
-		key = struct {
-			Source string
-			Path   string
-		}{"kustomize", env.Kustomize.Path}
-	}
-	b, _ := json.Marshal(key) // plain strings, slices and maps: cannot fail
-	return string(b)
-}
+// renderKey is what a rendering depends on (config.Environment.RenderKey).
+func renderKey(env config.Environment) string { return env.RenderKey() }
 
 // render returns the rendering of env, made by fn once per key; concurrent
 // callers with the same key wait for the first. The Result is shared and

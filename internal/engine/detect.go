@@ -17,7 +17,10 @@ func (p *Plan) detectProvider(ctx context.Context, ro *runOptions) {
 	if !p.Config.Mesh.ProviderDefaulted || p.RenderOnly {
 		return
 	}
-	ro.cache, ro.shared, ro.sets = newRenderCache(), manifest.NewShared(), map[string]*manifest.Set{}
+	if ro.cache == nil {
+		ro.cache, ro.shared = newRenderCache(), manifest.NewShared()
+	}
+	ro.sets = map[string]*manifest.Set{}
 	d := detectWith(ctx, p.Config, p.Environments, *ro)
 	cfg := *p.Config
 	cfg.Mesh.Provider, cfg.Mesh.ProviderDefaulted = d.Provider, false

@@ -18,6 +18,8 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/gitops"
+	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -45,6 +47,9 @@ type Request struct {
 	// BaseOptional turns a base that cannot be checked into a warning:
 	// findings are then not marked (the Action chose the base itself).
 	BaseOptional bool
+	// Getenv reads the environment (GITHUB_REPOSITORY, to know which
+	// GitOps objects deploy from this repository); nil reads none.
+	Getenv func(string) string
 }
 
 // Shard is the I-th (1-based) of N stable slices of the environments.
@@ -88,6 +93,12 @@ type Plan struct {
 
 	baseRef, baseline string
 	baseOptional      bool
+	// gitops is what the GitOps objects of the repository expanded to;
+	// cache and shared hold what NewPlan rendered to find nested ones, for
+	// Run to reuse.
+	gitops *gitops.Plan
+	cache  *renderCache
+	shared *manifest.Shared
 }
 
 // Changed says how changed inputs narrowed a plan.
@@ -107,11 +118,24 @@ func NewPlan(ctx context.Context, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	ro := runOptions{cache: newRenderCache(), shared: manifest.NewShared()}
+	gp, err := expandGitOps(ctx, cfg, req.Getenv, ro)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckUnmatched(cfg.Environments); err != nil {
+		return nil, err
+	}
+	if len(cfg.Environments) == 0 {
+		// Passing with nothing checked would open the gate.
+		return nil, fmt.Errorf("%s: no .meshgate.yaml, and no chart (Chart.yaml), kustomization or GitOps object found to check; is -C the repository root?", req.Dir)
+	}
 	envs, err := selectEnvironments(cfg, req.Envs, req.Shard)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Config: cfg, Environments: envs, baseRef: req.BaseRef, baseline: req.Baseline, baseOptional: req.BaseOptional}
+	p := &Plan{Config: cfg, Environments: envs, baseRef: req.BaseRef, baseline: req.Baseline, baseOptional: req.BaseOptional,
+		gitops: gp, cache: ro.cache, shared: ro.shared}
 	files, from := req.ChangedFiles, req.ChangedFrom
 	if req.ChangedSince != "" {
 		if err := gitCheckRef(ctx, cfg.Root, "--changed-since", req.ChangedSince, true); err != nil {
@@ -187,7 +211,12 @@ func Run(ctx context.Context, p *Plan) (report.Report, error) {
 func (p *Plan) HasBase() bool { return p.baseRef != "" || p.baseline != "" }
 
 func (p *Plan) runOptions() runOptions {
-	return runOptions{Today: p.Today, Progress: p.Progress, Done: p.Done, RenderOnly: p.RenderOnly, Elapsed: p.Elapsed, Renderers: p.Renderers}
+	ro := runOptions{Today: p.Today, Progress: p.Progress, Done: p.Done, RenderOnly: p.RenderOnly, Elapsed: p.Elapsed, Renderers: p.Renderers, gitops: p.gitops}
+	if p.Renderers == nil {
+		// What NewPlan rendered with the default renderers.
+		ro.cache, ro.shared = p.cache, p.shared
+	}
+	return ro
 }
 
 // LoadConfig finds and loads the config of the repository at dir, or
@@ -207,10 +236,6 @@ func LoadConfig(dir, file string) (*config.Config, error) {
 	cfg, err := config.DefaultConfig(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", dir, err)
-	}
-	if len(cfg.Environments) == 0 {
-		// Passing with nothing checked would open the gate.
-		return nil, fmt.Errorf("%s: no .meshgate.yaml, and no chart (Chart.yaml) or kustomization found to check; is -C the repository root?", dir)
 	}
 	return cfg, nil
 }

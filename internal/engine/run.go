@@ -11,6 +11,7 @@ import (
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/finding"
+	"github.com/meshgate/meshgate/internal/gitops"
 	"github.com/meshgate/meshgate/internal/manifest"
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/render/helm"
@@ -46,6 +47,9 @@ type runOptions struct {
 	// sets are objects already built, by environment name (provider
 	// detection builds them first).
 	sets map[string]*manifest.Set
+	// gitops says which GitOps objects of each environment's rendering
+	// were expanded, and what was not.
+	gitops *gitops.Plan
 }
 
 // envResult is one environment's outcome.
@@ -140,6 +144,9 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	start := time.Now()
 	res.Env = report.Environment{Name: env.Name, Source: env.Source(), Path: env.Path()}
 	in := check.Input{Config: cfg, Env: env, Today: ro.Today}
+	if ro.gitops != nil {
+		in.GitOps = &check.GitOps{Followed: ro.gitops.Followed[env.Name], Notes: ro.gitops.Notes[env.Name]}
+	}
 	var r render.Result
 	var set *manifest.Set
 	defer func() {

@@ -23,10 +23,13 @@ var _ render.Renderer = Renderer{}
 // Render renders env like
 //
 //	helm template RELEASE CHART --namespace NS --include-crds --skip-tests \
-//	  --kube-version KV --api-versions ... -f VALUES... --set K=V...
+//	  --kube-version KV --api-versions ... -f VALUES... -f INLINE... \
+//	  --set K=V... --set-string K=V...
 //
 // run from root, minus the test hooks always and the other hooks when
-// env.Helm.IncludeHooks is false. Non-vendored file:// dependencies are
+// env.Helm.IncludeHooks is false, and without --include-crds when
+// env.Helm.SkipCRDs is set. INLINE are the values documents of a GitOps
+// object (env.Helm.Inline). Non-vendored file:// dependencies are
 // attached as `helm dependency build` would. A failure is returned in
 // Result.Err with every path relative to root.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
@@ -49,7 +52,7 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 		res.Err = rerr
 		return res
 	}
-	vals, warnings, rerr := mergeValues(p, h.Values, h.Set, opts.MaxBytes)
+	vals, warnings, rerr := mergeValues(p, h, opts.MaxBytes)
 	res.Warnings = warnings
 	if rerr != nil {
 		res.Err = rerr
@@ -78,7 +81,7 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 	client.DryRunOption = "true"
 	client.ClientOnly = true
 	client.Replace = true
-	client.IncludeCRDs = true
+	client.IncludeCRDs = !h.SkipCRDs
 	client.ReleaseName = h.Release
 	if client.ReleaseName == "" {
 		client.ReleaseName = chrt.Name()

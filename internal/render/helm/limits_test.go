@@ -42,7 +42,7 @@ func TestDuplicateValuesKey(t *testing.T) {
 		{"a: {x: 1}\na: [2]\n", []render.Warning{{File: "v.yaml", Line: 2, Message: `values key a is defined twice (lines 1 and 2); helm takes the last: a list`}}},
 	}
 	for _, tt := range tests {
-		if got := duplicateWarnings("v.yaml", []byte(tt.text)); !reflect.DeepEqual(got, tt.want) {
+		if got := duplicateWarnings("v.yaml", 0, []byte(tt.text)); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("duplicateWarnings(%q) = %#v; want %#v", tt.text, got, tt.want)
 		}
 	}

@@ -11,20 +11,24 @@ import (
 	"helm.sh/helm/v3/pkg/strvals"
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
 )
 
-// mergeValues does what `helm template -f F... --set K=V...` does with its
-// values: each file merged over the previous ones (maps deeply, anything
-// else replaced), then each set entry parsed with --set semantics. The
-// chart's own values.yaml is coalesced under these later by Helm. The files
-// are read here rather than by Helm's values.Options so that a "-" never
-// reads stdin and a URL is never fetched. A key a file repeats is taken as
-// helm takes it, the last one winning, and is returned as a warning.
-func mergeValues(p paths, files []string, set map[string]string, maxBytes int64) (map[string]interface{}, []render.Warning, *render.Error) {
+// mergeValues does what `helm template -f F... --set K=V... --set-string
+// K=V...` does with its values: each file merged over the previous ones
+// (maps deeply, anything else replaced), then the inline documents of a
+// GitOps object as later files, then each set entry parsed with --set
+// semantics, then each set-string entry with --set-string semantics. The
+// chart's own values.yaml is coalesced under these later by Helm. The
+// files are read here rather than by Helm's values.Options so that a "-"
+// never reads stdin and a URL is never fetched. A key a file repeats is
+// taken as helm takes it, the last one winning, and is returned as a
+// warning.
+func mergeValues(p paths, h *config.Helm, maxBytes int64) (map[string]interface{}, []render.Warning, *render.Error) {
 	base := map[string]interface{}{}
 	var warnings []render.Warning
-	for _, f := range files {
+	for _, f := range h.Values {
 		abs, rerr := p.existing(f, "values file")
 		if rerr != nil {
 			return nil, nil, rerr
@@ -36,27 +40,51 @@ func mergeValues(p paths, files []string, set map[string]string, maxBytes int64)
 		if err != nil {
 			return nil, nil, &render.Error{Message: p.Message(err.Error()), File: f}
 		}
-		warnings = append(warnings, duplicateWarnings(f, data)...)
+		warnings = append(warnings, duplicateWarnings(f, 0, data)...)
 		cur := map[string]interface{}{}
 		if err := yaml.Unmarshal(data, &cur); err != nil {
 			return nil, nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
 		}
 		base = mergeMaps(base, cur)
 	}
-	// --set order matters ("a=1" then "a.b=2" differs from the reverse);
-	// a map has none, so apply the keys sorted for a stable result.
+	for _, in := range h.Inline {
+		warnings = append(warnings, duplicateWarnings(in.File, in.Line-1, []byte(in.YAML))...)
+		cur := map[string]interface{}{}
+		if err := yaml.Unmarshal([]byte(in.YAML), &cur); err != nil {
+			line := yamlLine(err.Error())
+			if line > 0 {
+				line += in.Line - 1
+			}
+			return nil, nil, &render.Error{Message: fmt.Sprintf("failed to parse the values written in %s: %s", in.File, p.Message(err.Error())), File: in.File, Line: line}
+		}
+		base = mergeMaps(base, cur)
+	}
+	if rerr := applySet(base, h.Set, "set", strvals.ParseInto); rerr != nil {
+		return nil, nil, rerr
+	}
+	if rerr := applySet(base, h.SetString, "set-string", strvals.ParseIntoString); rerr != nil {
+		return nil, nil, rerr
+	}
+	return base, warnings, nil
+}
+
+// applySet parses each entry of set into base with parse (--set or
+// --set-string semantics). --set order matters ("a=1" then "a.b=2"
+// differs from the reverse); a map has none, so the keys are applied
+// sorted for a stable result.
+func applySet(base map[string]interface{}, set map[string]string, flag string, parse func(string, map[string]interface{}) error) *render.Error {
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if err := strvals.ParseInto(k+"="+set[k], base); err != nil {
+		if err := parse(k+"="+set[k], base); err != nil {
 			// helm's wording; the value is left out, it may be a credential
-			return nil, nil, &render.Error{Message: fmt.Sprintf("set %q: failed parsing --set data: %s", k, err)}
+			return &render.Error{Message: fmt.Sprintf("%s %q: failed parsing --%s data: %s", flag, k, flag, err)}
 		}
 	}
-	return base, warnings, nil
+	return nil
 }
 
 // mergeMaps merges b over a: nested maps merge, any other value of b
@@ -91,17 +119,18 @@ func yamlLine(msg string) int {
 }
 
 // duplicateWarnings are the keys a values file repeats, each at the line
-// of the one helm takes (the last), with its value. Text that does not
+// of the one helm takes (the last), with its value; offset is added to
+// the lines of text written inside another file. Text that does not
 // parse gives none, for the values parser to report.
-func duplicateWarnings(file string, data []byte) []render.Warning {
+func duplicateWarnings(file string, offset int, data []byte) []render.Warning {
 	var doc yamlv3.Node
 	if yamlv3.Unmarshal(data, &doc) != nil {
 		return nil
 	}
 	var out []render.Warning
 	for _, d := range render.DuplicateKeys(&doc) {
-		out = append(out, render.Warning{File: file, Line: d.Line, Message: fmt.Sprintf(
-			"values key %s is defined twice (lines %d and %d); helm takes the last: %s", d.Path, d.First, d.Line, d.Value)})
+		out = append(out, render.Warning{File: file, Line: d.Line + offset, Message: fmt.Sprintf(
+			"values key %s is defined twice (lines %d and %d); helm takes the last: %s", d.Path, d.First+offset, d.Line+offset, d.Value)})
 	}
 	return out
 }

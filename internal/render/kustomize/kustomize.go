@@ -38,7 +38,7 @@ var _ render.Renderer = Renderer{}
 // set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
 	return render.Run(ctx, "kustomize", "building the kustomization", root, env, func(res render.Result) render.Result {
-		return build(root, env.Kustomize.Path, res, opts)
+		return build(root, env.Kustomize, res, opts)
 	})
 }
 
@@ -48,10 +48,12 @@ var schemaMu sync.RWMutex
 // (images.go), for tests.
 var fastBuilds atomic.Int64
 
-// build runs krusty on the overlay at rel. Credentials of its secret
+// build runs krusty on the overlay at k.Path, with the changes of
+// k.Overlay made to its kustomization. Credentials of its secret
 // generators are removed from an error's message.
-func build(root, rel string, res render.Result, opts render.Options) render.Result {
+func build(root string, k *config.Kustomize, res render.Result, opts render.Options) render.Result {
 	p := newPaths(root)
+	rel := k.Path
 	dir := p.Abs(rel)
 	if !p.Inside(dir) {
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
@@ -62,6 +64,14 @@ func build(root, rel string, res render.Result, opts render.Options) render.Resu
 	if rerr != nil {
 		res.Err = rerr
 		return res
+	}
+	if k.Overlay != nil {
+		file, data, rerr := overlayFile(p, dir, k.Overlay, opts.MaxBytes)
+		if rerr != nil {
+			res.Err = rerr
+			return res
+		}
+		t.overlay = map[string][]byte{filepath.Clean(file): data}
 	}
 	res = buildTree(p, rel, dir, t, res, opts)
 	if res.Err != nil {
@@ -107,6 +117,9 @@ func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resma
 	kopts.PluginConfig = types.DisabledPluginConfig()
 	run := func(plan *imagePlan) (*repoFS, resmap.ResMap, error) {
 		fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
+		if t.overlay != nil {
+			fsys.override = t.overlay
+		}
 		if plan != nil {
 			fsys.override = map[string][]byte{plan.file: plan.stripped}
 			fsys.watch = true
@@ -115,7 +128,7 @@ func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resma
 		return fsys, m, err
 	}
 	var plan *imagePlan
-	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil {
+	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil && t.overlay == nil {
 		// The overlay's kustomization as inspect read it.
 		plan = planImages(filepath.Clean(k.File), k.Data)
 	}

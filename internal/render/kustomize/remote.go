@@ -32,6 +32,9 @@ type tree struct {
 	// cleaned): the images fast path and the source index use them rather
 	// than read them again.
 	kusts map[string]*kustomization.Kustomization
+	// overlay holds the edited text of the overlay's kustomization when a
+	// GitOps object changes it (overlay.go), served instead of the disk's.
+	overlay map[string][]byte
 }
 
 // inspect walks the kustomization at dir and the local kustomizations it

@@ -1,0 +1,250 @@
+package gitops
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/meshgate/meshgate/internal/config"
+)
+
+// Input is what Expand starts from.
+type Input struct {
+	Config *config.Config
+	// Getenv reads GITHUB_REPOSITORY and GITHUB_SERVER_URL; nil reads
+	// nothing.
+	Getenv func(string) string
+	// Objects are the objects of the repository's files (Find).
+	Objects []Object
+	// Render returns the objects env renders, nil when it renders none or
+	// fails. Expand asks only for environments that may hold GitOps
+	// objects (MayHold).
+	Render func(env config.Environment) []Object
+}
+
+// Plan is the environments the GitOps objects of a repository deploy.
+type Plan struct {
+	// Environments are the environments of GitOps objects, each once,
+	// named, in the order found.
+	Environments []config.Environment
+	// Replaced are discovered environments a GitOps environment renders
+	// as it is deployed: they are not checked on their own.
+	Replaced []config.Skipped
+	// Notes are, by the name of the environment whose rendering holds the
+	// object, what of a GitOps object is not expanded and why.
+	Notes map[string][]Note
+	// Followed are, by environment name, the GitOps objects its rendering
+	// holds that are environments of their own.
+	Followed map[string][]Ref
+	// Unrendered are notes on objects of the repository's files that no
+	// environment renders: the listing says them.
+	Unrendered []Note
+}
+
+// node is an environment in the expansion: configured, discovered or
+// made from a GitOps object.
+type node struct {
+	env   config.Environment
+	depth int
+	// chain are the render keys from the first environment down to this
+	// one, and names the same by name, for cycles.
+	chain, names []string
+	gitops       bool
+	// parent is the environment whose rendering holds the object, nil for
+	// one of the repository's files.
+	parent   *node
+	notes    []Note
+	followed []Ref
+}
+
+// Expand finds the environments of the GitOps objects of in.Objects and of
+// what the environments render, level by level down to gitops.maxDepth.
+// An object that leads back to an environment of its own chain is a cycle:
+// a note names it.
+func Expand(in Input) Plan {
+	cfg := in.Config
+	s := &Scope{Root: cfg.Root, Config: cfg, Repo: NewRepo(cfg.Root, in.Getenv, cfg.GitOps.RepoURLs)}
+	var nodes []*node
+	for _, e := range cfg.Environments {
+		nodes = append(nodes, &node{env: e, chain: []string{e.RenderKey()}, names: []string{e.Name}})
+	}
+	top := &node{}
+	s.Objects = in.Objects
+	rendered := map[string]bool{} // Kind/ns/name@file of objects some environment renders
+	for _, o := range in.Objects {
+		nodes = expandObject(s, top, o, nodes)
+	}
+	for i := 0; i < len(nodes); i++ {
+		n := nodes[i]
+		if in.Render == nil || !MayHold(cfg, n.env) {
+			continue
+		}
+		objs := in.Render(n.env)
+		s.Objects = objs
+		for _, o := range objs {
+			if expanderOf(o) == nil {
+				continue
+			}
+			rendered[o.Ref().Key()+"@"+o.File] = true
+			if n.depth >= cfg.GitOps.Depth() {
+				x := Expansion{}
+				x.note(o, nil, "not followed: it is nested deeper than gitops.maxDepth (%d)", cfg.GitOps.Depth())
+				n.notes = append(n.notes, x.Notes...)
+				continue
+			}
+			nodes = expandObject(s, n, o, nodes)
+		}
+	}
+	return finish(cfg, top, nodes, rendered)
+}
+
+// expandObject expands o, rendered by parent (top for the repository's
+// files), and appends the new environments to nodes.
+func expandObject(s *Scope, parent *node, o Object, nodes []*node) []*node {
+	ex := expanderOf(o)
+	if ex == nil {
+		return nodes
+	}
+	x := ex.Expand(s, o)
+	parent.notes = append(parent.notes, x.Notes...)
+	followed := false
+	for _, e := range x.Environments {
+		key := e.RenderKey()
+		if i := indexOf(parent.chain, key); i >= 0 {
+			cycle := append(append([]string(nil), parent.names[i:]...), o.Ref().String())
+			parent.notes = append(parent.notes, Note{Ref: o.Ref(), Line: o.Line, Message: "not followed: a cycle (" + strings.Join(cycle, " → ") + ")"})
+			continue
+		}
+		followed = true
+		if same(nodes, e, key) {
+			continue
+		}
+		var from *node
+		if parent.chain != nil {
+			from = parent
+		}
+		nodes = append(nodes, &node{
+			env: e, depth: parent.depth + 1, gitops: true, parent: from,
+			chain: append(append([]string(nil), parent.chain...), key),
+			names: append(append([]string(nil), parent.names...), o.Ref().String()),
+		})
+	}
+	if followed {
+		parent.followed = append(parent.followed, o.Ref())
+	}
+	return nodes
+}
+
+// same reports an environment of the same object with the same rendering
+// already in nodes: found twice, in a file and in what renders the file,
+// or by two parents.
+func same(nodes []*node, e config.Environment, key string) bool {
+	for _, n := range nodes {
+		if n.gitops && n.env.RenderKey() == key && n.env.Namespace == e.Namespace && sameOrigin(n.env.From, e.From) && n.env.Name == e.Name {
+			return true
+		}
+	}
+	return false
+}
+
+func sameOrigin(a, b *config.Origin) bool {
+	return a != nil && b != nil && a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// finish drops the discovered environments that GitOps environments
+// replace, names the GitOps environments and files the notes under the
+// final names.
+func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bool) Plan {
+	p := Plan{Notes: map[string][]Note{}, Followed: map[string][]Ref{}}
+	var kept []*node
+	for _, n := range nodes {
+		if !n.gitops && cfg.Discovered {
+			if by := replacedBy(n.env, nodes); by != nil {
+				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: "deployed by " + by.String()})
+				continue
+			}
+		}
+		kept = append(kept, n)
+	}
+	taken := map[string]bool{}
+	for _, n := range kept {
+		if !n.gitops {
+			taken[n.env.Name] = true
+		}
+	}
+	for _, n := range kept {
+		if n.gitops {
+			n.env.Name = freeName(n.env, taken)
+			taken[n.env.Name] = true
+		}
+	}
+	for _, n := range kept {
+		if n.gitops {
+			if n.parent != nil {
+				n.env.Origin += " (rendered by " + n.parent.env.Name + ")"
+			}
+			p.Environments = append(p.Environments, n.env)
+		}
+		if len(n.notes) > 0 {
+			p.Notes[n.env.Name] = append(p.Notes[n.env.Name], n.notes...)
+		}
+		if len(n.followed) > 0 {
+			p.Followed[n.env.Name] = append(p.Followed[n.env.Name], n.followed...)
+		}
+	}
+	for _, note := range top.notes {
+		if !rendered[note.Ref.Key()+"@"+note.Ref.File] {
+			p.Unrendered = append(p.Unrendered, note)
+		}
+	}
+	return p
+}
+
+// replacedBy is the GitOps object whose environment renders the chart or
+// kustomization a discovered environment renders with its defaults: that
+// is how it is deployed. Values variants stay.
+func replacedBy(e config.Environment, nodes []*node) *config.Origin {
+	if e.Helm != nil && len(e.Helm.Values) > 0 {
+		return nil
+	}
+	for _, n := range nodes {
+		if n.gitops && n.env.Source() == e.Source() && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
+			return n.env.From
+		}
+	}
+	return nil
+}
+
+// freeName is the first of the names e may go by that no other
+// environment has: its object's name, namespace/name, Kind/namespace/name,
+// then that with the file and line of the object.
+func freeName(e config.Environment, taken map[string]bool) string {
+	o := e.From
+	cands := []string{e.Name}
+	if o != nil {
+		if o.Namespace != "" {
+			cands = append(cands, o.Namespace+"/"+e.Name)
+		}
+		cands = append(cands, o.Kind+"/"+o.Namespace+"/"+e.Name, fmt.Sprintf("%s/%s/%s@%s:%d", o.Kind, o.Namespace, e.Name, o.File, o.Line))
+	}
+	for _, c := range cands {
+		if !taken[c] {
+			return c
+		}
+	}
+	last := cands[len(cands)-1]
+	for i := 2; ; i++ {
+		if c := fmt.Sprintf("%s#%d", last, i); !taken[c] {
+			return c
+		}
+	}
+}
