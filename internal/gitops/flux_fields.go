@@ -4,12 +4,6 @@ import "fmt"
 
 // Reading the generic bodies of Flux objects (maps decoded from YAML).
 
-// str is m[key] when it is a string, else "".
-func str(m map[string]any, key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
 // sub is m[key] when it is a mapping, else nil.
 func sub(m map[string]any, key string) map[string]any {
 	s, _ := m[key].(map[string]any)

@@ -10,22 +10,6 @@ import (
 
 const cmYAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
 
-// writeTree writes files (path → content) under a new temporary root.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		abs := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(abs, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // TestFluxGenerate: which files Flux's generated kustomization lists
 // (fluxcd/pkg kustomize/kustomize_generator.go scanManifests): .yaml and
 // .yml files in lexical walk order, a subfolder with a kustomization file
