@@ -49,6 +49,9 @@ type Environment struct {
 	// From is the GitOps object that defines the environment (an Argo CD
 	// Application, a Flux Kustomization); nil for the others.
 	From *Origin `yaml:"-" json:"-"`
+	// Redact are values the environment was given from Secrets (a Flux
+	// substituteFrom or valuesFrom): no message may show them.
+	Redact []string `yaml:"-" json:"-"`
 }
 
 // Source is "helm" or "kustomize".
@@ -91,6 +94,12 @@ type Helm struct {
 	// SkipCRDs leaves the chart's crds/ folder out (helm template without
 	// --include-crds).
 	SkipCRDs bool `yaml:"-" json:"-"`
+	// ChartValues, when set, replace the chart's values.yaml with their
+	// merge (a Flux HelmChart's valuesFiles, which source-controller
+	// packages into the chart); IgnoreMissingChartValues skips those
+	// that do not exist.
+	ChartValues              []string `yaml:"-" json:"-"`
+	IgnoreMissingChartValues bool     `yaml:"-" json:"-"`
 }
 
 // DefaultKubeVersion is used for .Capabilities.KubeVersion when an
@@ -104,6 +113,9 @@ type Kustomize struct {
 	// Overlay is what a GitOps object changes on top of the kustomization
 	// at Path; nil for a plain build.
 	Overlay *Overlay `yaml:"-" json:"-"`
+	// Flux is how kustomize-controller builds Path for a Flux
+	// Kustomization; nil for any other build.
+	Flux *FluxBuild `yaml:"-" json:"-"`
 }
 
 // Mesh providers.
