@@ -4,30 +4,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/fluxcd/pkg/envsubst"
-	"sigs.k8s.io/yaml"
+	"github.com/meshgate/meshgate/internal/config"
 )
 
-// Flux's post-build variable substitution, as kustomize-controller v1.9
-// does it (fluxcd/pkg kustomize/kustomize_varsub.go, called per built
-// object from kustomization_controller.go): the variables of
-// spec.postBuild, substituted with fluxcd/pkg/envsubst into each object of
-// the kustomize build, serialised the way kustomize serialises it.
-
-// FluxSubstituteDisabled is the label or annotation value that keeps an
-// object out of the substitution (key FluxSubstituteKey).
-const (
-	FluxSubstituteKey      = "kustomize.toolkit.fluxcd.io/substitute"
-	FluxSubstituteDisabled = "disabled"
-)
-
-// fluxVarName is the name every variable must have (kustomize-controller
-// validates them with this expression before substituting).
-var fluxVarName = regexp.MustCompile(`^[_[:alpha:]][_[:alpha:][:digit:]]*$`)
+// The variables of a Flux Kustomization's post-build substitution, loaded
+// as kustomize-controller v1.9 loads them (fluxcd/pkg
+// kustomize/kustomize_varsub.go, LoadVariables); the substitution itself
+// runs on the kustomize build (render/kustomize, postbuild.go).
 
 // FluxVarSource is one entry of spec.postBuild.substituteFrom.
 type FluxVarSource struct {
@@ -45,26 +31,6 @@ type FluxPostBuild struct {
 	Always bool
 }
 
-// Substitution is what the post-build step applies to a kustomize build:
-// the variables, and whether it runs with none.
-type Substitution struct {
-	Vars   map[string]string
-	Always bool
-	// Strict fails on a variable that is referenced without a default
-	// and not defined: kustomize-controller's StrictPostBuildSubstitutions
-	// feature gate, on by default since v1.9.
-	Strict bool
-	// Secrets are the values that came from Secrets: no message may show
-	// them.
-	Secrets []string
-}
-
-// Active reports whether the substitution runs at all: Flux skips it when
-// no variable is defined, unless the strategy is Always.
-func (s *Substitution) Active() bool {
-	return s != nil && (len(s.Vars) > 0 || s.Always)
-}
-
 // FluxData is the data of a ConfigMap or Secret found in the repository,
 // by key, as the API server would hold it (a Secret's data decoded, its
 // stringData over it).
@@ -73,6 +39,8 @@ type FluxData struct {
 	// File and Line say where the object is written.
 	File string
 	Line int
+	// KeyLine is the line of a key's value, nil when only Line is known.
+	KeyLine func(key string) int
 	// Secret is true for a Secret: its values are credentials.
 	Secret bool
 	// Encrypted is true for a SOPS-encrypted object: its keys are known,
@@ -143,19 +111,18 @@ func ReadFluxPostBuild(spec map[string]any) (*FluxPostBuild, error) {
 // missing object that is not optional is an error; an optional one
 // defines nothing. The notes say what is not known here (a SOPS-encrypted
 // Secret's values).
-func FluxSubstitution(pb *FluxPostBuild, namespace string, lookup FluxDataLookup) (*Substitution, []string, error) {
-	s := &Substitution{Vars: map[string]string{}, Always: pb.Always, Strict: true}
-	var notes []string
+func FluxSubstitution(pb *FluxPostBuild, namespace string, lookup FluxDataLookup) (s *config.PostBuild, secrets, notes []string, err error) {
+	s = &config.PostBuild{Vars: map[string]string{}, Always: pb.Always, Strict: true}
 	for _, ref := range pb.From {
 		d, err := lookup(ref.Kind, namespace, ref.Name)
 		if err != nil {
-			return nil, nil, fmt.Errorf("substitute from '%s/%s' error: %w", ref.Kind, ref.Name, err)
+			return nil, nil, nil, fmt.Errorf("substitute from '%s/%s' error: %w", ref.Kind, ref.Name, err)
 		}
 		if d == nil {
 			if ref.Optional {
 				continue
 			}
-			return nil, nil, fmt.Errorf("substitute from '%s/%s' error: %s %s/%s is not in the repository", ref.Kind, ref.Name, ref.Kind, namespace, ref.Name)
+			return nil, nil, nil, fmt.Errorf("substitute from '%s/%s' error: %s %s/%s is not in the repository", ref.Kind, ref.Name, ref.Kind, namespace, ref.Name)
 		}
 		keys := slices.Sorted(maps.Keys(d.Data))
 		if d.Encrypted {
@@ -166,64 +133,14 @@ func FluxSubstitution(pb *FluxPostBuild, namespace string, lookup FluxDataLookup
 			v := strings.ReplaceAll(d.Data[k], "\n", "")
 			s.Vars[k] = v
 			if d.Secret && v != "" {
-				s.Secrets = append(s.Secrets, v)
+				secrets = append(secrets, v)
 			}
 		}
 	}
 	for k, v := range pb.Substitute {
 		s.Vars[k] = strings.ReplaceAll(v, "\n", "")
 	}
-	return s, notes, nil
-}
-
-// FluxSubstitute applies s to one object of a kustomize build, doc being
-// the object as kustomize serialises it (Resource.AsYAML): unless the
-// object is labelled or annotated FluxSubstituteKey: disabled, the
-// variables are substituted into the text with fluxcd/pkg/envsubst
-// (${var}, ${var:=default}, ${var:-default} and bash's string functions;
-// $var is left as it is and $${var} gives ${var}), and the result is
-// serialised again as kustomize would (keys sorted, comments gone). An
-// object the step leaves alone comes back as it was.
-func FluxSubstitute(doc []byte, s *Substitution) ([]byte, error) {
-	if !s.Active() {
-		return doc, nil
-	}
-	var obj map[string]any
-	if err := yaml.Unmarshal(doc, &obj); err != nil {
-		return nil, fmt.Errorf("YAMLToJSON: %w", err)
-	}
-	if substituteDisabled(obj) {
-		return doc, nil
-	}
-	for _, k := range slices.Sorted(maps.Keys(s.Vars)) {
-		if !fluxVarName.MatchString(k) {
-			return nil, fmt.Errorf("envsubst error: '%s' var name is invalid, must match '%s'", k, fluxVarName)
-		}
-	}
-	out, err := envsubst.Eval(string(doc), func(name string) (string, bool) {
-		v, ok := s.Vars[name]
-		return v, ok || !s.Strict
-	})
-	if err != nil {
-		return nil, fmt.Errorf("envsubst error: variable substitution failed: %w", err)
-	}
-	j, err := yaml.YAMLToJSON([]byte(out))
-	if err != nil {
-		return nil, fmt.Errorf("envsubst error: YAMLToJSON: %w", err)
-	}
-	return yaml.JSONToYAML(j)
-}
-
-// substituteDisabled reports whether obj opts out of the substitution.
-func substituteDisabled(obj map[string]any) bool {
-	meta, _ := obj["metadata"].(map[string]any)
-	for _, field := range []string{"labels", "annotations"} {
-		m, _ := meta[field].(map[string]any)
-		if v, _ := m[FluxSubstituteKey].(string); v == FluxSubstituteDisabled {
-			return true
-		}
-	}
-	return false
+	return s, secrets, notes, nil
 }
 
 // ReadFluxData is the data of a ConfigMap or Secret body as Flux reads it

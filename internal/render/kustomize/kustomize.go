@@ -59,13 +59,24 @@ func build(root string, k *config.Kustomize, res render.Result, opts render.Opti
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
 		return res
 	}
-	t, rerr := inspect(p, dir, opts.MaxBytes)
-	res.Redact = t.redact
+	dirs := []string{dir}
+	if k.Flux != nil {
+		dirs = fluxDirs(dir, k.Flux)
+	}
+	t, rerr := inspectDirs(p, dirs, opts.MaxBytes)
+	res.Redact = append(res.Redact, t.redact...)
 	if rerr != nil {
 		res.Err = rerr
 		return res
 	}
-	if k.Overlay != nil {
+	if k.Flux != nil {
+		file, data, rerr := fluxFile(p, dir, k.Flux, opts.MaxBytes)
+		if rerr != nil {
+			res.Err = rerr
+			return res
+		}
+		t.overlay, t.flux = map[string][]byte{filepath.Clean(file): data}, k.Flux
+	} else if k.Overlay != nil {
 		file, data, rerr := overlayFile(p, dir, k.Overlay, opts.MaxBytes)
 		if rerr != nil {
 			res.Err = rerr
@@ -115,6 +126,12 @@ func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resma
 	kopts.Reorder = krusty.ReorderOptionUnspecified
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	kopts.PluginConfig = types.DisabledPluginConfig()
+	if t.flux != nil {
+		// Flux's: files outside the kustomization's folder may be read
+		// (repoFS keeps them inside the repository), objects not reordered.
+		kopts.LoadRestrictions = types.LoadRestrictionsNone
+		kopts.Reorder = krusty.ReorderOptionNone
+	}
 	run := func(plan *imagePlan) (*repoFS, resmap.ResMap, error) {
 		fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
 		if t.overlay != nil {
@@ -172,6 +189,12 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 		if err != nil {
 			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err), File: file}
 			return res
+		}
+		if t.flux != nil {
+			if y, err = postBuild(r, y, t.flux.PostBuild); err != nil {
+				res.Err = &render.Error{Message: err.Error(), File: file}
+				return res
+			}
 		}
 		res.Docs = append(res.Docs, render.Doc{YAML: y, File: file})
 	}
