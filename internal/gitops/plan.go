@@ -111,6 +111,13 @@ func expandObject(s *Scope, parent *node, o Object, nodes []*node) []*node {
 	for _, e := range x.Environments {
 		key := e.RenderKey()
 		if i := indexOf(parent.chain, key); i >= 0 {
+			if i == len(parent.chain)-1 && sameOrigin(parent.env.From, e.From) {
+				// The object is in its own rendering: it manages itself,
+				// as flux bootstrap's Kustomization and a self-managed
+				// root Application do. Not a cycle.
+				followed = true
+				continue
+			}
 			cycle := append(append([]string(nil), parent.names[i:]...), o.Ref().String())
 			parent.notes = append(parent.notes, Note{Ref: o.Ref(), Line: o.Line, Message: "not followed: a cycle (" + strings.Join(cycle, " → ") + ")"})
 			continue
