@@ -3,13 +3,10 @@ package gitops
 import (
 	"bytes"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // The ConfigMaps and Secrets a Flux object reads (substituteFrom,
@@ -22,14 +19,14 @@ const maxDataFileBytes = 4 << 20
 // findDataObjects returns the ConfigMaps and Secrets written in the YAML
 // files of the repository at root, in file order. Hidden folders and
 // node_modules are not read; a file that does not parse is left alone.
-func findDataObjects(root string) ([]*FluxObject, error) {
+func findDataObjects(root string) ([]*Object, error) {
 	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	fsys := r.FS()
-	var out []*FluxObject
+	var out []*Object
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -55,38 +52,21 @@ func findDataObjects(root string) ([]*FluxObject, error) {
 }
 
 // dataObjects are the ConfigMaps and Secrets of one YAML stream of file.
-func dataObjects(file string, data []byte) []*FluxObject {
-	var out []*FluxObject
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) || err != nil {
-			return out
+func dataObjects(file string, data []byte) []*Object {
+	var out []*Object
+	for _, o := range Decode(file, data) {
+		if (o.Kind == "ConfigMap" || o.Kind == "Secret") && o.APIVersion == "v1" {
+			out = append(out, &o)
 		}
-		var m map[string]any
-		if n.Decode(&m) != nil {
-			continue
-		}
-		kind := str(m, "kind")
-		if kind != "ConfigMap" && kind != "Secret" || str(m, "apiVersion") != "v1" {
-			continue
-		}
-		line := n.Line
-		if len(n.Content) > 0 {
-			line = n.Content[0].Line
-		}
-		meta := sub(m, "metadata")
-		out = append(out, &FluxObject{APIVersion: "v1", Kind: kind, Namespace: str(meta, "namespace"),
-			Name: str(meta, "name"), Body: m, File: file, Line: line})
 	}
+	return out
 }
 
 // FluxDataFrom is the lookup of ConfigMaps and Secrets over objects, in
 // order of preference: in each list, an object of the namespace asked
 // for, else one that sets no namespace (a kustomization places it); the
 // first list that holds one wins.
-func FluxDataFrom(lists ...[]*FluxObject) FluxDataLookup {
+func FluxDataFrom(lists ...[]*Object) FluxDataLookup {
 	return func(kind, namespace, name string) (*FluxData, error) {
 		for _, objs := range lists {
 			if o := pickData(objs, kind, namespace, name); o != nil {
@@ -95,6 +75,14 @@ func FluxDataFrom(lists ...[]*FluxObject) FluxDataLookup {
 					return nil, errors.New(o.File + ": " + err.Error())
 				}
 				d.File, d.Line = o.File, o.Line
+				d.KeyLine = func(key string) int {
+					for _, field := range []string{"stringData", "data"} {
+						if l := o.line(field, key); l != o.Line {
+							return l
+						}
+					}
+					return o.Line
+				}
 				return d, nil
 			}
 		}
@@ -102,8 +90,8 @@ func FluxDataFrom(lists ...[]*FluxObject) FluxDataLookup {
 	}
 }
 
-func pickData(objs []*FluxObject, kind, namespace, name string) *FluxObject {
-	var loose *FluxObject
+func pickData(objs []*Object, kind, namespace, name string) *Object {
+	var loose *Object
 	for _, o := range objs {
 		if o.Kind != kind || o.Name != name {
 			continue

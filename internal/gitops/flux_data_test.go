@@ -20,7 +20,7 @@ func TestFluxDataFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rendered := []*FluxObject{{Kind: "ConfigMap", Namespace: "flux-system", Name: "vars", Body: map[string]any{"data": map[string]any{"env": "rendered"}}, File: "out.yaml", Line: 7}}
+	rendered := []*Object{{Kind: "ConfigMap", Namespace: "flux-system", Name: "vars", Body: map[string]any{"data": map[string]any{"env": "rendered"}}, File: "out.yaml", Line: 7}}
 	lookup := FluxDataFrom(rendered, objs)
 	for _, tt := range []struct{ kind, ns, name, file, value string }{
 		{"ConfigMap", "flux-system", "vars", "out.yaml", "rendered"},

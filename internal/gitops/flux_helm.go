@@ -197,6 +197,11 @@ func resolveValuesRef(ref FluxValuesRef, namespace string, lookup FluxDataLookup
 		return nil, "", fmt.Errorf("could not resolve %s: key not found", what)
 	}
 	r := &resolvedRef{ref: ref, raw: raw, doc: FluxValues{File: d.File, Line: d.Line, Secret: d.Secret}}
+	if d.KeyLine != nil {
+		// A values document is a block under its key: it starts a line
+		// below.
+		r.doc.Line = d.KeyLine(ref.ValuesKey) + 1
+	}
 	if ref.TargetPath != "" {
 		return r, "", nil
 	}

@@ -62,7 +62,7 @@ type FluxHelmPlan struct {
 // from a source that is not followed gives no plan and the notice saying
 // why; a remote chart gives a plan with Remote set, for the caller to map
 // to a vendored copy or to report.
-func PlanFluxHelmRelease(repo FluxRepo, obj *FluxObject, lookup FluxDataLookup) (*FluxHelmPlan, string, error) {
+func PlanFluxHelmRelease(repo FluxRepo, obj *Object, lookup FluxDataLookup) (*FluxHelmPlan, string, error) {
 	spec := obj.Spec()
 	plan, why, err := fluxChart(repo, obj, spec)
 	if plan == nil || err != nil {
@@ -84,6 +84,7 @@ func PlanFluxHelmRelease(repo FluxRepo, obj *FluxObject, lookup FluxDataLookup) 
 		if inline.Values, ok = raw.(map[string]any); !ok {
 			return nil, "", fmt.Errorf("spec.values: want a mapping, got %s", typeName(raw))
 		}
+		inline.Line = firstKeyLine(obj, inline.Values, inline.Line, "spec", "values")
 	}
 	var notes []string
 	plan.Values, plan.Secrets, notes, err = FluxHelmValues(inline, refs, obj.Namespace, lookup)
@@ -93,7 +94,7 @@ func PlanFluxHelmRelease(repo FluxRepo, obj *FluxObject, lookup FluxDataLookup) 
 	plan.Notes = append(plan.Notes, notes...)
 	for _, field := range []string{"postRenderers", "commonMetadata"} {
 		if spec[field] != nil {
-			plan.Notes = append(plan.Notes, fmt.Sprintf("%s: spec.%s is not applied to the rendered chart", obj.ID(), field))
+			plan.Notes = append(plan.Notes, fmt.Sprintf("%s: spec.%s is not applied to the rendered chart", obj.Ref().String(), field))
 		}
 	}
 	if plan.DependsOn, err = readDependsOn(spec, obj.Namespace); err != nil {
@@ -105,7 +106,7 @@ func PlanFluxHelmRelease(repo FluxRepo, obj *FluxObject, lookup FluxDataLookup) 
 // fluxChart resolves where the chart of a HelmRelease comes from:
 // spec.chartRef (an OCIRepository, or a HelmChart object), else the
 // HelmChart template spec.chart.spec.
-func fluxChart(repo FluxRepo, obj *FluxObject, spec map[string]any) (*FluxHelmPlan, string, error) {
+func fluxChart(repo FluxRepo, obj *Object, spec map[string]any) (*FluxHelmPlan, string, error) {
 	if ref := sub(spec, "chartRef"); ref != nil {
 		r, err := readSourceRef(ref, obj.Namespace, "spec.chartRef")
 		if err != nil {
@@ -190,4 +191,20 @@ func ociChart(repo FluxRepo, r FluxSourceRef) *FluxRemoteChart {
 		c.Version = cmp.Or(str(ref, "digest"), str(ref, "tag"), str(ref, "semver"))
 	}
 	return c
+}
+
+// firstKeyLine is the line of the first key of the mapping m at path of
+// obj, where its document starts (the line after the key for a block, the
+// key's own for a flow mapping); def when no line is known.
+func firstKeyLine(obj *Object, m map[string]any, def int, path ...any) int {
+	first := 0
+	for k := range m {
+		if l := obj.line(append(append([]any{}, path...), k)...); l != obj.Line && (first == 0 || l < first) {
+			first = l
+		}
+	}
+	if first == 0 {
+		return def
+	}
+	return first
 }

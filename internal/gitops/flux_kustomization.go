@@ -53,7 +53,7 @@ type FluxKustomizationPlan struct {
 // source. A source that is not this repository's files gives no plan and
 // the notice saying why; a Kustomization that does not read is an error.
 // maxBytes bounds each file the generator reads.
-func PlanFluxKustomization(repo FluxRepo, art func(src *FluxSource) (*FluxArtifact, error), obj *FluxObject, maxBytes int64) (*FluxKustomizationPlan, string, error) {
+func PlanFluxKustomization(repo FluxRepo, art func(src *FluxSource) (*FluxArtifact, error), obj *Object, maxBytes int64) (*FluxKustomizationPlan, string, error) {
 	spec := obj.Spec()
 	ref, err := readSourceRef(sub(spec, "sourceRef"), obj.Namespace, "spec.sourceRef")
 	if err != nil {
@@ -89,13 +89,13 @@ func PlanFluxKustomization(repo FluxRepo, art func(src *FluxSource) (*FluxArtifa
 }
 
 // read reads the fields of spec that change the build.
-func (plan *FluxKustomizationPlan) read(obj *FluxObject, spec map[string]any) error {
+func (plan *FluxKustomizationPlan) read(obj *Object, spec map[string]any) error {
 	patches, err := readList(spec, "patches", "spec.patches")
 	if err != nil {
 		return err
 	}
 	for i, p := range patches {
-		fp := FluxPatch{Patch: str(p, "patch"), Line: obj.line("spec", "patches", fmt.Sprint(i))}
+		fp := FluxPatch{Patch: str(p, "patch"), Line: obj.line("spec", "patches", i)}
 		if fp.Patch == "" {
 			return fmt.Errorf("spec.patches[%d].patch: missing", i)
 		}

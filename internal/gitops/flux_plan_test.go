@@ -10,9 +10,9 @@ import (
 
 // fakeRepo is a FluxRepo over objects written inline; this repository is
 // https://github.com/acme/fleet.
-type fakeRepo []*FluxObject
+type fakeRepo []*Object
 
-func (r fakeRepo) Find(kind, ns, name string) *FluxObject {
+func (r fakeRepo) Find(kind, ns, name string) *Object {
 	for _, o := range r {
 		if o.Kind == kind && o.Namespace == ns && o.Name == name {
 			return o
@@ -25,8 +25,8 @@ func (r fakeRepo) ThisRepository(url string) bool {
 	return strings.TrimSuffix(url, ".git") == "https://github.com/acme/fleet"
 }
 
-func (r fakeRepo) All(kind string) []*FluxObject {
-	var out []*FluxObject
+func (r fakeRepo) All(kind string) []*Object {
+	var out []*Object
 	for _, o := range r {
 		if o.Kind == kind {
 			out = append(out, o)
@@ -45,7 +45,7 @@ func objects(t *testing.T, file, stream string) fakeRepo {
 			t.Fatal(err)
 		}
 		meta := sub(m, "metadata")
-		out = append(out, &FluxObject{APIVersion: str(m, "apiVersion"), Kind: str(m, "kind"), Namespace: str(meta, "namespace"),
+		out = append(out, &Object{APIVersion: str(m, "apiVersion"), Kind: str(m, "kind"), Namespace: str(meta, "namespace"),
 			Name: str(meta, "name"), Body: m, File: file, Line: 1 + i*100})
 	}
 	return out
@@ -320,7 +320,7 @@ spec: {url: "git@github.com:evil/elsewhere.git"}`)
 	for i, desc := range remote {
 		plan, _, err := PlanFluxHelmRelease(repo, repo[i], none)
 		if err != nil || plan.Remote == nil || plan.Remote.String() != desc || plan.Chart != "" {
-			t.Errorf("%s: %+v, %v; want remote %q", repo[i].ID(), plan, err, desc)
+			t.Errorf("%s: %+v, %v; want remote %q", repo[i].Ref().String(), plan, err, desc)
 		}
 	}
 	if plan, _, _ := PlanFluxHelmRelease(repo, repo[2], none); plan.Release != "cache" || plan.Namespace != "apps" {

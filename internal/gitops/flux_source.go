@@ -8,43 +8,18 @@ import (
 	"strings"
 )
 
-// FluxObject is a Kubernetes object the Flux expanders read: its generic
-// body and where it is written.
-type FluxObject struct {
-	APIVersion, Kind, Namespace, Name string
-	Body                              map[string]any
-	File                              string
-	Line                              int
-	// Lines gives the line of a field path of the body ("spec", "values"),
-	// 0 when unknown; nil when no line is known but Line.
-	Lines func(path ...string) int
-}
-
-// line is the line of a field of o, else the object's own line.
-func (o *FluxObject) line(fields ...string) int {
-	if o.Lines != nil {
-		if l := o.Lines(fields...); l > 0 {
-			return l
-		}
-	}
-	return o.Line
-}
-
 // Spec is the object's spec, nil when it has none.
-func (o *FluxObject) Spec() map[string]any { return sub(o.Body, "spec") }
-
-// ID is "Kind namespace/name".
-func (o *FluxObject) ID() string { return o.Kind + " " + o.Namespace + "/" + o.Name }
+func (o *Object) Spec() map[string]any { return sub(o.Body, "spec") }
 
 // FluxRepo is what the Flux expanders need of the repository.
 type FluxRepo interface {
 	// Find is the object of kind in namespace named name, nil when the
 	// repository holds none.
-	Find(kind, namespace, name string) *FluxObject
+	Find(kind, namespace, name string) *Object
 	// ThisRepository reports whether a Git URL is this repository.
 	ThisRepository(url string) bool
 	// All are the objects of kind in the repository.
-	All(kind string) []*FluxObject
+	All(kind string) []*Object
 }
 
 // FluxSourceRef is a reference to a Flux source: sourceRef, chartRef.
@@ -163,7 +138,7 @@ func resolveExternalArtifact(repo FluxRepo, ref FluxSourceRef) (*FluxSource, str
 		}
 		arts, err := readList(gen.Spec(), "artifacts", "spec.artifacts")
 		if err != nil {
-			return nil, fmt.Sprintf("its source %s comes from %s (%s), which does not read: %v", ref, gen.ID(), gen.File, err)
+			return nil, fmt.Sprintf("its source %s comes from %s (%s), which does not read: %v", ref, gen.Ref().String(), gen.File, err)
 		}
 		for _, art := range arts {
 			if str(art, "name") != ref.Name {
@@ -171,9 +146,9 @@ func resolveExternalArtifact(repo FluxRepo, ref FluxSourceRef) (*FluxSource, str
 			}
 			src, why := generatedSource(repo, gen, art)
 			if src == nil {
-				return nil, fmt.Sprintf("its source %s comes from %s (%s), which %s", ref, gen.ID(), gen.File, why)
+				return nil, fmt.Sprintf("its source %s comes from %s (%s), which %s", ref, gen.Ref().String(), gen.File, why)
 			}
-			src.Describe = fmt.Sprintf("%s of %s", ref, gen.ID())
+			src.Describe = fmt.Sprintf("%s of %s", ref, gen.Ref().String())
 			return src, ""
 		}
 	}
@@ -182,7 +157,7 @@ func resolveExternalArtifact(repo FluxRepo, ref FluxSourceRef) (*FluxSource, str
 
 // generatedSource is the source an artifact of gen is, or why it cannot
 // be followed.
-func generatedSource(repo FluxRepo, gen *FluxObject, art map[string]any) (*FluxSource, string) {
+func generatedSource(repo FluxRepo, gen *Object, art map[string]any) (*FluxSource, string) {
 	if str(gen.Spec(), "pathPattern") != "" {
 		return nil, "generates artifacts by pathPattern, which meshgate does not expand"
 	}
