@@ -188,7 +188,7 @@ var Rules = []RuleInfo{
 		Description: "an Argo CD Application or ApplicationSet, or a Flux HelmRelease or Kustomization, deploys what this run does not render",
 		Why:         "the workloads it deploys are checked nowhere: a clean report would say nothing about them",
 		Fix:         "add an environment that renders the path or chart it names (meshgate does not follow GitOps objects yet)",
-		Example:     `HelmRelease shop/podinfo: chart not rendered (./charts/podinfo from GitRepository flux-system/platform); add an environment for it`,
+		Example:     `HelmRelease shop/podinfo: not followed: chart podinfo 6.5.0 from HelmRepository shop/podinfo (https://stefanprodan.github.io/podinfo) is not fetched; vendor it in this repository and point gitops.charts at it`,
 		Failing:     exampleGitOpsNotRendered,
 		Passing:     exampleGitOpsNotRenderedFixed,
 		Exempt:      Exemption{Note: "It is a notice, so it fails no run at the default `--fail-on error`. An environment whose path (or, for a chart, folder name) is the one the object names turns it off for that object."},
