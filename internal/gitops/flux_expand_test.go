@@ -89,3 +89,34 @@ followed in flux-system: Kustomization flux-system/flux-system`
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestExpandFluxTargetNamespace: a HelmRelease written without a
+// namespace, which the Kustomization that applies it moves into its
+// targetNamespace, is the same object in the file and in the rendering:
+// its note is the rendering's, not also one of an object nothing renders.
+func TestExpandFluxTargetNamespace(t *testing.T) {
+	files := map[string]string{
+		"clusters/prod/apps.yaml": fluxKustomization("apps", bootstrapSource+"  path: ./apps\n  targetNamespace: shop\n"),
+		"apps/probe.yaml":         helmRelease("probe", "", "  chart:\n    spec: {chart: probe, sourceRef: {kind: HelmRepository, name: charts}}\n"),
+	}
+	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
+	root := writeTree(t, files)
+	cfg := &config.Config{Root: root, Discovered: true}
+	objs, err := Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(env config.Environment) []Object {
+		out := fakeRender(root)(env)
+		for i := range out {
+			out[i].Namespace = "shop"
+		}
+		return out
+	}
+	p := Expand(Input{Config: cfg, Objects: objs, Render: render})
+	want := `env apps: kustomize apps; Kustomization flux-system/apps in clusters/prod/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+note in apps: apps/probe.yaml:7: HelmRelease shop/probe: not followed: chart probe from HelmRepository shop/charts is not fetched; vendor it in this repository and point gitops.charts at it`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}

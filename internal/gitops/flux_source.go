@@ -25,7 +25,12 @@ type FluxRepo interface {
 // FluxSourceRef is a reference to a Flux source: sourceRef, chartRef.
 type FluxSourceRef struct{ Kind, Namespace, Name string }
 
-func (r FluxSourceRef) String() string { return r.Kind + " " + r.Namespace + "/" + r.Name }
+func (r FluxSourceRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
 
 // readSourceRef reads a reference at m, its namespace defaulting to ns.
 func readSourceRef(m map[string]any, ns, field string) (FluxSourceRef, error) {

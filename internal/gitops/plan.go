@@ -86,6 +86,9 @@ func Expand(in Input) Plan {
 				continue
 			}
 			rendered[o.Ref().Key()+"@"+o.File] = true
+			// Also as written without a namespace, which a kustomization
+			// (a Flux targetNamespace) gives it.
+			rendered[Ref{Kind: o.Kind, Name: o.Name}.Key()+"@"+o.File] = true
 			if n.depth >= cfg.GitOps.Depth() {
 				x := Expansion{}
 				x.note(o, nil, "not followed: it is nested deeper than gitops.maxDepth (%d)", cfg.GitOps.Depth())
