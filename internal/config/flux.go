@@ -31,4 +31,7 @@ type PostBuild struct {
 	Always bool
 	// Strict fails on a variable used without a default and not defined.
 	Strict bool
+	// Files are where the ConfigMaps and Secrets of the variables are
+	// written: inputs of the rendering.
+	Files []string
 }

@@ -27,6 +27,7 @@ func (c *Config) Inputs(env Environment) []string {
 	case env.Kustomize != nil:
 		inputsKustomize(metadataFS(c.Root), env.Kustomize.Path, set, map[string]bool{})
 	}
+	inputsGitOps(env, set)
 	out := make([]string, 0, len(set))
 	for p := range set {
 		out = append(out, p)
@@ -147,4 +148,26 @@ func inputsKustomize(fsys metadataFS, dir string, set, seen map[string]bool) {
 // repository.
 func inRepo(p string) bool {
 	return p != ".." && !strings.HasPrefix(p, "../") && !path.IsAbs(p)
+}
+
+// inputsGitOps adds what the GitOps object of env adds to its rendering:
+// the object's own file, the files of the values it writes or takes from
+// ConfigMaps and Secrets, the files of a Flux substitution's variables.
+func inputsGitOps(env Environment, set map[string]bool) {
+	if env.From != nil && env.From.File != "" {
+		set[env.From.File] = true
+	}
+	if env.Helm != nil {
+		for _, in := range env.Helm.Inline {
+			set[in.File] = true
+		}
+		for _, v := range env.Helm.ChartValues {
+			set[path.Clean(v)] = true
+		}
+	}
+	if env.Kustomize != nil && env.Kustomize.Flux != nil && env.Kustomize.Flux.PostBuild != nil {
+		for _, f := range env.Kustomize.Flux.PostBuild.Files {
+			set[f] = true
+		}
+	}
 }

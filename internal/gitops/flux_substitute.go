@@ -124,6 +124,9 @@ func FluxSubstitution(pb *FluxPostBuild, namespace string, lookup FluxDataLookup
 			}
 			return nil, nil, nil, fmt.Errorf("substitute from '%s/%s' error: %s %s/%s is not in the repository", ref.Kind, ref.Name, ref.Kind, namespace, ref.Name)
 		}
+		if d.File != "" && !slices.Contains(s.Files, d.File) {
+			s.Files = append(s.Files, d.File)
+		}
 		keys := slices.Sorted(maps.Keys(d.Data))
 		if d.Encrypted {
 			notes = append(notes, fmt.Sprintf("%s %s/%s (%s) is SOPS-encrypted: its variables %s are substituted as empty strings",
