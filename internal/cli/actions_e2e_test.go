@@ -322,7 +322,7 @@ func (s *e2eStep) assertNoLeaks(res e2eResult, files ...string) {
 }
 
 // timingLine is the one line a check in a workflow writes to stderr.
-var timingLine = regexp.MustCompile(`^meshgate: checked ([0-9]+) environment\(s\), ([0-9]+) workloads in [0-9.]+[µm]?s( \(slowest: [a-z-]+, [0-9]+ ms\))?\n$`)
+var timingLine = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(demoGitOpsListing) + `)?meshgate: checked ([0-9]+) environment\(s\), ([0-9]+) workloads in [0-9.]+[µm]?s( \(slowest: [a-z-]+, [0-9]+ ms\))?\n$`)
 
 // assertTiming checks that stderr is the timing line of a check of envs
 // environments with workloads workloads, and nothing else.
@@ -454,6 +454,8 @@ func prEvent(t *testing.T, action, sha string, edit func(map[string]any)) string
 // (level, path:line, title), in report order.
 var demoAnnotations = []string{
 	"failure charts/shop/templates/ingress.yaml:14 meshgate render-error (broken)",
+	"failure clusters/apps/orders/deployment.yaml:34 meshgate secret-missing (orders)",
+	"notice clusters/apps/orders/metrics.yaml:17 meshgate gitops-not-rendered (orders)",
 	"failure deploy/base/edge-proxy.yaml:19 meshgate mesh-injection (prod)",
 	"failure deploy/base/ratelimit.yaml:15 meshgate mesh-injection (prod)",
 	"notice deploy/base/frontend.yaml:42 meshgate secret-missing (prod)",
@@ -535,11 +537,11 @@ func checkRunBodies(t *testing.T, srv *githubtest.Server, op string) []map[strin
 
 // demoOutputs are the step outputs of the demo with fail-on error.
 func demoOutputs(reportPath string) map[string]string {
-	return map[string]string{"result": "fail", "findings": "12", "errors": "7", "warnings": "3", "report": reportPath}
+	return map[string]string{"result": "fail", "findings": "14", "errors": "8", "warnings": "3", "report": reportPath}
 }
 
 // scenarioPullRequestOpened: the check run goes in_progress before the
-// environments render and completes as a failure with the 12 annotations;
+// environments render and completes as a failure with the 14 annotations;
 // one sticky comment; one review with an inline comment on each changed
 // line that defines a failing workload; exit 1.
 func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Server, string) {
@@ -553,7 +555,7 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	if res.code != 1 {
 		t.Errorf("exit code %d, want 1; stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	assertCalls(t, srv, nil, map[string]int{
 		"POST checks/create":             1,
 		"GET pulls/list-files":           1,
@@ -577,9 +579,9 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	}
 	cr := runs[0]
 	assertEqual(t, "check run", [5]string{cr.Name, cr.HeadSHA, cr.Status, cr.Conclusion, cr.Title},
-		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "7 errors, 3 warnings, 2 notices in 5 environments"})
+		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "8 errors, 3 warnings, 3 notices in 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(cr), demoAnnotations)
-	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{12})
+	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{14})
 	e2eGolden(t, "pr-opened.check-summary.md", cr.Summary)
 	e2eGolden(t, "pr-opened.check-text.md", cr.Text)
 
@@ -626,14 +628,14 @@ func scenarioPush(t *testing.T, runStep e2eRunner) {
 	if res.code != 1 {
 		t.Errorf("exit code %d, want 1; stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	assertCalls(t, srv, nil, map[string]int{"POST checks/create": 1, "PATCH checks/update": 1})
 	runs := srv.CheckRuns()
 	if len(runs) != 1 {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [4]string{runs[0].HeadSHA, runs[0].Status, runs[0].Conclusion, runs[0].Title},
-		[4]string{e2eMainSHA, "completed", "failure", "7 errors, 3 warnings, 2 notices in 5 environments"})
+		[4]string{e2eMainSHA, "completed", "failure", "8 errors, 3 warnings, 3 notices in 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "push.summary.md", step.summary())
@@ -673,7 +675,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 	if res.code != 1 {
 		t.Errorf("exit code %d, want 1 (6 errors remain); stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	// The second run edits the sticky comment and the fixed gap's inline
 	// comment, and creates nothing but its check run.
 	assertCalls(t, srv, before, map[string]int{
@@ -712,8 +714,8 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 		t.Fatalf("%d check runs, want 2", len(runs))
 	}
 	assertEqual(t, "second check run", [4]string{runs[1].HeadSHA, runs[1].Conclusion, runs[1].Title, fmt.Sprint(len(runs[1].Annotations))},
-		[4]string{e2eSyncSHA, "failure", "6 errors, 3 warnings, 2 notices in 5 environments", "11"})
-	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "11", "errors": "6", "warnings": "3", "report": ""})
+		[4]string{e2eSyncSHA, "failure", "7 errors, 3 warnings, 3 notices in 6 environments", "13"})
+	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "13", "errors": "7", "warnings": "3", "report": ""})
 	step.assertNoLeaks(res)
 }
 
@@ -739,17 +741,17 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 	if res.code != 0 {
 		t.Errorf("exit code %d, want 0 (fail-on never); stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	assertCalls(t, srv, nil, map[string]int{"POST checks/create": 1, "PATCH checks/update": 1})
 	runs := srv.CheckRuns()
 	if len(runs) != 1 {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [3]string{runs[0].HeadSHA, runs[0].Conclusion, runs[0].Title},
-		[3]string{e2eMainSHA, "neutral", "7 errors, 3 warnings, 2 notices in 5 environments"})
+		[3]string{e2eMainSHA, "neutral", "8 errors, 3 warnings, 3 notices in 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), withPrefix("testdata/demo/", demoAnnotations))
 	assertEqual(t, "outputs", step.outputs(),
-		map[string]string{"result": "pass", "findings": "12", "errors": "7", "warnings": "3", "report": "reports/meshgate.json"})
+		map[string]string{"result": "pass", "findings": "14", "errors": "8", "warnings": "3", "report": "reports/meshgate.json"})
 	e2eGolden(t, "dispatch.summary.md", step.summary())
 
 	// The JSON report: paths relative to working-directory, as meshgate
@@ -764,7 +766,7 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the JSON report does not parse: %v", err)
 	}
-	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 5, Workloads: 20, Findings: 12, Errors: 7, Warnings: 3, Notices: 2})
+	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 6, Workloads: 21, Findings: 14, Errors: 8, Warnings: 3, Notices: 3})
 	var jsonFiles []string
 	for _, f := range rep.Findings {
 		jsonFiles = append(jsonFiles, fmt.Sprintf("%s:%d", f.File, f.Line))
@@ -867,7 +869,7 @@ func TestE2EForkPullRequest(t *testing.T) {
 	if res.code != 1 {
 		t.Errorf("exit code %d, want 1 (fail-on error); stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	// Each write is tried once: the refusal is not retried, and the check
 	// run refused at the start is not asked for again.
 	assertCalls(t, srv, nil, map[string]int{
@@ -948,7 +950,7 @@ func TestE2EFlakyAPI(t *testing.T) {
 	if res.code != 1 {
 		t.Errorf("exit code %d, want 1; stderr:\n%s", res.code, res.stderr)
 	}
-	assertTiming(t, res, 5, 20)
+	assertTiming(t, res, 6, 21)
 	assertCalls(t, srv, nil, map[string]int{
 		"POST checks/create":             1,
 		"GET checks/list-for-ref":        1, // finds the create whose answer was lost
@@ -964,7 +966,7 @@ func TestE2EFlakyAPI(t *testing.T) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
-	assertEqual(t, "annotations per PATCH", runs[0].AnnotationsPerUpdate, []int{12})
+	assertEqual(t, "annotations per PATCH", runs[0].AnnotationsPerUpdate, []int{14})
 	if runs[0].Conclusion != "failure" {
 		t.Errorf("conclusion %q", runs[0].Conclusion)
 	}
@@ -1151,7 +1153,7 @@ func TestE2EPublishShards(t *testing.T) {
 		cmd := exec.CommandContext(t.Context(), bin, "check", "--shard", fmt.Sprintf("%d/2", i), "--format", "json", "--output", out)
 		cmd.Dir = ws
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "MESHGATE_TODAY=" + e2eToday}
-		if res := runProcess(t, cmd); res.code != 1 || res.stderr != "" {
+		if res := runProcess(t, cmd); res.code != 1 || res.stderr != demoGitOpsListing {
 			t.Fatalf("shard %d/2: exit code %d, stderr:\n%s", i, res.code, res.stderr)
 		}
 		shards = append(shards, out)

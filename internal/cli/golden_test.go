@@ -42,10 +42,16 @@ func TestDemoGolden(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1 (the demo has errors); stderr:\n%s", code, stderr)
 	}
-	if stderr != "" {
-		t.Errorf("stderr not empty:\n%s", stderr)
+	if stderr != demoGitOpsListing {
+		t.Errorf("stderr:\n%s\nwant only the environments of the demo's GitOps objects:\n%s", stderr, demoGitOpsListing)
 	}
 }
+
+// demoGitOpsListing is what the demo's check says on stderr: the
+// environment its Flux Kustomization adds to the configured ones.
+const demoGitOpsListing = `meshgate: 1 environment(s) from GitOps objects:
+  orders                   kustomize Kustomization flux-system/orders in clusters/prod/orders.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+`
 
 // TestDriftDemoGolden runs meshgate with no configuration on the drift
 // demo (testdata/drift-demo: the odd pod out, and the cases that must stay
