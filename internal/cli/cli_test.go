@@ -36,6 +36,23 @@ func TestRenderRedactsSecrets(t *testing.T) {
 	}
 }
 
+// TestRenderRedactsSubstitutedSecrets: a Flux Kustomization substitutes
+// values of a Secret into a Deployment; `meshgate render` shows neither.
+func TestRenderRedactsSubstitutedSecrets(t *testing.T) {
+	code, stdout, stderr := run(t, env(), "render", "-C", "../gitops/testdata/flux/fleet", "--env", "web")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, leak := range []string{"super-secret-password", "tok-4f9a2c71e0"} {
+		if strings.Contains(stdout, leak) {
+			t.Errorf("render output contains the Secret value %q", leak)
+		}
+	}
+	if !strings.Contains(stdout, "value: REDACTED\n") || !strings.Contains(stdout, "--region=eu-west-1") {
+		t.Errorf("render output is not the substituted build, redacted:\n%s", stdout)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
