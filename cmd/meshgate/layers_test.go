@@ -21,7 +21,7 @@ var layers = [][]string{
 	{"internal/config"},
 	{"internal/gitops"},
 	{"internal/render"},
-	{"internal/render/helm", "internal/render/kustomize"},
+	{"internal/render/helm", "internal/render/kustomize", "internal/render/manifests"},
 	{"internal/manifest"},
 	{"internal/check"},
 	{"internal/report"},

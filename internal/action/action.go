@@ -238,7 +238,7 @@ func (r *Run) target() publish.Target {
 	return publish.Target{
 		Owner: r.owner, Repo: r.repo,
 		HeadSHA: r.headSHA, PRNumber: r.prNumber, PRHead: r.prHead,
-		APIURL: r.apiURL, RunURL: r.runURL(), ExternalID: r.externalID, Token: r.token,
+		APIURL: r.apiURL, ServerURL: r.serverURL, RunURL: r.runURL(), ExternalID: r.externalID, Token: r.token,
 		CheckRun: r.Inputs.CheckRun, CheckName: r.Inputs.CheckName, Comment: r.Inputs.Comment,
 	}
 }

@@ -68,16 +68,14 @@ func (r *Run) permissionMessage(res publish.Result) string {
 // publishing has to say after its verdict.
 func (r *Run) stepSummary(rep report.Report, res *publish.Result) {
 	var extra strings.Builder
-	if res.Comparison != "" {
-		extra.WriteString(res.Comparison + "\n")
-	}
 	if len(res.MissingPermissions) > 0 {
 		extra.WriteString("\n> [!WARNING]\n> " + r.permissionMessage(*res) + "\n")
 	}
 	for _, p := range res.Problems {
 		extra.WriteString("\n> [!WARNING]\n> meshgate: " + strings.Join(strings.Fields(p), " ") + "\n")
 	}
-	md := report.Markdown(rep, report.Options{MaxBytes: maxStepSummaryBytes - extra.Len() - 1, CheckRunURL: res.CheckRunURL})
+	md := report.Markdown(rep, report.Options{MaxBytes: maxStepSummaryBytes - extra.Len() - 1, CheckRunURL: res.CheckRunURL,
+		SourceURL: publish.SourceURL(r.serverURL, r.owner, r.repo, r.headSHA), Since: res.Since})
 	body := report.InsertAfterVerdict(md, extra.String())
 	r.fileCommand(res, "job summary", r.stepSummaryFile, func() { r.gha.AddStepSummary(body) })
 }

@@ -31,6 +31,13 @@ func (r *Run) RepoRelative(rep report.Report) report.Report {
 	envs := make([]report.Environment, len(rep.Environments))
 	for i, e := range rep.Environments {
 		e.Path = r.repoPath(e.Path)
+		if e.WorkloadFiles != nil {
+			files := make(map[string]string, len(e.WorkloadFiles))
+			for id, f := range e.WorkloadFiles {
+				files[id] = r.repoPath(f)
+			}
+			e.WorkloadFiles = files
+		}
 		envs[i] = e
 	}
 	rep.Environments = envs

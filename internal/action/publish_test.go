@@ -3,6 +3,7 @@ package action
 import (
 	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestPullRequestOpened(t *testing.T) {
 	if !reflect.DeepEqual(cr.Annotations, wantAnn) {
 		t.Errorf("annotations:\n got %+v\nwant %+v", cr.Annotations, wantAnn)
 	}
-	if cr.Title != "4 errors, 1 warning in 3 environments" {
+	if cr.Title != "5 gaps in 3 of 3 environments" {
 		t.Errorf("title = %q", cr.Title)
 	}
 	golden(t, "pr-opened.check-summary.md", cr.Summary)
@@ -111,6 +112,15 @@ func TestPullRequestOpened(t *testing.T) {
 		t.Fatalf("%d comments, want 1", len(comments))
 	}
 	golden(t, "pr-opened.comment.md", comments[0].Body)
+	// The check run says what the comment says: its title is the
+	// comment's verdict, its summary the comment's body.
+	verdict := "### ❌ meshgate: 5 gaps in 3 of 3 environments\n"
+	if !strings.Contains(comments[0].Body, verdict) || !strings.Contains(cr.Summary, verdict) {
+		t.Errorf("the comment and the check run's summary do not both say %q", verdict)
+	}
+	if _, body, _ := strings.Cut(comments[0].Body, "\n**1.**"); !strings.Contains(cr.Summary, body) {
+		t.Error("the check run's summary does not hold the comment's entries")
+	}
 
 	reviews := srv.Reviews(prNumber)
 	if len(reviews) != 1 || reviews[0].CommitID != prHeadSHA || reviews[0].Event != "COMMENT" ||
@@ -128,7 +138,7 @@ func TestPullRequestOpened(t *testing.T) {
 		CheckRunURL: fmt.Sprintf("https://github.com/Codertocat/Hello-World/runs/%d", cr.ID),
 		Annotations: 4, AnnotationRequests: 1, CommentID: comments[0].ID,
 		CommentURL:    fmt.Sprintf("https://github.com/Codertocat/Hello-World/pull/2#issuecomment-%d", comments[0].ID),
-		CommentAction: "created", NewGaps: 5, FixedGaps: 0, Comparison: "**First run** on this pull request: 5 new gaps.", InlineCreated: 2}
+		CommentAction: "created", NewGaps: 5, FixedGaps: 0, InlineCreated: 2}
 	if !reflect.DeepEqual(res, wantRes) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, wantRes)
 	}
@@ -222,7 +232,7 @@ func TestPush(t *testing.T) {
 	if got := h.outputs()["result"]; got != "fail" {
 		t.Errorf("result output = %q", got)
 	}
-	if !strings.HasPrefix(h.file("summary"), report.MarkdownMarker+"\n### ❌ meshgate: 1 error, 1 warning in 1 of 3 environments\n") {
+	if !strings.HasPrefix(h.file("summary"), report.MarkdownMarker+"\n### ❌ meshgate: 2 gaps in 1 of 3 environments\n") {
 		t.Errorf("summary = %q", h.file("summary"))
 	}
 	h.assertNoTokenLeak()
@@ -284,7 +294,7 @@ func TestForkPullRequestReadOnlyToken(t *testing.T) {
 		"GET issues/list-comments":       1,
 		"POST issues/create-comment":     1,
 	})
-	want := publish.Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Comparison: firstRun3, Fallback: true,
+	want := publish.Result{Result: "fail", Conclusion: "failure", NewGaps: 3, FixedGaps: 0, Fallback: true,
 		MissingPermissions: []string{"checks: write", "pull-requests: write"}}
 	if !reflect.DeepEqual(res, want) {
 		t.Errorf("result:\n got %+v\nwant %+v", res, want)
@@ -375,9 +385,10 @@ func TestFlakyAPIRetriedWithoutDuplicates(t *testing.T) {
 	}
 	// In order: 1s before looking for the lost check run; backoff 1s, 2s
 	// for the failing reads; 1s before looking for the lost review;
-	// Retry-After 7s twice; backoff 1s for the secondary limit without
-	// Retry-After; 1s before looking for the lost comment.
-	want := []time.Duration{time.Second, time.Second, 2 * time.Second, time.Second, 7 * time.Second, 7 * time.Second, time.Second, time.Second}
+	// backoff 1s for the secondary limit without Retry-After (the sticky
+	// comment is read before the check run is completed); Retry-After 7s
+	// twice; 1s before looking for the lost comment.
+	want := []time.Duration{time.Second, time.Second, 2 * time.Second, time.Second, time.Second, 7 * time.Second, 7 * time.Second, time.Second}
 	if !reflect.DeepEqual(h.sleeps, want) {
 		t.Errorf("sleeps = %v, want %v", h.sleeps, want)
 	}
@@ -470,11 +481,9 @@ func TestHugeReportIsCut(t *testing.T) {
 	if n := len([]rune(body)); n > 65536 {
 		t.Errorf("comment has %d characters", n)
 	}
-	if !strings.Contains(body, "_This report was cut to fit. The full report is in [the check run]("+res.CheckRunURL+")._") {
-		t.Errorf("the comment does not point to the check run: ...%s", body[len(body)-300:])
-	}
-	if !strings.Contains(body, "not compared") && !strings.Contains(body, "**First run**") {
-		t.Errorf("no comparison line")
+	if !strings.Contains(body, "_This report was cut to fit. The full report is in [the check run]("+res.CheckRunURL+
+		") and [the job summary](https://github.com/Codertocat/Hello-World/actions/runs/4242)._") {
+		t.Errorf("the comment does not point to the check run and the job summary: ...%s", body[len(body)-300:])
 	}
 	cr := srv.CheckRuns()[0]
 	if n := len([]rune(cr.Summary)); n > 65535 || !strings.Contains(cr.Summary, "This report was cut to fit") {
@@ -608,6 +617,47 @@ func TestWorkingDirectoryPrefixesPaths(t *testing.T) {
 	h.run(reportOf([]string{"prod"}, gapWebEnv))
 	if got := srv.CheckRuns()[0].Annotations[0].Path; got != "infra/charts/shop/templates/web.yaml" {
 		t.Errorf("annotation path = %q", got)
+	}
+}
+
+// TestArchiveFindings: a finding inside a vendored chart archive is
+// annotated on the archive at its first line (a line of a .tgz means
+// nothing), its message saying where inside; it is never commented inline,
+// even when the pull request adds the archive.
+func TestArchiveFindings(t *testing.T) {
+	const archive = "charts/shop/charts/grafana-12.11.1.tgz"
+	inArchive := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "grafana", "", "",
+		"not meshed", archive+"#templates/deployment.yaml", 12)
+	for _, wd := range []string{"", "infra"} {
+		srv := githubtest.NewServer(t, githubtest.Options{Owner: prOwner, Repo: prRepo})
+		srv.AddPullRequest(githubtest.PullRequest{Number: prNumber, HeadSHA: prHeadSHA, HeadRef: "changes", HeadOwner: prOwner, BaseSHA: prBaseSHA,
+			Files: []githubtest.File{
+				{Filename: path.Join(wd, "charts/shop/templates/cart.yaml"), Status: "added", Patch: addedFile(40)},
+				{Filename: path.Join(wd, archive), Status: "added"},
+			}})
+		h := prHarness(t, srv, "opened", prHeadSHA, nil)
+		if wd != "" {
+			h.env["INPUT_WORKING-DIRECTORY"] = wd
+		}
+		h.run(reportOf([]string{"prod"}, inArchive, gapCartInjection))
+		var got []githubtest.Annotation
+		for _, a := range srv.CheckRuns()[0].Annotations {
+			got = append(got, githubtest.Annotation{Path: a.Path, StartLine: a.StartLine, EndLine: a.EndLine, Message: a.Message})
+		}
+		want := []githubtest.Annotation{
+			{Path: path.Join(wd, "charts/shop/templates/cart.yaml"), StartLine: 12, EndLine: 12, Message: `Deployment shop/cart: namespace "shop" has no istio-injection label`},
+			{Path: path.Join(wd, archive), StartLine: 1, EndLine: 1, Message: path.Join(wd, archive) + "#templates/deployment.yaml:12: Deployment shop/grafana: not meshed"},
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("working-directory %q: annotations\n got %+v\nwant %+v", wd, got, want)
+		}
+		var inline []string
+		for _, c := range srv.ReviewComments(prNumber) {
+			inline = append(inline, fmt.Sprintf("%s:%d", c.Path, c.Line))
+		}
+		if want := []string{path.Join(wd, "charts/shop/templates/cart.yaml") + ":12"}; !reflect.DeepEqual(inline, want) {
+			t.Errorf("working-directory %q: inline comments at %q, want %q", wd, inline, want)
+		}
 	}
 }
 

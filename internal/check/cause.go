@@ -42,7 +42,7 @@ func setCauses(in Input, fs []finding.Finding) {
 // and with it turned on the provider would mesh the pod.
 func meshNamespaceCause(in Input, p Provider, ns meshNamespace, w *manifest.Workload) (cause, fix string) {
 	key, value, ok := strings.Cut(p.Init.Namespace, ": ")
-	if !ok || p.inject == nil || meshHas(ns.labels, key) || meshHas(ns.annotations, key) {
+	if !ok || p.table == nil || meshHas(ns.labels, key) || meshHas(ns.annotations, key) {
 		return "", ""
 	}
 	on := meshNamespace{name: ns.name, origin: ns.origin, labels: maps.Clone(ns.labels), annotations: maps.Clone(ns.annotations)}
@@ -53,7 +53,7 @@ func meshNamespaceCause(in Input, p Provider, ns meshNamespace, w *manifest.Work
 		on.annotations = map[string]string{}
 	}
 	on.labels[key], on.annotations[key] = value, value
-	if !p.inject(meshCtxOf(in.Config.Mesh, in.Env), on, w).meshed {
+	if !meshRun(p.table, meshCtxOf(in.Config.Mesh, in.Env), on, w).meshed {
 		return "", ""
 	}
 	section := "label"

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -98,7 +99,7 @@ func renderWarnings(in Input) []finding.Finding {
 	for _, w := range warnings {
 		f := finding.Finding{
 			Rule:        finding.RuleRenderWarning,
-			Severity:    finding.SeverityWarning,
+			Severity:    cmp.Or(w.Severity, finding.SeverityWarning),
 			Environment: in.Env.Name,
 			Message:     w.Message,
 			File:        w.File,

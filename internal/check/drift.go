@@ -97,7 +97,7 @@ func driftProfile(in Input) *DriftProfile {
 	}
 	mesh := in.Config.Mesh
 	prov, _ := LookupProvider(mesh.Provider)
-	p.Decided = prov.inject != nil
+	p.Decided = prov.table != nil
 	if !p.Decided {
 		return p
 	}

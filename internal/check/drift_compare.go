@@ -255,79 +255,49 @@ func driftFingerprintKnown(fs []finding.Finding, w *DriftWorkload, env, setting 
 	return slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Fingerprint == fp })
 }
 
-// driftIdentities finds each workload in the other environments. The same
-// workload is the one of the same kind rendered from the same source file;
-// where one file renders several workloads of a kind, or the file is not
-// known, the one of the same kind and name once the environment's name is
-// set aside as a prefix or suffix (shop-prod-cart and shop-staging-cart).
-// A key that two workloads of one environment share identifies nothing.
-// The peers of a workload include itself.
+// driftIdentities finds each workload in the other environments (see
+// WorkloadKeys). The workloads of every profile decide which files are
+// ambiguous; those of decided profiles are compared. The peers of a
+// workload include itself.
 func driftIdentities(profiles []*DriftProfile) (peers map[*DriftWorkload][]*DriftWorkload, envOf map[*DriftWorkload]string) {
-	perFile := map[string]int{} // env, kind and file → workloads
+	var refs []WorkloadRef
+	var ws []*DriftWorkload
+	var decided []bool
 	for _, p := range profiles {
 		for _, w := range p.Workloads {
-			perFile[p.Env+"\x00"+w.Kind+"\x00"+w.File]++
+			refs = append(refs, WorkloadRef{Env: p.Env, Kind: w.Kind, Name: w.Name, File: w.File})
+			ws = append(ws, w)
+			decided = append(decided, p.Decided)
 		}
 	}
-	ambiguous := map[string]bool{}
-	for k, n := range perFile {
-		if _, kf, _ := strings.Cut(k, "\x00"); n > 1 {
-			ambiguous[kf] = true
+	keys := WorkloadKeys(refs)
+	var dRefs []WorkloadRef
+	var dKeys []string
+	for i := range refs {
+		if decided[i] {
+			dRefs, dKeys = append(dRefs, refs[i]), append(dKeys, keys[i])
 		}
 	}
+	dup := Duplicated(dRefs, dKeys)
 	byKey := map[string][]*DriftWorkload{}
-	seen := map[string]bool{}
-	dup := map[string]bool{}
 	envOf = map[*DriftWorkload]string{}
-	for _, p := range profiles {
-		if !p.Decided {
+	for i, w := range ws {
+		if !decided[i] {
 			continue
 		}
-		for _, w := range p.Workloads {
-			key := w.Kind + "\x00" + w.File
-			if w.File == "" || ambiguous[key] {
-				key += "\x00" + driftStripEnv(w.Name, p.Env)
-			}
-			if seen[p.Env+"\x00"+key] {
-				dup[key] = true
-			}
-			seen[p.Env+"\x00"+key] = true
-			byKey[key] = append(byKey[key], w)
-			envOf[w] = p.Env
-		}
+		byKey[keys[i]] = append(byKey[keys[i]], w)
+		envOf[w] = refs[i].Env
 	}
 	peers = map[*DriftWorkload][]*DriftWorkload{}
-	for key, ws := range byKey {
+	for key, group := range byKey {
 		if dup[key] {
 			continue
 		}
-		for _, w := range ws {
-			peers[w] = ws
+		for _, w := range group {
+			peers[w] = group
 		}
 	}
 	return peers, envOf
-}
-
-// driftStripEnv sets the environment's name aside from a workload's name:
-// as a prefix or suffix joined by '-' or '.', also its last path element
-// (charts/shop/prod → prod).
-func driftStripEnv(name, env string) string {
-	toks := []string{env}
-	if i := strings.LastIndex(env, "/"); i >= 0 {
-		toks = append(toks, env[i+1:])
-	}
-	for _, t := range toks {
-		for _, sep := range []string{"-", "."} {
-			if s, ok := strings.CutPrefix(name, t+sep); ok && s != "" {
-				return s
-			}
-			if s, ok := strings.CutSuffix(name, sep+t); ok && s != "" {
-				return s
-			}
-			name = strings.ReplaceAll(name, sep+t+sep, sep)
-		}
-	}
-	return name
 }
 
 // ExemptDrift applies exemptions to mesh-drift findings made after the

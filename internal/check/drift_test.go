@@ -238,8 +238,8 @@ func TestDriftStripEnv(t *testing.T) {
 		{"cart", "prod", "cart"},
 		{"prod", "prod", "prod"},
 	} {
-		if got := driftStripEnv(tt.name, tt.env); got != tt.want {
-			t.Errorf("driftStripEnv(%q, %q) = %q, want %q", tt.name, tt.env, got, tt.want)
+		if got := StripEnv(tt.name, tt.env); got != tt.want {
+			t.Errorf("StripEnv(%q, %q) = %q, want %q", tt.name, tt.env, got, tt.want)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package check
 
 import (
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -54,6 +56,28 @@ type meshInjectCase struct {
 	cite string
 }
 
+// meshCaseInput is the check input of a case under provider.
+func meshCaseInput(c meshInjectCase, provider string) Input {
+	mesh := config.Mesh{Provider: provider, InjectByDefault: c.byDefault, Jobs: config.JobsWarn}
+	if c.set != nil {
+		c.set(&mesh)
+	}
+	if c.nsConfig != nil {
+		mesh.Namespaces = map[string]map[string]string{c.w.Namespace: c.nsConfig}
+	}
+	set := &manifest.Set{Workloads: []*manifest.Workload{c.w}, Namespaces: map[string]*manifest.Object{}}
+	if c.nsObject != nil {
+		set.Namespaces[c.nsObject.Name] = c.nsObject
+		set.Objects = append(set.Objects, c.nsObject)
+	}
+	return meshTestInput(mesh, set)
+}
+
+// meshCaseVerdict is the provider's verdict on a case's pod.
+func meshCaseVerdict(in Input, c meshInjectCase) (meshVerdict, bool) {
+	return meshDecide(meshCtxOf(in.Config.Mesh, in.Env), meshNamespaceOf(in, c.w.Namespace), c.w)
+}
+
 func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 	t.Helper()
 	for _, c := range cases {
@@ -61,19 +85,7 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 			if c.cite == "" {
 				t.Errorf("case cites no upstream source")
 			}
-			mesh := config.Mesh{Provider: provider, InjectByDefault: c.byDefault, Jobs: config.JobsWarn}
-			if c.set != nil {
-				c.set(&mesh)
-			}
-			if c.nsConfig != nil {
-				mesh.Namespaces = map[string]map[string]string{c.w.Namespace: c.nsConfig}
-			}
-			set := &manifest.Set{Workloads: []*manifest.Workload{c.w}, Namespaces: map[string]*manifest.Object{}}
-			if c.nsObject != nil {
-				set.Namespaces[c.nsObject.Name] = c.nsObject
-				set.Objects = append(set.Objects, c.nsObject)
-			}
-			in := meshTestInput(mesh, set)
+			in := meshCaseInput(c, provider)
 			var want []finding.Finding
 			if c.want != "" {
 				sev := finding.SeverityError
@@ -84,7 +96,7 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 			}
 			meshTestCompare(t, meshFindings(in), want)
 
-			v, ok := meshDecide(meshCtxOf(mesh, in.Env), meshNamespaceOf(in, c.w.Namespace), c.w)
+			v, ok := meshCaseVerdict(in, c)
 			switch {
 			case !ok:
 				if c.want != "" {
@@ -101,9 +113,46 @@ func runMeshInjectCases(t *testing.T, cases []meshInjectCase, provider string) {
 	}
 }
 
+// meshCases are every provider's cases.
+var meshCases = map[string]func() []meshInjectCase{
+	config.ProviderIstio: meshIstioCases, config.ProviderIstioAmbient: meshIstioAmbientCases,
+	config.ProviderLinkerd: meshLinkerdCases, config.ProviderConsul: meshConsulCases, config.ProviderKuma: meshKumaCases,
+}
+
+// TestMeshTableRowsCovered: every row of every provider's table matches
+// in at least one case of that provider, so that every row has a test.
+func TestMeshTableRowsCovered(t *testing.T) {
+	for _, p := range Providers {
+		if p.table == nil {
+			continue
+		}
+		matched := map[string]bool{}
+		for _, c := range meshCases[p.Name]() {
+			in := meshCaseInput(c, p.Name)
+			v, _ := meshCaseVerdict(in, c)
+			for _, r := range v.rows {
+				matched[r] = true
+			}
+		}
+		for _, s := range p.table.steps {
+			for _, r := range s.rows {
+				if id := p.Name + "/" + r.id; !matched[id] {
+					t.Errorf("row %s matches in no case of TestMeshInjection (%s)", id, s.name)
+				}
+			}
+		}
+	}
+}
+
 func TestMeshInjectionIstio(t *testing.T) {
+	runMeshInjectCases(t, meshIstioCases(), config.ProviderIstio)
+}
+
+func meshIstioCases() []meshInjectCase {
 	enabled := map[string]string{"istio-injection": "enabled"}
-	runMeshInjectCases(t, []meshInjectCase{
+	legacy := []config.LabelSelector{{MatchLabels: map[string]string{"app": "legacy"}}}
+	neverMsg := "pod template labels match mesh.install.neverInjectSelector (istio's sidecarInjectorWebhook.neverInjectSelector), which refuses injection"
+	return []meshInjectCase{
 		{name: "success.namespace-injection-enabled", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:115-128 (namespace istio-injection=enabled)", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.revision-label", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:66-86", nsConfig: map[string]string{"istio.io/rev": "1-24"}, w: meshTestDeployment()},
 		{name: "success.namespace-injection-and-revision", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:66-86", nsConfig: map[string]string{"istio-injection": "enabled", "istio.io/rev": "canary"}, w: meshTestDeployment()},
@@ -213,6 +262,14 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "rejected.bad-port-list", cite: "istio 1.30.3 pkg/kube/inject/validate.go:40-81, inject.go:434, webhook.go:342-344", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("traffic.sidecar.istio.io/excludeOutboundPorts", "5432,http")),
 			path: meshTestAnnPath("traffic.sidecar.istio.io/excludeOutboundPorts"),
 			want: `pod template has annotation traffic.sidecar.istio.io/excludeOutboundPorts="5432,http", which istio's injector rejects ("http" is not a port): the webhook answers allowed: false` + meshTestRejected},
+		// Interface names are validated since 1.30.0 (commit 76b606f2f36).
+		{name: "rejected.bad-exclude-interfaces", cite: "istio 1.30.3 pkg/kube/inject/validate.go:53-55, 207-210, pkg/util/net/ip.go:104-124", nsConfig: enabled,
+			w: meshTestDeployment(meshTestPodAnn("traffic.sidecar.istio.io/excludeInterfaces", "eth0,veth-with-a-long-name")), path: meshTestAnnPath("traffic.sidecar.istio.io/excludeInterfaces"),
+			want: `pod template has annotation traffic.sidecar.istio.io/excludeInterfaces="eth0,veth-with-a-long-name", which istio's injector rejects (interface name "veth-with-a-long-name" too long (max 15 chars)): the webhook answers allowed: false` + meshTestRejected},
+		{name: "success.exclude-interfaces-not-validated-before-1.30", cite: "istio 1.29.0 pkg/kube/inject/validate.go (no interface validation before 1.30.0)", nsConfig: enabled, set: meshTestVersion("1.29"),
+			w: meshTestDeployment(meshTestPodAnn("istio.io/reroute-virtual-interfaces", "eth0,,eth1"))},
+		{name: "success.valid-interfaces", cite: "istio 1.30.3 pkg/util/net/ip.go:104-124", nsConfig: enabled,
+			w: meshTestDeployment(meshTestPodAnn("traffic.sidecar.istio.io/kubevirtInterfaces", "net1, net2"))},
 		{name: "rejected.bad-interception-mode", cite: "istio 1.30.3 pkg/kube/inject/validate.go:40-81, inject.go:434, webhook.go:342-344", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/interceptionMode", "redirect")),
 			path: meshTestAnnPath("sidecar.istio.io/interceptionMode"),
 			want: `pod template has annotation sidecar.istio.io/interceptionMode="redirect", which istio's injector rejects (use REDIRECT, TPROXY or NONE): the webhook answers allowed: false` + meshTestRejected},
@@ -225,14 +282,51 @@ func TestMeshInjectionIstio(t *testing.T) {
 		{name: "success.valid-annotations-in-enabled-ns", cite: "istio 1.30.3 pkg/kube/inject/validate.go:40-81, inject.go:434, webhook.go:342-344", nsConfig: enabled, w: meshTestDeployment(meshTestPodAnn(
 			"sidecar.istio.io/proxyCPU", "100m", "traffic.sidecar.istio.io/includeOutboundIPRanges", "*", "traffic.sidecar.istio.io/excludeInboundPorts", "",
 			"status.sidecar.istio.io/port", "15020", "proxy.istio.io/config", "holdApplicationUntilProxyStarts: true"))},
+		// sidecarInjectorWebhook.neverInjectSelector and alwaysInjectSelector
+		// (mesh.install): read only when the label (else the annotation) is
+		// neither "true" nor "false"; never before always; always only
+		// matters with autoInject off; neither makes a webhook call.
+		{name: "optout.never-inject-selector", cite: "istio 1.30.3 pkg/kube/inject/inject.go:241-255", sev: finding.SeverityNotice, nsConfig: enabled, set: meshTestSelectors(legacy, nil),
+			w: meshTestDeployment(meshTestPodLabels("app", "legacy")), path: meshTestMeta, want: neverMsg},
+		{name: "optout.never-inject-selector-after-invalid-label-value", cite: "istio 1.30.3 pkg/kube/inject/inject.go:235-255 (an invalid value falls back to the selectors)", sev: finding.SeverityNotice, nsConfig: enabled, set: meshTestSelectors(legacy, nil),
+			w: meshTestDeployment(meshTestPodLabels("app", "legacy", "sidecar.istio.io/inject", "yes")), path: meshTestMeta, want: neverMsg},
+		{name: "optout.never-inject-selector-expression", cite: "istio 1.30.3 pkg/kube/inject/inject.go:243-247 (metav1.LabelSelectorAsSelector)", sev: finding.SeverityNotice, nsConfig: enabled,
+			set: meshTestSelectors([]config.LabelSelector{{MatchExpressions: []config.LabelSelectorRequirement{{Key: "app", Operator: "In", Values: []string{"batch", "cart"}}, {Key: "version", Operator: "DoesNotExist"}}}}, nil),
+			w:   meshTestDeployment(meshTestPodLabels("app", "cart")), path: meshTestMeta, want: neverMsg},
+		{name: "success.never-inject-selector-expression-not-met", cite: "istio 1.30.3 pkg/kube/inject/inject.go:243-247 (metav1.LabelSelectorAsSelector)", nsConfig: enabled,
+			set: meshTestSelectors([]config.LabelSelector{{MatchExpressions: []config.LabelSelectorRequirement{{Key: "app", Operator: "In", Values: []string{"batch", "cart"}}, {Key: "version", Operator: "DoesNotExist"}}}}, nil),
+			w:   meshTestDeployment(meshTestPodLabels("app", "cart", "version", "v2"))},
+		{name: "success.never-inject-selector-loses-to-label-true", cite: "istio 1.30.3 pkg/kube/inject/inject.go:223-242 (the selectors are read only without an explicit value)", nsConfig: enabled, set: meshTestSelectors(legacy, nil),
+			w: meshTestDeployment(meshTestPodLabels("app", "legacy", "sidecar.istio.io/inject", "true"))},
+		{name: "success.never-inject-selector-loses-to-annotation-true", cite: "istio 1.30.3 pkg/kube/inject/inject.go:223-242 (the selectors are read only without an explicit value)", nsConfig: enabled, set: meshTestSelectors(legacy, nil),
+			w: meshTestDeployment(meshTestPodLabels("app", "legacy"), meshTestPodAnn("sidecar.istio.io/inject", "true"))},
+		{name: "success.always-inject-selector-with-auto-inject-off", cite: "istio 1.30.3 pkg/kube/inject/inject.go:257-284", nsConfig: enabled,
+			set: func(m *config.Mesh) { m.Install.AutoInject = new(false); m.Install.AlwaysInjectSelector = legacy }, w: meshTestDeployment(meshTestPodLabels("app", "legacy"))},
+		{name: "optout.never-inject-selector-wins-over-always", cite: "istio 1.30.3 pkg/kube/inject/inject.go:241-271 (NeverInjectSelector first)", sev: finding.SeverityNotice, nsConfig: enabled,
+			set: func(m *config.Mesh) {
+				m.Install.AutoInject = new(false)
+				m.Install.AlwaysInjectSelector = legacy
+				m.Install.NeverInjectSelector = legacy
+			},
+			w: meshTestDeployment(meshTestPodLabels("app", "legacy")), path: meshTestMeta, want: neverMsg},
+		{name: "failure.always-inject-selector-not-matched-with-auto-inject-off", cite: "istio 1.30.3 pkg/kube/inject/inject.go:257-284", nsConfig: enabled,
+			set: func(m *config.Mesh) { m.Install.AutoInject = new(false); m.Install.AlwaysInjectSelector = legacy }, w: meshTestDeployment(meshTestPodLabels("app", "cart")), path: meshTestMeta,
+			want: `mesh.install.autoInject is false (istio's global.proxy.autoInject: disabled): a selected pod is injected only with sidecar.istio.io/inject="true" or with labels that match mesh.install.alwaysInjectSelector`},
+		{name: "failure.always-inject-selector-selects-no-webhook", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:115-164 (the webhooks select on labels; the selectors only run once one is called)",
+			set: meshTestSelectors(nil, legacy), w: meshTestDeployment(meshTestPodLabels("app", "legacy")), path: meshTestMeta,
+			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`},
 		{name: "success.invalid-annotation-not-validated-when-not-injected", cite: "istio 1.30.3 pkg/kube/inject/validate.go:40-81, inject.go:434, webhook.go:342-344", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/proxyCPU", "lots")), path: meshTestMeta,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`},
-	}, config.ProviderIstio)
+	}
 }
 
 func TestMeshInjectionIstioAmbient(t *testing.T) {
+	runMeshInjectCases(t, meshIstioAmbientCases(), config.ProviderIstioAmbient)
+}
+
+func meshIstioAmbientCases() []meshInjectCase {
 	ambientNS := map[string]string{"istio.io/dataplane-mode": "ambient"}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.ambient-namespace", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", nsConfig: ambientNS, w: meshTestDeployment(), ambient: true},
 		{name: "success.ambient-pod-label", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", w: meshTestDeployment(meshTestPodLabels("istio.io/dataplane-mode", "ambient")), ambient: true},
 		{name: "success.ambient-namespace-object", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", nsObject: meshTestNamespace("shop", ambientNS, nil), w: meshTestDeployment(), ambient: true},
@@ -262,12 +356,16 @@ func TestMeshInjectionIstioAmbient(t *testing.T) {
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected (pod template has annotation sidecar.istio.io/inject="true" but ` + meshTestNsUnknown + ` has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace)`},
 		{name: "failure.ambient-deployment-metadata-label-only", cite: "istio 1.30.3 manifests/charts/istio-cni/values.yaml:59-66 (ambient.enablementSelectors), cni/pkg/util/enablement_selector.go:76-89", w: meshTestDeployment(meshTestObjLabels("istio.io/dataplane-mode", "ambient")), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label istio.io/dataplane-mode=ambient, and no sidecar is injected; label istio.io/dataplane-mode is on the Deployment's metadata, not on spec.template.metadata`},
-	}, config.ProviderIstioAmbient)
+	}
 }
 
 func TestMeshInjectionLinkerd(t *testing.T) {
+	runMeshInjectCases(t, meshLinkerdCases(), config.ProviderLinkerd)
+}
+
+func meshLinkerdCases() []meshInjectCase {
 	enabled := map[string]string{"linkerd.io/inject": "enabled"}
-	runMeshInjectCases(t, []meshInjectCase{
+	return []meshInjectCase{
 		{name: "success.linkerd-namespace-enabled", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.linkerd-namespace-object-annotation", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", nsObject: meshTestNamespace("shop", nil, enabled), w: meshTestDeployment()},
 		{name: "success.linkerd-pod-enabled", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", w: meshTestDeployment(meshTestPodAnn("linkerd.io/inject", "enabled"))},
@@ -319,6 +417,22 @@ func TestMeshInjectionLinkerd(t *testing.T) {
 		{name: "optout.linkerd-cni-resource", cite: "linkerd2 edge-26.8.3 charts/linkerd-control-plane/values.yaml:536-541", sev: finding.SeverityNotice, nsConfig: enabled,
 			w: meshTestDeployment(meshTestPodLabels("linkerd.io/cni-resource", "true")), path: meshTestLabelPath("linkerd.io/cni-resource"),
 			want: `pod template has label linkerd.io/cni-resource, so linkerd's proxy-injector webhook never sees it (its objectSelector leaves linkerd's own components out)`},
+		// HasExistingSidecars: init-only names, and the proxy images.
+		{name: "failure.linkerd-leftover-proxy-init-image", cite: "linkerd2 edge-26.8.3 pkg/healthcheck/sidecar.go:23-29", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "init-net", Type: manifest.ContainerInit, Image: "cr.l5d.io/linkerd/proxy-init:v2.4.0"}, manifest.Container{Name: "server", Type: manifest.ContainerApp})),
+			path: []any{"spec", "template", "spec", "initContainers", 0},
+			want: `pod template already has container init-net, and linkerd does not inject a pod that has a sidecar already: remove the leftover container`},
+		{name: "failure.linkerd-istio-proxy-image-under-another-name", cite: "linkerd2 edge-26.8.3 pkg/healthcheck/sidecar.go:13-20", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "envoy", Type: manifest.ContainerApp, Image: "gcr.io/istio-release/proxyv2:1.20.0"})),
+			path: []any{"spec", "template", "spec", "containers", 1},
+			want: `pod template already has container envoy, and linkerd does not inject a pod that has a sidecar already: remove the leftover container`},
+		{name: "success.linkerd-app-container-named-linkerd-init", cite: "linkerd2 edge-26.8.3 pkg/healthcheck/sidecar.go:23-29 (init containers only)", nsConfig: enabled, w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "linkerd-init", Type: manifest.ContainerApp}))},
+		// identity.serviceAccountTokenProjection since edge-21.11.1 (commit 92421d047).
+		{name: "success.linkerd-automount-false-edge-21.11.1", cite: "linkerd2 edge-21.11.1 charts/linkerd2/values.yaml:248 (serviceAccountTokenProjection: true)", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)), set: meshTestVersion("edge-21.11.1")},
+		{name: "failure.linkerd-automount-false-edge-21.10", cite: "linkerd2 stable-2.11.0 (no serviceAccountTokenProjection before edge-21.11.1)", nsConfig: enabled, w: meshTestDeployment(meshTestAutomount(false)), set: meshTestVersion("edge-21.10.3"),
+			path: []any{"spec", "template", "spec", "automountServiceAccountToken"},
+			want: `pod template sets automountServiceAccountToken: false and mesh.install.serviceAccountTokenProjection is off, so linkerd does not inject it: turn the projection on (the default since 2.12) or mount the token`},
 		{name: "failure.linkerd-kube-system", cite: "linkerd2 edge-26.8.3 charts/linkerd-control-plane/values.yaml:523-532", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodAnn("linkerd.io/inject", "enabled")),
 			path: meshTestMeta, want: `namespace "kube-system" is excluded by linkerd's proxy-injector webhook`},
 		{name: "optout.linkerd-admission-webhooks-disabled", cite: "linkerd2 edge-26.8.3 charts/linkerd-control-plane/values.yaml:523-532", sev: finding.SeverityNotice, nsConfig: map[string]string{"config.linkerd.io/admission-webhooks": "disabled", "linkerd.io/inject": "enabled"},
@@ -331,11 +445,15 @@ func TestMeshInjectionLinkerd(t *testing.T) {
 			want: `neither ` + meshTestNsRendered + ` nor the pod template has annotation linkerd.io/inject=enabled; linkerd.io/inject is a label on namespace "shop", but linkerd reads only the annotation`},
 		{name: "failure.linkerd-deployment-metadata-annotation-only", cite: "linkerd2 edge-26.8.3 pkg/inject/report.go:183-243 (disabledByAnnotation)", w: meshTestDeployment(meshTestObjAnn("linkerd.io/inject", "enabled")), path: meshTestMeta,
 			want: `neither ` + meshTestNsUnknown + ` nor the pod template has annotation linkerd.io/inject=enabled; annotation linkerd.io/inject is on the Deployment's metadata, not on spec.template.metadata`},
-	}, config.ProviderLinkerd)
+	}
 }
 
 func TestMeshInjectionConsul(t *testing.T) {
-	runMeshInjectCases(t, []meshInjectCase{
+	runMeshInjectCases(t, meshConsulCases(), config.ProviderConsul)
+}
+
+func meshConsulCases() []meshInjectCase {
+	return []meshInjectCase{
 		{name: "success.consul-annotation-true", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
 		{name: "success.consul-annotation-parsebool-true", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "True"))},
 		{name: "success.consul-inject-by-default", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", byDefault: true, w: meshTestDeployment()},
@@ -352,9 +470,10 @@ func TestMeshInjectionConsul(t *testing.T) {
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by consul`},
 		{name: "failure.consul-kube-public-by-default", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:56, 615-618", byDefault: true, w: meshTestDeployment(meshTestIn("kube-public")),
 			path: meshTestMeta, want: `namespace "kube-public" is never injected by consul`},
-		{name: "failure.consul-hostnetwork", cite: "consul-k8s v2.0.3 mesh_webhook.go:614-644 (no hostNetwork check: meshgate's own rule)", w: meshTestDeployment(meshTestHostNetwork, meshTestPodAnn("consul.hashicorp.com/connect-inject", "true")),
-			path: meshTestHostNet,
-			want: `pod template sets hostNetwork: true; meshgate does not count host-network pods as meshed under consul, whose sidecar would share the node's network namespace` + meshTestHostNetAdvice},
+		{name: "success.consul-hostnetwork-injected", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:614-644 (no hostNetwork check anywhere in control-plane/connect-inject)",
+			w: meshTestDeployment(meshTestHostNetwork, meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
+		{name: "failure.consul-hostnetwork-unannotated", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:643 (hostNetwork changes nothing)", w: meshTestDeployment(meshTestHostNetwork), path: meshTestMeta,
+			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off`},
 		{name: "failure.consul-label-instead-of-annotation", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestPodLabels("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
 			want: `pod template has no annotation consul.hashicorp.com/connect-inject="true" and mesh.injectByDefault (consul's connectInject.default) is off; consul.hashicorp.com/connect-inject is a label on the pod template, but consul reads only the annotation`},
 		{name: "failure.consul-deployment-metadata-annotation-only", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:636-643, 262-265", w: meshTestDeployment(meshTestObjAnn("consul.hashicorp.com/connect-inject", "true")), path: meshTestMeta,
@@ -377,6 +496,8 @@ func TestMeshInjectionConsul(t *testing.T) {
 			w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
 		{name: "success.consul-empty-deny-list-allows-default-namespace", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:620-629, charts/consul/values.yaml:2194-2204", set: meshTestInstall(func(i *config.Install) { i.DenyNamespaces = []string{} }),
 			w: meshTestDeployment(meshTestIn("default"), meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
+		{name: "success.consul-default-deny-list-is-empty", cite: "consul-k8s v2.0.3 charts/consul/values.yaml:2894 (connectInject.k8sDenyNamespaces: [])",
+			w: meshTestDeployment(meshTestIn("default"), meshTestPodAnn("consul.hashicorp.com/connect-inject", "true"))},
 		{name: "failure.consul-inject-status-without-dataplane", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/mesh_webhook.go:631-634", byDefault: true, w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject-status", "injected")),
 			path: meshTestAnnPath("consul.hashicorp.com/connect-inject-status"),
 			want: `pod template has annotation consul.hashicorp.com/connect-inject-status, so consul's webhook takes it for injected already and skips it, but it has no consul-dataplane container: remove the annotation`},
@@ -385,16 +506,24 @@ func TestMeshInjectionConsul(t *testing.T) {
 		{name: "rejected.consul-dataplane-as-sidecar-not-a-boolean", cite: "consul-k8s v2.0.3 control-plane/connect-inject/webhook/consul_dataplane_sidecar.go:283-286", w: meshTestDeployment(meshTestPodAnn("consul.hashicorp.com/connect-inject", "true", "consul.hashicorp.com/enable-consul-dataplane-as-sidecar", "yes")),
 			path: meshTestAnnPath("consul.hashicorp.com/enable-consul-dataplane-as-sidecar"),
 			want: `pod template has annotation consul.hashicorp.com/enable-consul-dataplane-as-sidecar="yes", which is not a boolean: consul's injector fails the webhook` + meshTestRejected},
-	}, config.ProviderConsul)
+	}
 }
 
 func TestMeshInjectionKuma(t *testing.T) {
+	runMeshInjectCases(t, meshKumaCases(), config.ProviderKuma)
+}
+
+func meshKumaCases() []meshInjectCase {
 	enabled := map[string]string{"kuma.io/sidecar-injection": "enabled"}
 	disabled := map[string]string{"kuma.io/sidecar-injection": "disabled"}
 	uid := func(u int64) meshTestOpt {
 		return meshTestContainers(manifest.Container{Name: "server", Type: manifest.ContainerApp, RunAsUser: &u})
 	}
-	runMeshInjectCases(t, []meshInjectCase{
+	kumaCP := func(ns string) string {
+		return `namespace "` + ns + `" is kuma's control plane namespace (mesh.install.controlPlaneNamespace), which kuma's pod webhooks leave out and its chart labels kuma.io/sidecar-injection: "false"`
+	}
+	zoneProxy := meshTestPodLabels("kuma.io/sidecar-injection", "enabled", "kuma.io/mesh", "default", "k8s.kuma.io/zone-proxy-type", "ingress")
+	return []meshInjectCase{
 		{name: "success.kuma-namespace-enabled", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsConfig: enabled, w: meshTestDeployment()},
 		{name: "success.kuma-namespace-true", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsObject: meshTestNamespace("shop", map[string]string{"kuma.io/sidecar-injection": "true"}, nil), w: meshTestDeployment()},
 		{name: "success.kuma-pod-enabled-in-labelled-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", nsConfig: enabled, w: meshTestDeployment(meshTestPodLabels("kuma.io/sidecar-injection", "enabled"))},
@@ -432,8 +561,8 @@ func TestMeshInjectionKuma(t *testing.T) {
 			want: `neither ` + meshTestNsRendered + ` nor the pod template has label kuma.io/sidecar-injection=enabled; kuma reads kuma.io/sidecar-injection only as a label since 2.2, not as an annotation`},
 		{name: "failure.kuma-kube-system", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodLabels("kuma.io/sidecar-injection", "enabled")),
 			path: meshTestMeta, want: `namespace "kube-system" is never injected by kuma`},
-		{name: "failure.kuma-control-plane-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kuma-system")),
-			path: meshTestMeta, want: `namespace "kuma-system" is never injected by kuma`},
+		{name: "optout.kuma-control-plane-namespace", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252, pre-install-patch-namespace-job.yaml:121-128", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kuma-system")),
+			path: meshTestMeta, want: kumaCP("kuma-system")},
 		{name: "failure.kuma-not-in-allow-list", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-216, 240-252", nsConfig: enabled, set: meshTestInstall(func(i *config.Install) { i.AllowNamespaces = []string{"web"} }), w: meshTestDeployment(),
 			path: meshTestMeta, want: `namespace "shop" is not in mesh.install.allowNamespaces (kuma's namespaceAllowList)`},
 		{name: "failure.kuma-deployment-metadata-label-only", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203, 233-255", w: meshTestDeployment(meshTestObjLabels("kuma.io/sidecar-injection", "enabled")), path: meshTestMeta,
@@ -454,13 +583,50 @@ func TestMeshInjectionKuma(t *testing.T) {
 		{name: "rejected.kuma-container-runs-as-sidecar-uid", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:71-106", nsConfig: enabled, w: meshTestDeployment(uid(5678)),
 			path: []any{"spec", "template", "spec", "containers", 0, "securityContext", "runAsUser"},
 			want: `container server runs as user 5678, the UID of kuma's sidecar: kuma's injector fails the webhook` + meshTestRejected},
+		// runtime.kubernetes.injector.exceptions.labels (mesh.install.exceptionLabels).
+		{name: "optout.kuma-exception-label-by-default", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:146-149, 182-190, kuma-cp.defaults.yaml:263-268", sev: finding.SeverityNotice, nsConfig: enabled,
+			w: meshTestDeployment(meshTestPodLabels("openshift.io/deployer-pod-for.name", "cart-1")), path: meshTestLabelPath("openshift.io/deployer-pod-for.name"),
+			want: `pod template has label openshift.io/deployer-pod-for.name="cart-1", which mesh.install.exceptionLabels (kuma's runtime.kubernetes.injector.exceptions.labels) exempts from injection`},
+		{name: "optout.kuma-exception-label-before-pod-label", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:146-158 (exceptions before the label)", sev: finding.SeverityNotice, nsConfig: enabled,
+			set: meshTestInstall(func(i *config.Install) { i.ExceptionLabels = map[string]string{"team": "ops"} }),
+			w:   meshTestDeployment(meshTestPodLabels("team", "ops", "kuma.io/sidecar-injection", "enabled")), path: meshTestLabelPath("team"),
+			want: `pod template has label team="ops", which mesh.install.exceptionLabels (kuma's runtime.kubernetes.injector.exceptions.labels) exempts from injection`},
+		{name: "success.kuma-exception-label-other-value", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:182-190", nsConfig: enabled,
+			set: meshTestInstall(func(i *config.Install) { i.ExceptionLabels = map[string]string{"team": "ops"} }), w: meshTestDeployment(meshTestPodLabels("team", "dev"))},
+		{name: "success.kuma-exception-labels-turned-off", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:182-190", nsConfig: enabled,
+			set: meshTestInstall(func(i *config.Install) { i.ExceptionLabels = map[string]string{} }), w: meshTestDeployment(meshTestPodLabels("openshift.io/build.name", "cart-1"))},
+		{name: "failure.kuma-exception-label-unselected-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:194-203 (no webhook call, so no exception either)",
+			w: meshTestDeployment(meshTestPodLabels("openshift.io/build.name", "cart-1")), path: meshTestMeta,
+			want: `neither ` + meshTestNsUnknown + ` nor the pod template has label kuma.io/sidecar-injection=enabled`},
+		// The control plane's namespace (mesh.install.controlPlaneNamespace)
+		// and its zone proxies.
+		{name: "optout.kuma-custom-control-plane-namespace", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-208, 240-244 (.Release.Namespace)", nsConfig: enabled,
+			set: meshTestInstall(func(i *config.Install) { i.ControlPlaneNamespace = "mesh" }), w: meshTestDeployment(meshTestIn("mesh")),
+			path: meshTestMeta, want: kumaCP("mesh")},
+		{name: "success.kuma-system-when-the-control-plane-is-elsewhere", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:204-208, 240-244 (.Release.Namespace)", nsConfig: enabled,
+			set: meshTestInstall(func(i *config.Install) { i.ControlPlaneNamespace = "mesh" }), w: meshTestDeployment(meshTestIn("kuma-system"))},
+		{name: "success.kuma-zone-proxy-in-control-plane-namespace", cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:272-290 (mesh-zoneproxy-kuma-injector)",
+			w: meshTestDeployment(meshTestIn("kuma-system"), zoneProxy)},
+		{name: "optout.kuma-zone-proxy-before-2.14", sev: finding.SeverityNotice, cite: "kuma v2.13.0 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml (no zone proxy webhook before 2.14.0, e6a6f591e9)", set: meshTestVersion("2.13"),
+			w: meshTestDeployment(meshTestIn("kuma-system"), zoneProxy), path: meshTestMeta, want: kumaCP("kuma-system")},
+		{name: "optout.kuma-zone-proxy-without-mesh-label", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (kuma.io/mesh Exists)",
+			w: meshTestDeployment(meshTestIn("kuma-system"), meshTestPodLabels("kuma.io/sidecar-injection", "enabled", "k8s.kuma.io/zone-proxy-type", "ingress")), path: meshTestMeta,
+			want: kumaCP("kuma-system")},
+		{name: "optout.kuma-zone-proxy-disabled-label-not-selected", sev: finding.SeverityNotice, cite: "kuma v2.14.3 deployments/charts/kuma/templates/cp-webhooks-and-secrets.yaml:281-290 (sidecar-injection In [enabled])",
+			w: meshTestDeployment(meshTestIn("kuma-system"), meshTestPodLabels("kuma.io/sidecar-injection", "disabled", "kuma.io/mesh", "default", "k8s.kuma.io/zone-proxy-type", "ingress")), path: meshTestMeta,
+			want: kumaCP("kuma-system")},
 		{name: "success.kuma-other-uid", cite: "kuma v2.14.3 pkg/plugins/runtime/k8s/webhooks/injector/precheck.go:71-106", nsConfig: enabled, w: meshTestDeployment(uid(1000))},
-	}, config.ProviderKuma)
+	}
 }
 
 // meshTestInstall changes mesh.install.
 func meshTestInstall(f func(*config.Install)) func(*config.Mesh) {
 	return func(m *config.Mesh) { f(&m.Install) }
+}
+
+// meshTestSelectors sets istio's never and always inject selectors.
+func meshTestSelectors(never, always []config.LabelSelector) func(*config.Mesh) {
+	return func(m *config.Mesh) { m.Install.NeverInjectSelector, m.Install.AlwaysInjectSelector = never, always }
 }
 
 // meshTestVersion sets mesh.version.
@@ -469,8 +635,30 @@ func meshTestVersion(v string) func(*config.Mesh) {
 }
 
 func TestMeshInjectionNone(t *testing.T) {
-	runMeshInjectCases(t, []meshInjectCase{
+	runMeshInjectCases(t, meshNoneCases(), config.ProviderNone)
+}
+
+func meshNoneCases() []meshInjectCase {
+	return []meshInjectCase{
 		{name: "success.none-checks-no-injection", cite: "none checks no injection (SPEC: mesh.provider none)", w: meshTestDeployment()},
 		{name: "success.none-ignores-opt-outs", cite: "none checks no injection (SPEC: mesh.provider none)", w: meshTestDeployment(meshTestHostNetwork, meshTestPodLabels("sidecar.istio.io/inject", "false"))},
-	}, config.ProviderNone)
+	}
+}
+
+// TestMeshBools: the value lists the consul table compares with are what
+// strconv.ParseBool reads (consul's webhook parses with it,
+// mesh_webhook.go:639-641), and the kuma lists what GetEnabled reads.
+func TestMeshBools(t *testing.T) {
+	for _, v := range append(slices.Clone(meshBools), "yes", "on", "", "tRUE", "2") {
+		b, err := strconv.ParseBool(v)
+		switch {
+		case err != nil && slices.Contains(meshBools, v), err == nil && !slices.Contains(meshBools, v):
+			t.Errorf("%q: ParseBool error %v, in meshBools %v", v, err, slices.Contains(meshBools, v))
+		case err == nil && b != slices.Contains(meshBoolTrue, v):
+			t.Errorf("%q: ParseBool %v, in meshBoolTrue %v", v, b, slices.Contains(meshBoolTrue, v))
+		}
+	}
+	if len(meshKumaValues) != 6 || slices.ContainsFunc(meshKumaOn, func(v string) bool { return slices.Contains(meshKumaOff, v) }) {
+		t.Errorf("kuma values %v", meshKumaValues)
+	}
 }

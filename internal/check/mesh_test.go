@@ -32,6 +32,7 @@ func TestMeshJobs(t *testing.T) {
 	classic := "Job pod gets a classic sidecar and will never complete: "
 	istioAdvice := `set annotation sidecar.istio.io/nativeSidecar: "true"`
 	gaAdvice := `remove the annotation that turns native sidecars off, or set config.linkerd.io/proxy-enable-native-sidecar: "true"`
+	kumaKubeAdvice := "opt the Job out with label kuma.io/sidecar-injection: disabled, or run it where the nodes run Kubernetes 1.29 or later"
 	kumaAdvice := `turn on experimental.sidecarContainers (KUMA_EXPERIMENTAL_SIDECAR_CONTAINERS=true) on the control plane and set mesh.install.nativeSidecars: true, or opt the Job out with label kuma.io/sidecar-injection: disabled`
 
 	type jobCase struct {
@@ -114,6 +115,18 @@ func TestMeshJobs(t *testing.T) {
 			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning,
 			msg: classic + `the default of linkerd 2.18 is classic sidecars; set annotation config.alpha.linkerd.io/proxy-enable-native-sidecar: "true"`},
 		{name: "success.linkerd-2.18-alpha", mesh: linkerd("2.18", linkerdNS()), w: job(meshTestPodAnn("config.alpha.linkerd.io/proxy-enable-native-sidecar", "true"))},
+		// 2.N is the edge release of linkerd2's version-2.N tag: 2.19 is
+		// edge-25.10.7, which reads the beta name (since edge-25.10.2);
+		// 2.20 is edge-26.6.3, native by default (since edge-26.5.2).
+		{name: "success.linkerd-2.19-beta", mesh: linkerd("2.19", linkerdNS()), w: job(meshTestPodAnn("config.beta.linkerd.io/proxy-enable-native-sidecar", "true"))},
+		{name: "success.linkerd-2.20-native-by-default", mesh: linkerd("2.20", linkerdNS()), w: job()},
+		{name: "failure.linkerd-2.19-classic-by-default", mesh: linkerd("2.19", linkerdNS()), w: job(), rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning,
+			msg: classic + `the default of linkerd 2.19 is classic sidecars; set annotation config.beta.linkerd.io/proxy-enable-native-sidecar: "true"`},
+		// The alpha name arrived in edge-23.11.4 (commit 1b37e1989).
+		{name: "success.linkerd-edge-23.11.4-alpha", mesh: linkerd("edge-23.11.4", linkerdNS()), w: job(meshTestPodAnn("config.alpha.linkerd.io/proxy-enable-native-sidecar", "true"))},
+		{name: "failure.linkerd-edge-23.11.3-no-native-sidecars", mesh: linkerd("edge-23.11.3", linkerdNS()), w: job(meshTestPodAnn("config.alpha.linkerd.io/proxy-enable-native-sidecar", "true")),
+			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning,
+			msg: classic + `the default of linkerd edge-23.11.3 is classic sidecars; this linkerd release has no native sidecars: opt the Job out with annotation linkerd.io/inject: disabled, or end the proxy from the job (linkerd-await --shutdown)`},
 		{name: "failure.linkerd-2.14-no-native-sidecars", mesh: linkerd("stable-2.14.10", linkerdNS()), w: job(meshTestPodAnn("config.alpha.linkerd.io/proxy-enable-native-sidecar", "true")),
 			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning,
 			msg: classic + `the default of linkerd stable-2.14.10 is classic sidecars; this linkerd release has no native sidecars: opt the Job out with annotation linkerd.io/inject: disabled, or end the proxy from the job (linkerd-await --shutdown)`},
@@ -137,6 +150,19 @@ func TestMeshJobs(t *testing.T) {
 		{name: "failure.kuma-2.13-classic-by-default", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, Version: "2.13"}, w: job(),
 			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning, msg: classic + "the default of kuma 2.13 is classic sidecars; kuma before 2.14 injects classic sidecars: " + kumaAdvice},
 		{name: "success.kuma-2.13-install-native-true", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, Version: "2.13", Install: config.Install{NativeSidecars: "true"}}, w: job()},
+		// kuma uses native sidecars only where the nodes run Kubernetes 1.29
+		// or later (plugin.go:35, 391-398), whatever the settings; before
+		// 2.7 it has none.
+		{name: "failure.kuma-2.14-classic-on-kubernetes-1.28", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, KubernetesVersion: "1.28.4"}, w: job(),
+			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning, msg: classic + "kuma 2.14 uses native sidecars only where the nodes run Kubernetes 1.29 or later, and this environment's run 1.28; " + kumaKubeAdvice},
+		{name: "failure.kuma-2.13-install-native-true-on-kubernetes-1.28", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, Version: "2.13", KubernetesVersion: "1.28.0", Install: config.Install{NativeSidecars: "true"}}, w: job(),
+			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning, msg: classic + "kuma 2.13 uses native sidecars only where the nodes run Kubernetes 1.29 or later, and this environment's run 1.28; " + kumaKubeAdvice},
+		{name: "success.kuma-2.14-native-on-kubernetes-1.29", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, KubernetesVersion: "1.29.0"}, w: job()},
+		{name: "failure.kuma-2.6-no-native-sidecars", mesh: config.Mesh{Provider: "kuma", Namespaces: kumaNS, Version: "2.6", Install: config.Install{NativeSidecars: "true"}}, w: job(),
+			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning, msg: classic + "the default of kuma 2.6 is classic sidecars; this kuma release has no native sidecars: opt the Job out with label kuma.io/sidecar-injection: disabled"},
+		{name: "failure.linkerd-2.14-install-native-true-changes-nothing", mesh: config.Mesh{Provider: "linkerd", Namespaces: linkerdNS(), Version: "2.14", Install: config.Install{NativeSidecars: "true"}}, w: job(),
+			rule: finding.RuleMeshJobSidecar, sev: finding.SeverityWarning,
+			msg: classic + `the default of linkerd 2.14 is classic sidecars; this linkerd release has no native sidecars: opt the Job out with annotation linkerd.io/inject: disabled, or end the proxy from the job (linkerd-await --shutdown)`},
 		{name: "success.none-job", mesh: config.Mesh{Provider: "none", Jobs: "require"}, w: job()},
 	}
 	for _, c := range cases {

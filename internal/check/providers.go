@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/meshgate/meshgate/internal/config"
-	"github.com/meshgate/meshgate/internal/manifest"
 )
 
 // Provider is one mesh provider: how its injector decides and what
@@ -15,10 +14,10 @@ type Provider struct {
 	// Upstream is the source release whose injector the table models by
 	// default (docs/mesh-providers.md cites its files and lines).
 	Upstream string
-	// inject decides whether a pod gets the dataplane; nil checks no
-	// injection. Whether a meshed Job's sidecar is native comes from
-	// meshNativeGates.
-	inject func(c meshCtx, ns meshNamespace, w *manifest.Workload) meshVerdict
+	// table decides whether a pod gets the dataplane (mesh_tables.go);
+	// nil checks no injection. Whether a meshed Job's sidecar is native
+	// comes from meshNativeGates.
+	table *meshTable
 	// sidecarName is the sidecar container, which a pod injected by hand
 	// already has.
 	sidecarName string
@@ -53,6 +52,8 @@ type InitSetting struct{ Line, Upstream string }
 var meshIstioInstall = []InitSetting{
 	{"autoInject: true", "global.proxy.autoInject"},
 	{"nativeSidecars: auto", "ENABLE_NATIVE_SIDECARS: native from Kubernetes 1.33"},
+	{"neverInjectSelector: []", "sidecarInjectorWebhook.neverInjectSelector"},
+	{"alwaysInjectSelector: []", "sidecarInjectorWebhook.alwaysInjectSelector"},
 }
 
 // Istio's request-id settings, which both istio modes require alike.
@@ -66,7 +67,7 @@ var meshIstioKeys = []meshKey{{"label", meshIstioInject}, {"label", meshIstioRev
 // Providers are the mesh providers, in config.Providers' order.
 var Providers = []Provider{
 	{
-		Name: config.ProviderIstio, Upstream: "istio/istio 1.30.3", inject: meshIstio, sidecarName: "istio-proxy", injectionKeys: meshIstioKeys,
+		Name: config.ProviderIstio, Upstream: "istio/istio 1.30.3", table: meshIstioTable, sidecarName: "istio-proxy", injectionKeys: meshIstioKeys,
 		detect: meshIstioSignals,
 		Init: ProviderInit{
 			Namespace:         "istio-injection: enabled",
@@ -77,7 +78,7 @@ var Providers = []Provider{
 		},
 	},
 	{
-		Name: config.ProviderIstioAmbient, Upstream: "istio/istio 1.30.3", inject: meshAmbient, sidecarName: "istio-proxy",
+		Name: config.ProviderIstioAmbient, Upstream: "istio/istio 1.30.3", table: meshAmbientTable, sidecarName: "istio-proxy",
 		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "label", meshAmbientMode}},
 		injectionKeys: append([]meshKey{{"label", meshAmbientMode}}, meshIstioKeys...),
 		Init: ProviderInit{
@@ -89,7 +90,7 @@ var Providers = []Provider{
 		},
 	},
 	{
-		Name: config.ProviderLinkerd, Upstream: "linkerd/linkerd2 edge-26.8.3", inject: meshLinkerd, sidecarName: meshLinkerdProxy,
+		Name: config.ProviderLinkerd, Upstream: "linkerd/linkerd2 edge-26.8.3", table: meshLinkerdTable, sidecarName: meshLinkerdProxy,
 		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "annotation", meshLinkerdInject}},
 		injectionKeys: []meshKey{{"annotation", meshLinkerdInject}},
 		Init: ProviderInit{Namespace: "linkerd.io/inject: enabled", Install: []InitSetting{
@@ -98,24 +99,26 @@ var Providers = []Provider{
 		}},
 	},
 	{
-		Name: config.ProviderConsul, Upstream: "hashicorp/consul-k8s v2.0.3", inject: meshConsul, sidecarName: meshConsulDataplane,
+		Name: config.ProviderConsul, Upstream: "hashicorp/consul-k8s v2.0.3", table: meshConsulTable, sidecarName: meshConsulDataplane,
 		detect:        []meshSignal{{meshOnPod, "annotation", meshConsulInject}},
 		injectionKeys: []meshKey{{"annotation", meshConsulInject}},
 		// Consul injects per pod: no namespace label turns it on.
 		Init: ProviderInit{InjectByDefault: "Pods without the connect-inject annotation are injected too (consul's connectInject.default).", Install: []InitSetting{
 			{"nativeSidecars: false", "-default-enable-consul-dataplane-as-sidecar"},
 			{`allowNamespaces: ["*"]`, "connectInject.k8sAllowNamespaces"},
-			{"denyNamespaces: [kube-system, kube-public]", "connectInject.k8sDenyNamespaces"},
+			{"denyNamespaces: []", "connectInject.k8sDenyNamespaces"},
 		}},
 	},
 	{
 		// Kuma has no per-pod native sidecar switch (meshNativeGates).
-		Name: config.ProviderKuma, Upstream: "kumahq/kuma v2.14.3", inject: meshKuma, sidecarName: meshKumaSidecar,
+		Name: config.ProviderKuma, Upstream: "kumahq/kuma v2.14.3", table: meshKumaTable, sidecarName: meshKumaSidecar,
 		injectionKeys: []meshKey{{"label", meshKumaInject}, {"annotation", meshKumaInject}},
 		detect:        []meshSignal{{meshOnPod | meshOnNamespace, "label", meshKumaInject}},
 		Init: ProviderInit{Namespace: "kuma.io/sidecar-injection: enabled", Install: []InitSetting{
-			{"nativeSidecars: true", "experimental.sidecarContainers"},
+			{"nativeSidecars: true", "experimental.sidecarContainers (Kubernetes 1.29+)"},
 			{"allowNamespaces: []", "namespaceAllowList: every namespace"},
+			{"controlPlaneNamespace: kuma-system", "the chart's release namespace"},
+			{`exceptionLabels: {openshift.io/build.name: "*", openshift.io/deployer-pod-for.name: "*"}`, "runtime.kubernetes.injector.exceptions.labels"},
 		}},
 	},
 	// none checks no injection: mesh.require and rules still apply.
@@ -133,4 +136,4 @@ func LookupProvider(name string) (Provider, bool) {
 
 // ChecksInjection reports whether the provider decides mesh-injection (none
 // does not).
-func (p Provider) ChecksInjection() bool { return p.inject != nil }
+func (p Provider) ChecksInjection() bool { return p.table != nil }

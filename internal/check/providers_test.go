@@ -1,8 +1,10 @@
 package check
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,6 +63,46 @@ func TestMeshNativeGates(t *testing.T) {
 			}
 			if i > 0 && g.since.Compare(gates[i-1].since) <= 0 {
 				t.Errorf("%s gate %d (%v) is not after gate %d (%v)", p.Name, i, g.since, i-1, gates[i-1].since)
+			}
+		}
+	}
+}
+
+// TestInitInstallDefaults: every mesh.install line `meshgate init` writes
+// for a provider loads, and holds the value meshgate assumes when the
+// setting is left out, so that uncommenting it changes no verdict.
+func TestInitInstallDefaults(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range Providers {
+		for _, in := range p.Init.Install {
+			name := p.Name + ": " + in.Line
+			file := filepath.Join(dir, ".meshgate.yaml")
+			body := "environments: [{name: prod, kustomize: {path: .}}]\nmesh:\n  provider: " + p.Name + "\n  install:\n    " + in.Line + "\n"
+			if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Load(dir, file)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			set := meshCtx{mesh: cfg.Mesh, version: cfg.Mesh.MeshVersion()}
+			def := meshCtx{mesh: config.Mesh{Provider: p.Name}, version: set.version}
+			for _, s := range []string{meshSettingAutoInject, meshSettingTokenProjection, meshSettingNeverInject, meshSettingAlwaysInject, meshSettingControlPlaneNamespace} {
+				if meshInstallValue(set, s) != meshInstallValue(def, s) {
+					t.Errorf("%s: %s is %q, the default %q", name, s, meshInstallValue(set, s), meshInstallValue(def, s))
+				}
+			}
+			for _, s := range []string{meshSettingAllowNamespaces, meshSettingDenyNamespaces} {
+				if got, want := meshInstallList(set, s), meshInstallList(def, s); !slices.Equal(got, want) && len(got)+len(want) > 0 {
+					t.Errorf("%s: %s is %v, the default %v", name, s, got, want)
+				}
+			}
+			if got, want := meshInstallExceptions(set), meshInstallExceptions(def); !maps.Equal(got, want) {
+				t.Errorf("%s: exception labels %v, the default %v", name, got, want)
+			}
+			if n := cfg.Mesh.Install.NativeSidecars; n != "" && n != meshNativeGateFor(p.Name, set.version).def {
+				t.Errorf("%s: nativeSidecars %s, the default %s", name, n, meshNativeGateFor(p.Name, set.version).def)
 			}
 		}
 	}

@@ -73,9 +73,9 @@ var Rules = []RuleInfo{
 	{
 		ID:          finding.RuleRenderWarning,
 		Severity:    finding.SeverityWarning,
-		Description: "the environment rendered, but maybe not as its author meant: a repeated key, or no object at all",
-		Why:         "helm and kubectl take the last of two equal keys without a word, so the value deployed may not be the one a reader of the file sees; an environment that renders nothing passes every check while deploying nothing",
-		Fix:         "remove the key that does not win (the message names the value taken), or give the environment the values it needs to render its objects",
+		Description: "the environment rendered, but maybe not as its author meant: a repeated key or object, YAML that is no object, or no object at all",
+		Why:         "helm and kubectl take the last of two equal keys without a word, so the value deployed may not be the one a reader of the file sees; `kubectl apply -f DIR` likewise keeps the last of two definitions of one object (a notice: folders of alternatives do it on purpose), and refuses YAML without apiVersion and kind, which meshgate skips with this warning; an environment that renders nothing passes every check while deploying nothing",
+		Fix:         "remove the key or the definition that does not win (the message names what is taken), move a file that is no object out of a manifests folder (or leave it out with exclude), or give the environment the values it needs to render its objects",
 		Example:     `values key image.tag is defined twice (lines 2 and 3); helm takes the last: "1.4.1"`,
 		Failing:     exampleRenderWarning,
 		Passing:     exampleRenderWarningFixed,

@@ -334,12 +334,18 @@ func assertTiming(t *testing.T, res e2eResult, envs, workloads int) {
 	}
 }
 
-// durationsRe matches the timings of the text report and the log groups.
-var durationsRe = regexp.MustCompile(`\b[0-9]+( ?)ms\b`)
+// durationsRe matches the timings of the text report and the log groups;
+// secondsRe those of a second or more ("1.2s", report.duration's form), so
+// a slow machine does not change the golden.
+var (
+	durationsRe = regexp.MustCompile(`\b[0-9]+( ?)ms\b`)
+	secondsRe   = regexp.MustCompile(`\b[0-9]+\.[0-9]s\b`)
+)
 
 // logOf is a step's stdout with timings zeroed, for golden files.
 func logOf(res e2eResult) []byte {
-	return []byte(durationsRe.ReplaceAllString(res.stdout, "0${1}ms"))
+	out := secondsRe.ReplaceAllString(res.stdout, "0ms")
+	return []byte(durationsRe.ReplaceAllString(out, "0${1}ms"))
 }
 
 func e2eGolden(t *testing.T, name, got string) {
@@ -579,7 +585,7 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	}
 	cr := runs[0]
 	assertEqual(t, "check run", [5]string{cr.Name, cr.HeadSHA, cr.Status, cr.Conclusion, cr.Title},
-		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "8 errors, 3 warnings, 3 notices in 6 environments"})
+		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "13 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(cr), demoAnnotations)
 	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{14})
 	e2eGolden(t, "pr-opened.check-summary.md", cr.Summary)
@@ -635,7 +641,7 @@ func scenarioPush(t *testing.T, runStep e2eRunner) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [4]string{runs[0].HeadSHA, runs[0].Status, runs[0].Conclusion, runs[0].Title},
-		[4]string{e2eMainSHA, "completed", "failure", "8 errors, 3 warnings, 3 notices in 6 environments"})
+		[4]string{e2eMainSHA, "completed", "failure", "13 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "push.summary.md", step.summary())
@@ -691,7 +697,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 	if len(comments) != 1 || comments[0].Edits != 1 {
 		t.Fatalf("comments = %+v, want one, edited once", comments)
 	}
-	if want := "**Since the last run** (`ec26c3e` → `5f1a1e0`): 0 new gaps, 1 fixed."; !strings.Contains(comments[0].Body, want) {
+	if want := "### ❌ meshgate: 12 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed\n"; !strings.Contains(comments[0].Body, want) {
 		t.Errorf("the comment does not say %q", want)
 	}
 	e2eGolden(t, "pr-synchronize.comment.md", comments[0].Body)
@@ -714,7 +720,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 		t.Fatalf("%d check runs, want 2", len(runs))
 	}
 	assertEqual(t, "second check run", [4]string{runs[1].HeadSHA, runs[1].Conclusion, runs[1].Title, fmt.Sprint(len(runs[1].Annotations))},
-		[4]string{e2eSyncSHA, "failure", "7 errors, 3 warnings, 3 notices in 6 environments", "13"})
+		[4]string{e2eSyncSHA, "failure", "12 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed", "13"})
 	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "13", "errors": "7", "warnings": "3", "report": ""})
 	step.assertNoLeaks(res)
 }
@@ -748,7 +754,7 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [3]string{runs[0].HeadSHA, runs[0].Conclusion, runs[0].Title},
-		[3]string{e2eMainSHA, "neutral", "8 errors, 3 warnings, 3 notices in 6 environments"})
+		[3]string{e2eMainSHA, "neutral", "13 gaps in 5 of 6 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), withPrefix("testdata/demo/", demoAnnotations))
 	assertEqual(t, "outputs", step.outputs(),
 		map[string]string{"result": "pass", "findings": "14", "errors": "8", "warnings": "3", "report": "reports/meshgate.json"})
@@ -1063,7 +1069,7 @@ func TestE2EAnnotationsBatched(t *testing.T) {
 	}
 	cr := runs[0]
 	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{50, 10})
-	assertEqual(t, "check run", [3]string{cr.Status, cr.Conclusion, cr.Title}, [3]string{"completed", "failure", "60 errors in 1 environment"})
+	assertEqual(t, "check run", [3]string{cr.Status, cr.Conclusion, cr.Title}, [3]string{"completed", "failure", "60 gaps in 1 of 1 environment"})
 	anns := annotationsOf(cr)
 	if len(anns) != 60 {
 		t.Fatalf("%d annotations, want 60", len(anns))
@@ -1109,16 +1115,17 @@ func TestE2EHugeReport(t *testing.T) {
 	})
 	cr := srv.CheckRuns()[0]
 	checkRunURL := fmt.Sprintf("https://github.com/%s/%s/runs/%d", e2eOwner, e2eRepo, cr.ID)
-	if len(cr.Annotations) != 1000 || cr.Conclusion != "failure" || cr.Title != "5280 errors in 1 environment" {
+	if len(cr.Annotations) != 1000 || cr.Conclusion != "failure" || cr.Title != "5280 gaps in 1 of 1 environment" {
 		t.Errorf("check run: %d annotations, conclusion %q, title %q", len(cr.Annotations), cr.Conclusion, cr.Title)
 	}
 	const cutNote = "_This report was cut to fit. The full report is in "
+	e2eRunURL := "https://github.com/" + e2eOwner + "/" + e2eRepo + "/actions/runs/" + e2eRunID
 	for _, tc := range []struct {
 		what, text, pointer string
 		max                 int
 	}{
-		{"comment", srv.IssueComments(e2ePR)[0].Body, "[the check run](" + checkRunURL + ")", 65536},
-		{"check run summary", cr.Summary, "the JSON report artifact", 65535},
+		{"comment", srv.IssueComments(e2ePR)[0].Body, "[the check run](" + checkRunURL + ") and [the job summary](" + e2eRunURL + ")", 65536},
+		{"check run summary", cr.Summary, "[the job summary](" + e2eRunURL + ")", 65535},
 		{"job summary", step.summary(), "[the check run](" + checkRunURL + ")", 1 << 20},
 	} {
 		if n := len(tc.text); n > tc.max || n < tc.max-4096 {

@@ -113,7 +113,7 @@ func TestBadInput(t *testing.T) {
 			}},
 		{dir: "finding.template-duplicate-key", code: 1,
 			want: []string{
-				`prod render-warning chart/templates/deployment.yaml:13: Deployment web: key spec.template.spec.containers[0].image is rendered twice; Kubernetes takes the last: "web:0.1.0"`,
+				`prod render-warning chart/templates/deployment.yaml:14: Deployment web: key spec.template.spec.containers[0].image is rendered twice; Kubernetes takes the last: "web:0.1.0"`,
 				`prod mesh-injection chart/templates/deployment.yaml:7: namespace "default" (not rendered, not in mesh.namespaces) has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`,
 			}},
 		{dir: "render-error.template-fail", code: 1,

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -177,18 +176,7 @@ func TestDiscovery(t *testing.T) {
 // TestBaseRef: findings present at the base ref are existing, the others
 // new; fail-on then counts only new ones unless --fail-on-existing.
 func TestBaseRef(t *testing.T) {
-	dir := t.TempDir()
-	copyTree(t, "../../testdata/demo", dir)
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-qm", "base")
+	dir, _ := committedCopy(t, "../../testdata/demo")
 	// The change renames a key staging's payments reads.
 	path := filepath.Join(dir, "deploy/overlays/staging/kustomization.yaml")
 	data, err := os.ReadFile(path)
@@ -232,18 +220,7 @@ func TestBaseRef(t *testing.T) {
 // TestChangedSince: only the environments whose inputs changed since the
 // ref are checked: chart files, values files, the kustomize tree.
 func TestChangedSince(t *testing.T) {
-	dir := t.TempDir()
-	copyTree(t, "../../testdata/demo", dir)
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-qm", "base")
+	dir, git := committedCopy(t, "../../testdata/demo")
 	appendTo := func(rel, text string) {
 		t.Helper()
 		f, err := os.OpenFile(filepath.Join(dir, rel), os.O_APPEND|os.O_WRONLY, 0)

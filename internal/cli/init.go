@@ -95,7 +95,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 		return 0, usagef("init: %v", err)
 	}
 	if len(cfg.Environments) == 0 {
-		return 0, usagef("init: found no Helm chart (Chart.yaml) or kustomization in %s, so there is no environment to write; see %s/configuration.md to write %s by hand", o.Dir, docsURL, name)
+		return 0, usagef("init: found no Helm chart (Chart.yaml), kustomization or folder of Kubernetes objects in %s, so there is no environment to write; see %s/configuration.md to write %s by hand", o.Dir, docsURL, name)
 	}
 	if o.Provider == "" {
 		d := engine.DetectProvider(ctx, cfg)
@@ -177,6 +177,8 @@ environments:
 			fmt.Fprintf(&b, "      path: %s\n", yamlScalar(e.Kustomize.Path))
 			b.WriteString("    # The namespace of objects that set none.\n")
 			fmt.Fprintf(&b, "    namespace: %s\n", yamlScalar(e.Namespace))
+		case e.Manifests != nil:
+			initManifests(&b, e)
 		}
 	}
 
@@ -216,6 +218,31 @@ secrets:
 #   ignore: []           # settings never compared, e.g. [sidecar.istio.io/proxyCPU]
 `)
 	return b.String()
+}
+
+// initManifests writes a manifests environment: the folder, and the files
+// it reads as `kubectl apply -f` would.
+func initManifests(b *strings.Builder, e config.Environment) {
+	m := e.Manifests
+	b.WriteString("    # Plain objects, read like kubectl apply -f (recursive: like -R).\n")
+	b.WriteString("    manifests:\n")
+	fmt.Fprintf(b, "      path: %s\n", yamlScalar(m.Path))
+	if m.Recursive {
+		b.WriteString("      recursive: true\n")
+	}
+	for _, l := range []struct {
+		field string
+		globs []string
+	}{{"include", m.Include}, {"exclude", m.Exclude}} {
+		if len(l.globs) > 0 {
+			fmt.Fprintf(b, "      %s:\n", l.field)
+			for _, g := range l.globs {
+				fmt.Fprintf(b, "        - %s\n", yamlScalar(g))
+			}
+		}
+	}
+	b.WriteString("    # The namespace of objects that set none.\n")
+	fmt.Fprintf(b, "    namespace: %s\n", yamlScalar(e.Namespace))
 }
 
 // initMesh writes the mesh section, with the provider's examples.

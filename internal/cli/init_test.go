@@ -276,7 +276,7 @@ func TestInitUsage(t *testing.T) {
 		stderr string
 	}{
 		{"failure.no-environments", []string{"-C", empty},
-			"meshgate: init: found no Helm chart (Chart.yaml) or kustomization in DIR, so there is no environment to write; see https://github.com/meshgate/meshgate/blob/main/docs/configuration.md to write .meshgate.yaml by hand\n"},
+			"meshgate: init: found no Helm chart (Chart.yaml), kustomization or folder of Kubernetes objects in DIR, so there is no environment to write; see https://github.com/meshgate/meshgate/blob/main/docs/configuration.md to write .meshgate.yaml by hand\n"},
 		{"failure.unknown-provider", []string{"-C", empty, "--provider", "istoi"},
 			"meshgate: init: --provider \"istoi\": want istio, istio-ambient, linkerd, consul, kuma, none\n"},
 		{"failure.missing-directory", []string{"-C", filepath.Join(empty, "nowhere")},

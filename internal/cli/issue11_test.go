@@ -1,13 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/meshgate/meshgate/internal/report"
 )
 
 // TestChartPatternsFixture checks testdata/issue11, a small repository with
@@ -19,21 +14,11 @@ import (
 // per workload, each with the cause.
 func TestChartPatternsFixture(t *testing.T) {
 	pinDurations(t)
-	dir := t.TempDir()
-	code, stdout, stderr := run(t, env("MESHGATE_TODAY", "2026-11-25"), "check", "-C", "testdata/issue11",
-		"--format", "text", "--format", "json", "--output", filepath.Join(dir, "report.json"))
+	code, stdout, stderr, rep := checkTextAndJSON(t, env("MESHGATE_TODAY", "2026-11-25"), "testdata/issue11")
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, stderr)
 	}
 	golden(t, "testdata/issue11/check.txt", []byte(stdout))
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
 	for _, f := range rep.Findings {
 		got = append(got, fmt.Sprintf("%s %s %s %s:%d cause=%s", f.Rule, f.Severity, f.WorkloadID(), f.File, f.Line, f.Cause))

@@ -46,7 +46,7 @@ func applyDefaults(cfg *Config, root string) {
 }
 
 func envDefaults(e *Environment, root string) {
-	if e.Kustomize != nil && e.Namespace == "" {
+	if (e.Kustomize != nil || e.Manifests != nil) && e.Namespace == "" {
 		e.Namespace = defaultNamespace
 	}
 	h := e.Helm

@@ -80,15 +80,16 @@ func discover(root string) ([]Environment, []Skipped, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("discover environments: %w", err)
 	}
-	kusts, charts, err := findSources(root)
+	src, err := findSources(root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("discover environments: %w", err)
 	}
-	included, chartHomes := readKustomizations(root, kusts)
+	kusts, charts := src.kusts, src.charts
+	ki := readKustomizations(root, kusts)
 	var cands []candidate
 	var skipped []Skipped
 	for dir, file := range kusts {
-		if fixture := isFixture(dir, charts); fixture || included[dir] {
+		if fixture := isFixture(dir, charts); fixture || ki.included[dir] {
 			if fixture {
 				skipped = append(skipped, Skipped{Path: path.Join(dir, file), Reason: "a test fixture of a chart"})
 			}
@@ -97,11 +98,20 @@ func discover(root string) ([]Environment, []Skipped, error) {
 		env := Environment{Kustomize: &Kustomize{Path: dir}, Origin: path.Join(dir, file)}
 		cands = append(cands, newCandidate(env, dir, root))
 	}
-	chartEnvs, chartSkipped := chartEnvironments(root, charts, chartHomes)
+	chartEnvs, chartSkipped := chartEnvironments(root, charts, ki.chartHomes)
 	skipped = append(skipped, chartSkipped...)
 	for _, dir := range chartEnvs {
 		env := Environment{Helm: &Helm{Chart: dir}, Origin: path.Join(dir, "Chart.yaml")}
 		cands = append(cands, newCandidate(env, dir, root))
+	}
+	folders, folderSkipped := manifestFolders(root, src, ki)
+	skipped = append(skipped, folderSkipped...)
+	for _, dir := range folders {
+		env := Environment{Manifests: &Manifests{Path: dir}, Origin: folderOrigin(dir)}
+		c := newCandidate(env, dir, root)
+		// A folder's last name says little ("kube", "manifests"): its path does.
+		c.short = c.long
+		cands = append(cands, c)
 	}
 	envs, chartEnvName := nameCandidates(cands)
 	for _, dir := range chartEnvs {
@@ -191,12 +201,25 @@ func isFixture(dir string, charts []string) bool {
 	return false
 }
 
-// findSources walks the repository for kustomizations (folder → file name,
-// the one kustomize prefers) and charts (folders), skipping hidden folders
-// and node_modules.
-func findSources(root string) (kusts map[string]string, charts []string, err error) {
-	kusts = map[string]string{}
-	err = filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+// sources are what discovery finds walking the repository.
+type sources struct {
+	// kusts maps a kustomization's folder to its file name, the one
+	// kustomize prefers.
+	kusts map[string]string
+	// charts are the folders holding a Chart.yaml.
+	charts []string
+	// manifests maps a folder to the names of its .yaml, .yml and .json
+	// files (IsManifestFile) other than a kustomization or Chart.yaml.
+	manifests map[string][]string
+}
+
+// findSources walks the repository for kustomizations, charts and folders
+// of YAML files, skipping hidden folders and node_modules.
+func findSources(root string) (sources, error) {
+	kusts := map[string]string{}
+	manifests := map[string][]string{}
+	var charts []string
+	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -215,19 +238,33 @@ func findSources(root string) (kusts map[string]string, charts []string, err err
 			if cur, ok := kusts[dir]; !ok || slices.Index(kustomization.FileNames, name) < slices.Index(kustomization.FileNames, cur) {
 				kusts[dir] = name
 			}
+		case IsManifestFile(name):
+			manifests[dir] = append(manifests[dir], name)
 		}
 		return nil
 	})
-	return kusts, charts, err
+	return sources{kusts: kusts, charts: charts, manifests: manifests}, err
 }
 
-// readKustomizations reads every kustomization found: which of their
-// folders another one includes (as a resource, component or base) or are
-// Components, which only build as part of an overlay; and the chartHome
-// folders of their helmCharts. A kustomization that cannot be read still
-// counts: rendering reports kustomize's own error for it.
-func readKustomizations(root string, kusts map[string]string) (included map[string]bool, chartHomes []string) {
-	included = map[string]bool{}
+// kustomizations is what discovery reads of the kustomizations found.
+type kustomizations struct {
+	// included are the folders another kustomization includes (as a
+	// resource, component or base), and Components, which only build as
+	// part of an overlay.
+	included map[string]bool
+	// chartHomes are the chartHome folders of their helmCharts.
+	chartHomes []string
+	// referenced are the local paths any of them names, in any field.
+	referenced map[string]bool
+}
+
+// readKustomizations reads every kustomization found. A kustomization that
+// cannot be read still counts: rendering reports kustomize's own error for
+// it.
+func readKustomizations(root string, kusts map[string]string) kustomizations {
+	included := map[string]bool{}
+	referenced := map[string]bool{}
+	var chartHomes []string
 	standalone := map[string]bool{}
 	for dir, file := range kusts {
 		k, _ := kustomization.Read(metadataFS(root), path.Join(dir, file))
@@ -243,6 +280,9 @@ func readKustomizations(root string, kusts map[string]string) (included map[stri
 				included[target] = true
 			}
 		}
+		for _, e := range k.Local() {
+			referenced[path.Join(dir, e.Value)] = true
+		}
 		if home, ok := k.ChartHome(); ok {
 			chartHomes = append(chartHomes, path.Join(dir, home))
 		}
@@ -250,7 +290,7 @@ func readKustomizations(root string, kusts map[string]string) (included map[stri
 	for dir := range standalone {
 		delete(included, dir)
 	}
-	return included, chartHomes
+	return kustomizations{included: included, chartHomes: chartHomes, referenced: referenced}
 }
 
 // namespaceKind finds a Namespace object in a YAML file.

@@ -191,3 +191,70 @@ func TestDiscoverStandaloneBases(t *testing.T) {
 		t.Errorf("environments %v, want %v", names, want)
 	}
 }
+
+// TestDiscoverManifests (issue 11 item 5): a folder whose own .yaml, .yml
+// or .json files hold a workload is a manifests environment named after
+// its path, unless it is a kustomization's folder, under a chart or a
+// chartHome, named by a kustomization (a patch, a resource), under tests/
+// or testdata/ (counted in Skipped), or hidden; a folder of objects
+// without a workload is not one, nor YAML that is no object.
+func TestDiscoverManifests(t *testing.T) {
+	root := t.TempDir()
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: web}]\n"
+	rollout := "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: web}]\n"
+	writeFiles(t, root, map[string]string{
+		"guestbook/ui-deployment.yaml":         deploy,
+		"guestbook/ui-svc.yaml":                "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
+		"samples/bookinfo/platform/kube/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n" + deploy,
+		"samples/bookinfo/networking/vs.yaml":  "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r}\n",
+		"rollouts/web.json":                    `{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": []}}}}`,
+		"rollouts/web.yaml":                    rollout,
+		"app/kustomization.yaml":               "resources: [web.yaml]\npatches:\n  - path: patches/replicas.yaml\n",
+		"app/web.yaml":                         deploy,
+		"app/patches/replicas.yaml":            deploy,
+		"app/unused/web.yaml":                  deploy,
+		"charts/shop/Chart.yaml":               "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+		"charts/shop/templates/web.yaml":       deploy,
+		"charts/shop/examples/web.yaml":        deploy,
+		"tests/e2e/pod.yaml":                   "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+		"pkg/inject/testdata/in.yaml":          deploy,
+		".github/kind/deploy.yaml":             deploy,
+		"skaffold.yaml":                        "apiVersion: skaffold/v4beta6\nkind: Config\nmetadata: {name: app}\n",
+		"values/web.yaml":                      "replicas: 3\nkind: nothing\n",
+		"broken/web.yaml":                      "apiVersion: apps/v1\nkind: Deployment\n  bad: [\n",
+		"upper/WEB.YAML":                       deploy,
+	})
+	cfg, err := DefaultConfig(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `app: kustomize app namespace=default (from app/kustomization.yaml)
+app/unused: manifests app/unused namespace=default (from app/unused/)
+guestbook: manifests guestbook namespace=default (from guestbook/)
+rollouts: manifests rollouts namespace=default (from rollouts/)
+samples/bookinfo/platform/kube: manifests samples/bookinfo/platform/kube namespace=default (from samples/bookinfo/platform/kube/)
+shop: helm charts/shop release=shop namespace=default values=[] kubeVersion=1.34.0 includeHooks=true (from charts/shop/Chart.yaml)
+`
+	if got := describe(cfg.Environments); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	wantSkipped := []Skipped{{Path: "2 folder(s) of YAML under tests/ or testdata/", Reason: "test fixtures"}}
+	if !reflect.DeepEqual(cfg.Skipped, wantSkipped) {
+		t.Errorf("skipped %v, want %v", cfg.Skipped, wantSkipped)
+	}
+}
+
+// TestDiscoverRootManifests: a repository whose root folder holds the
+// objects has one environment, named as a root chart or kustomization
+// without a name is; the same name in a checkout of another name.
+func TestDiscoverRootManifests(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "checkout")
+	writeFiles(t, root, map[string]string{"web.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"})
+	envs, err := Discover(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(envs), "root: manifests . namespace=default (from ./)\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -14,7 +14,9 @@ func (e Environment) DefaultNamespace() string {
 // RenderKey is what the environment's rendering depends on: two
 // environments with the same key render the same documents. The name is
 // not part of it; a kustomize environment's namespace only defaults the
-// namespace of objects after rendering, so it is not part of it either.
+// namespace of objects after rendering, so it is not part of it either (a
+// manifests environment's is: it tells an object without one from one
+// that names it, when the folder defines an object twice).
 func (e Environment) RenderKey() string {
 	var key any
 	switch {
@@ -35,6 +37,12 @@ func (e Environment) RenderKey() string {
 			Overlay *Overlay
 			Flux    *FluxBuild
 		}{"kustomize", e.Kustomize.Path, e.Kustomize.Overlay, e.Kustomize.Flux}
+	case e.Manifests != nil:
+		key = struct {
+			Source    string
+			Manifests Manifests
+			Namespace string
+		}{SourceManifests, *e.Manifests, e.Namespace}
 	}
 	b, _ := json.Marshal(key) // plain strings, slices and maps: cannot fail
 	return string(b)

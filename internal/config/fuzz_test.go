@@ -35,7 +35,13 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, e := range cfg.Environments {
-			if e.Name == "" || (e.Helm == nil) == (e.Kustomize == nil) {
+			sources := 0
+			for _, set := range []bool{e.Helm != nil, e.Kustomize != nil, e.Manifests != nil} {
+				if set {
+					sources++
+				}
+			}
+			if e.Name == "" || sources != 1 {
 				t.Fatalf("accepted environment %#v", e)
 			}
 			if p := e.Path(); p == "" || strings.HasPrefix(p, "../") || p == ".." || filepath.IsAbs(p) {

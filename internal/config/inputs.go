@@ -26,6 +26,10 @@ func (c *Config) Inputs(env Environment) []string {
 		inputsHelm(c.Root, env.Helm, set)
 	case env.Kustomize != nil:
 		inputsKustomize(metadataFS(c.Root), env.Kustomize.Path, set, map[string]bool{})
+	case env.Manifests != nil:
+		// The whole folder: a file added to it is read too, and one below
+		// it when recursive (when not, listing it errs on the side of more).
+		set[path.Clean(env.Manifests.Path)+"/"] = true
 	}
 	inputsGitOps(env, set)
 	out := make([]string, 0, len(set))

@@ -94,3 +94,28 @@ func TestInputsRootOverlay(t *testing.T) {
 		}
 	}
 }
+
+// TestInputsManifests (issue 11 item 5): a manifests environment reads its
+// folder, so a file changed, added or removed there selects it, and one
+// beside the folder does not.
+func TestInputsManifests(t *testing.T) {
+	cfg := &Config{Root: t.TempDir(), File: ".meshgate.yaml"}
+	inputs := cfg.Inputs(Environment{Name: "bookinfo", Manifests: &Manifests{Path: "samples/bookinfo/platform/kube"}})
+	if want := []string{".meshgate.yaml", "samples/bookinfo/platform/kube/"}; !reflect.DeepEqual(inputs, want) {
+		t.Errorf("inputs %q, want %q", inputs, want)
+	}
+	for file, want := range map[string]bool{
+		"samples/bookinfo/platform/kube/bookinfo.yaml":     true,
+		"samples/bookinfo/platform/kube/new-service.yaml":  true,
+		"samples/bookinfo/platform/kubernetes/other.yaml":  false,
+		"samples/bookinfo/networking/virtual-service.yaml": false,
+	} {
+		if got := Touches(inputs, file); got != want {
+			t.Errorf("Touches(%q) = %v, want %v", file, got, want)
+		}
+	}
+	root := cfg.Inputs(Environment{Name: "root", Manifests: &Manifests{Path: "."}})
+	if !Touches(root, "deployment.yaml") {
+		t.Errorf("root folder inputs %q do not touch deployment.yaml", root)
+	}
+}

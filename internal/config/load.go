@@ -246,7 +246,8 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 	}
 	e := Environment{Line: n.Line}
 	var nameNode, nsNode *yaml.Node
-	for _, p := range d.fields(n, field, "name", "helm", "kustomize", "namespace") {
+	var sources []string
+	for _, p := range d.fields(n, field, "name", "helm", "kustomize", "manifests", "namespace") {
 		f := join(field, p.name)
 		switch p.name {
 		case "name":
@@ -256,21 +257,30 @@ func (d *decoder) environment(n *yaml.Node, field string) (Environment, *yaml.No
 			e.Helm = d.helm(p.val, f)
 		case "kustomize":
 			e.Kustomize = d.kustomize(p.val, f)
+		case "manifests":
+			e.Manifests = d.manifests(p.val, f)
 		case "namespace":
 			nsNode = p.key
 			e.Namespace, _ = d.namespace(p.val, f)
+		}
+		if p.name != "name" && p.name != "namespace" {
+			sources = append(sources, p.name)
 		}
 	}
 	if nameNode == nil {
 		d.add(n, field+".name", "is required")
 	}
 	switch {
-	case e.Helm == nil && e.Kustomize == nil:
-		d.add(n, field, "needs helm or kustomize")
-	case e.Helm != nil && e.Kustomize != nil:
-		d.add(n, field, "sets both helm and kustomize; an environment renders one of them")
+	case len(sources) == 0:
+		d.add(n, field, "needs helm, kustomize or manifests")
+	case len(sources) > 1:
+		both := "both " + strings.Join(sources, " and ")
+		if len(sources) > 2 {
+			both = strings.Join(sources[:len(sources)-1], ", ") + " and " + sources[len(sources)-1]
+		}
+		d.add(n, field, "sets %s; an environment renders one of them", both)
 	case e.Helm != nil && nsNode != nil:
-		d.add(nsNode, field+".namespace", "applies to kustomize environments; a helm environment sets helm.namespace")
+		d.add(nsNode, field+".namespace", "applies to kustomize and manifests environments; a helm environment sets helm.namespace")
 	}
 	return e, nameNode
 }
@@ -463,7 +473,8 @@ func (d *decoder) kubeVersion(n *yaml.Node, field string) string {
 // install decodes mesh.install.
 func (d *decoder) install(n *yaml.Node, field string) Install {
 	var in Install
-	for _, p := range d.fields(n, field, "autoInject", "nativeSidecars", "serviceAccountTokenProjection", "allowNamespaces", "denyNamespaces") {
+	for _, p := range d.fields(n, field, "autoInject", "nativeSidecars", "serviceAccountTokenProjection", "allowNamespaces", "denyNamespaces",
+		"neverInjectSelector", "alwaysInjectSelector", "exceptionLabels", "controlPlaneNamespace") {
 		f := join(field, p.name)
 		switch p.name {
 		case "autoInject":
@@ -486,9 +497,27 @@ func (d *decoder) install(n *yaml.Node, field string) Install {
 			if in.DenyNamespaces == nil {
 				in.DenyNamespaces = []string{}
 			}
+		default:
+			d.installIstioKuma(p, f, &in)
 		}
 	}
 	return in
+}
+
+// installIstioKuma decodes the mesh.install settings only istio or kuma
+// read: the injection selectors, the exception labels and the control
+// plane's namespace.
+func (d *decoder) installIstioKuma(p pair, f string, in *Install) {
+	switch p.name {
+	case "neverInjectSelector":
+		in.NeverInjectSelector = mapItems(d, p.val, f, d.labelSelector)
+	case "alwaysInjectSelector":
+		in.AlwaysInjectSelector = mapItems(d, p.val, f, d.labelSelector)
+	case "exceptionLabels":
+		in.ExceptionLabels = d.labels(p.val, f, true)
+	case "controlPlaneNamespace":
+		in.ControlPlaneNamespace, _ = d.namespace(p.val, f)
+	}
 }
 
 // nativeSidecars decodes true, false or "auto".

@@ -61,10 +61,10 @@ failure.mesh-install.yaml:12:11: mesh.optOut: invalid value "ignore" (valid: err
 	{"failure.environments.yaml", `failure.environments.yaml:2:5: environments[0].name: is required
 failure.environments.yaml:6:11: environments[2].name: duplicate environment name "prod" (first at line 4)
 failure.environments.yaml:8:5: environments[3]: sets both helm and kustomize; an environment renders one of them
-failure.environments.yaml:11:5: environments[4]: needs helm or kustomize
+failure.environments.yaml:11:5: environments[4]: needs helm, kustomize or manifests
 failure.environments.yaml:15:7: environments[5].helm.chart: is required
 failure.environments.yaml:17:16: environments[6].kustomize.path: is required
-failure.environments.yaml:20:5: environments[7].namespace: applies to kustomize environments; a helm environment sets helm.namespace
+failure.environments.yaml:20:5: environments[7].namespace: applies to kustomize and manifests environments; a helm environment sets helm.namespace
 failure.environments.yaml:21:11: environments[8].name: must not be empty`, schemaRejects},
 	{"failure.ignore-everything.yaml", `failure.ignore-everything.yaml:5:5: ignore[0]: needs rules, workloads or environments: an exemption of everything is not allowed
 failure.ignore-everything.yaml:6:5: ignore[1]: needs rules, workloads or environments: an exemption of everything is not allowed`, schemaRejects},
@@ -72,11 +72,28 @@ failure.ignore-everything.yaml:6:5: ignore[1]: needs rules, workloads or environ
 failure.invalid-names.yaml:6:18: environments[0].helm.namespace: invalid namespace "Shop": use lowercase letters, digits and '-', at most 63 characters
 failure.invalid-names.yaml:7:20: environments[0].helm.kubeVersion: invalid Kubernetes version "latest": use MAJOR.MINOR.PATCH, e.g. "1.34.0"
 failure.invalid-names.yaml:10:5: mesh.namespaces.Payments: invalid namespace "Payments": use lowercase letters, digits and '-', at most 63 characters`, schemaRejects},
+	{"failure.manifests.yaml", `failure.manifests.yaml:3:16: environments[0].manifests.path: is required
+failure.manifests.yaml:7:18: environments[1].manifests.recursive: expected true or false, got a string
+failure.manifests.yaml:8:27: environments[1].manifests.include[1]: invalid glob "[": unexpected end of input
+failure.manifests.yaml:9:17: environments[1].manifests.exclude[0]: invalid glob "[z-a].yaml": hi character 'a' should be greater than lo 'z'
+failure.manifests.yaml:10:7: environments[1].manifests.recurse: unknown field (did you mean "recursive"?)
+failure.manifests.yaml:11:5: environments[2]: sets helm, kustomize and manifests; an environment renders one of them
+failure.manifests.yaml:16:23: environments[3].manifests.path: must be a path in the repository, not a URL`, schemaRejects},
 	{"failure.matcher.yaml", `failure.matcher.yaml:7:12: mesh.require.labels.app: needs one of present, equals, matches, hasKey
 failure.matcher.yaml:8:13: mesh.require.labels.tier: set exactly one of present, equals, matches, hasKey (got equals, matches)
 failure.matcher.yaml:9:26: mesh.require.labels.version.present: must be true: present: false requires nothing (remove the requirement)
 failure.matcher.yaml:11:39: mesh.require.annotations["proxy.istio.io/config"].hasKey: invalid key path "proxyMetadata..ID": empty segment
 failure.matcher.yaml:12:29: mesh.require.annotations.team.unknown: unknown field (valid: present, equals, matches, hasKey)`, schemaRejects},
+	{"failure.mesh-install-selectors.yaml", `failure.mesh-install-selectors.yaml:8:9: mesh.install.neverInjectSelector[0]: an empty selector matches no pod (the injector skips it): give matchLabels or matchExpressions
+failure.mesh-install-selectors.yaml:9:23: mesh.install.neverInjectSelector[1].matchLabels["bad key!"]: invalid label key "bad key!": use NAME or PREFIX/NAME, NAME at most 63 letters, digits, '-', '_' or '.'
+failure.mesh-install-selectors.yaml:9:43: mesh.install.neverInjectSelector[1].matchLabels.app: invalid label value "no spaces": at most 63 letters, digits, '-', '_' or '.'
+failure.mesh-install-selectors.yaml:11:34: mesh.install.neverInjectSelector[2].matchExpressions[0].operator: invalid value "in" (valid: In, NotIn, Exists, DoesNotExist)
+failure.mesh-install-selectors.yaml:12:13: mesh.install.neverInjectSelector[2].matchExpressions[1].values: operator NotIn needs at least one value
+failure.mesh-install-selectors.yaml:13:50: mesh.install.neverInjectSelector[2].matchExpressions[2].values: operator Exists takes no values
+failure.mesh-install-selectors.yaml:14:13: mesh.install.neverInjectSelector[2].matchExpressions[3]: key is required
+failure.mesh-install-selectors.yaml:15:27: mesh.install.alwaysInjectSelector: expected a list, got a map
+failure.mesh-install-selectors.yaml:16:48: mesh.install.exceptionLabels["openshift.io/build.name"]: invalid label value "**": at most 63 letters, digits, '-', '_' or '.', or "*" for any value
+failure.mesh-install-selectors.yaml:17:28: mesh.install.controlPlaneNamespace: invalid namespace "Kuma_System": use lowercase letters, digits and '-', at most 63 characters`, schemaRejects},
 	{"failure.multi-document.yaml", `failure.multi-document.yaml:5:1: a config file holds one YAML document; a second one starts here`, schemaAccepts},
 	{"failure.no-environments.yaml", `failure.no-environments.yaml:1:15: environments: no environments listed (list at least one, or delete the config file to let meshgate discover them)`, schemaRejects},
 	{"failure.path-escapes.yaml", `failure.path-escapes.yaml:4:14: environments[0].helm.chart: path escapes the repository root
@@ -248,12 +265,18 @@ func TestLoadFull(t *testing.T) {
 			Install: Install{
 				AutoInject: ptr(true), NativeSidecars: NativeFalse, ServiceAccountTokenProjection: ptr(false),
 				AllowNamespaces: []string{"*"}, DenyNamespaces: []string{"kube-system"},
+				NeverInjectSelector: []LabelSelector{{MatchLabels: map[string]string{"app": "legacy"}}},
+				AlwaysInjectSelector: []LabelSelector{{MatchExpressions: []LabelSelectorRequirement{
+					{Key: "tier", Operator: SelectorIn, Values: []string{"web"}}, {Key: "batch", Operator: SelectorDoesNotExist},
+				}}},
+				ExceptionLabels:       map[string]string{"openshift.io/build.name": "*", "team": "ops"},
+				ControlPlaneNamespace: "kuma",
 			},
 			OptOut: OptOutError,
 		},
 		Secrets: Secrets{External: []string{"vault-*", "regcred", "kube-system/*"}, CheckKeys: ptr(false)},
 		Rules: []Rule{{
-			Name: "payments-request-id", Line: 46,
+			Name: "payments-request-id", Line: 50,
 			Match: Match{
 				Environments: []string{"prod"}, Kinds: []string{"Deployment"},
 				Namespaces: []string{"pay*"}, Names: []string{"*"},
@@ -268,7 +291,7 @@ func TestLoadFull(t *testing.T) {
 		Ignore: []Ignore{{
 			Rules: []string{"mesh-injection"}, Workloads: []string{"Job/*/db-migrate"},
 			Environments: []string{"staging"}, Reason: "migrations run before the mesh is up",
-			Until: "2027-01-31", Line: 55,
+			Until: "2027-01-31", Line: 59,
 		}},
 		Drift: Drift{
 			Siblings: ptr(true), Environments: ptr(false), Commits: ptr(true),
@@ -278,7 +301,7 @@ func TestLoadFull(t *testing.T) {
 		GitOps: GitOps{
 			Enabled:  ptr(true),
 			RepoURLs: []string{"https://git.example.com/platform/apps.git", "git@github.com:acme/apps"},
-			Charts:   []ChartSource{{RepoURL: "https://charts.example.com", Chart: "podinfo", Version: "6.5.0", Path: "vendor/podinfo", Line: 75}},
+			Charts:   []ChartSource{{RepoURL: "https://charts.example.com", Chart: "podinfo", Version: "6.5.0", Path: "vendor/podinfo", Line: 79}},
 			MaxDepth: 3,
 		},
 	}
@@ -300,6 +323,7 @@ func TestLoadDefaults(t *testing.T) {
 				IncludeHooks: ptr(true),
 			}},
 			{Name: "api", Line: 6, Kustomize: &Kustomize{Path: "deploy/api"}, Namespace: "default"},
+			{Name: "bookinfo", Line: 9, Manifests: &Manifests{Path: "platform/kube"}, Namespace: "default"},
 		},
 		Mesh:    Mesh{Provider: "istio", Jobs: "warn", OptOut: OptOutNotice, ProviderDefaulted: true},
 		Secrets: Secrets{CheckKeys: ptr(true)},
@@ -309,6 +333,54 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if ns := got.Environments[0].DefaultNamespace(); ns != "default" {
 		t.Errorf("helm DefaultNamespace() = %q", ns)
+	}
+}
+
+func TestLoadManifests(t *testing.T) {
+	got := loadOK(t, loadRoot, "success.manifests.yaml")
+	want := []Environment{
+		{Name: "guestbook", Line: 3, Namespace: "guestbook", Manifests: &Manifests{
+			Path: "apps/guestbook", Recursive: true,
+			Include: []string{"*.yaml", "{config.json,env-usw2/*}"}, Exclude: []string{"**/test-*"},
+		}},
+		{Name: "nulls", Line: 10, Namespace: "default", Manifests: &Manifests{Path: "apps/other"}},
+	}
+	if !reflect.DeepEqual(got.Environments, want) {
+		t.Errorf("Environments:\n%s\nwant:\n%s", dump(got.Environments), dump(want))
+	}
+	if src, p := got.Environments[0].Source(), got.Environments[0].Path(); src != SourceManifests || p != "apps/guestbook" {
+		t.Errorf("Source(), Path() = %q, %q", src, p)
+	}
+}
+
+// TestManifestsSelector: include and exclude as Argo CD's directory source
+// matches them, against the path relative to the folder: '*' crosses '/',
+// braces give alternatives, exclude wins.
+func TestManifestsSelector(t *testing.T) {
+	cases := []struct {
+		name             string
+		include, exclude []string
+		rel              string
+		want             bool
+	}{
+		{"no globs", nil, nil, "sub/a.yaml", true},
+		{"star crosses slash", []string{"*.yaml"}, nil, "sub/a.yaml", true},
+		{"include misses", []string{"*.json"}, nil, "a.yaml", false},
+		{"braces", []string{"{config.json,env-usw2/*}"}, nil, "env-usw2/svc.yaml", true},
+		{"braces miss", []string{"{config.json,env-usw2/*}"}, nil, "env-use1/svc.yaml", false},
+		{"second include", []string{"*.json", "a.*"}, nil, "a.yaml", true},
+		{"exclude", nil, []string{"**/test-*"}, "sub/test-a.yaml", false},
+		{"exclude wins", []string{"*"}, []string{"secret.yaml"}, "secret.yaml", false},
+		{"exclude other", nil, []string{"secret.yaml"}, "sub/secret.yaml", true},
+		{"broken include matches nothing", []string{"["}, nil, "a.yaml", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sel := Manifests{Path: "x", Include: tc.include, Exclude: tc.exclude}.Selector()
+			if got := sel(tc.rel); got != tc.want {
+				t.Errorf("Selector()(%q) = %v, want %v", tc.rel, got, tc.want)
+			}
+		})
 	}
 }
 

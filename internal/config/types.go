@@ -34,12 +34,15 @@ type Config struct {
 	Unmatched []Problem `yaml:"-" json:"-"`
 }
 
-// Environment is one deployment target: exactly one of Helm or Kustomize.
+// Environment is one deployment target: exactly one of Helm, Kustomize or
+// Manifests.
 type Environment struct {
 	Name      string     `yaml:"name" json:"name"`
 	Helm      *Helm      `yaml:"helm,omitempty" json:"helm,omitempty"`
 	Kustomize *Kustomize `yaml:"kustomize,omitempty" json:"kustomize,omitempty"`
-	// Namespace for kustomize objects that set none (default "default").
+	Manifests *Manifests `yaml:"manifests,omitempty" json:"manifests,omitempty"`
+	// Namespace for kustomize and manifests objects that set none (default
+	// "default").
 	Namespace string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Line is where the entry starts in the config file (0 if discovered).
@@ -54,21 +57,35 @@ type Environment struct {
 	Redact []string `yaml:"-" json:"-"`
 }
 
-// Source is "helm" or "kustomize".
+// Sources of environments: what Source returns and the renderers are
+// registered under.
+const (
+	SourceHelm      = "helm"
+	SourceKustomize = "kustomize"
+	SourceManifests = "manifests"
+)
+
+// Source is "helm", "kustomize" or "manifests".
 func (e Environment) Source() string {
-	if e.Helm != nil {
-		return "helm"
+	switch {
+	case e.Helm != nil:
+		return SourceHelm
+	case e.Manifests != nil:
+		return SourceManifests
 	}
-	return "kustomize"
+	return SourceKustomize
 }
 
-// Path is the chart or overlay path relative to the repository root.
+// Path is the chart, overlay or manifests folder relative to the
+// repository root.
 func (e Environment) Path() string {
-	if e.Helm != nil {
+	switch {
+	case e.Helm != nil:
 		return e.Helm.Chart
-	}
-	if e.Kustomize != nil {
+	case e.Kustomize != nil:
 		return e.Kustomize.Path
+	case e.Manifests != nil:
+		return e.Manifests.Path
 	}
 	return ""
 }
@@ -116,6 +133,17 @@ type Kustomize struct {
 	// Flux is how kustomize-controller builds Path for a Flux
 	// Kustomization; nil for any other build.
 	Flux *FluxBuild `yaml:"-" json:"-"`
+}
+
+// Manifests reads a folder of plain YAML and JSON objects, like `kubectl
+// apply -f DIR` (-R when Recursive) and Argo CD's directory source, whose
+// fields these are: Include and Exclude are globs matched against a file's
+// path relative to Path (see Selects).
+type Manifests struct {
+	Path      string   `yaml:"path" json:"path"`
+	Recursive bool     `yaml:"recursive,omitempty" json:"recursive,omitempty"`
+	Include   []string `yaml:"include,omitempty" json:"include,omitempty"`
+	Exclude   []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 }
 
 // Mesh providers.
@@ -183,9 +211,52 @@ type Install struct {
 	// keeps the default.
 	AllowNamespaces []string `yaml:"allowNamespaces,omitempty" json:"allowNamespaces,omitempty"`
 	// DenyNamespaces is consul's connectInject.k8sDenyNamespaces (default
-	// kube-system, kube-public); nil keeps the default.
+	// none: kube-system and kube-public are skipped anyway); nil keeps the
+	// default.
 	DenyNamespaces []string `yaml:"denyNamespaces,omitempty" json:"denyNamespaces,omitempty"`
+	// NeverInjectSelector and AlwaysInjectSelector are istio's
+	// sidecarInjectorWebhook.neverInjectSelector and alwaysInjectSelector
+	// (default none): a selected pod whose sidecar.istio.io/inject is
+	// neither "true" nor "false" and whose labels match one of the never
+	// selectors is not injected; else one of the always selectors injects
+	// it even when autoInject is false.
+	NeverInjectSelector  []LabelSelector `yaml:"neverInjectSelector,omitempty" json:"neverInjectSelector,omitempty"`
+	AlwaysInjectSelector []LabelSelector `yaml:"alwaysInjectSelector,omitempty" json:"alwaysInjectSelector,omitempty"`
+	// ExceptionLabels is kuma's runtime.kubernetes.injector.exceptions.labels:
+	// a pod carrying one of these labels with that value ("*": any value) is
+	// not injected. nil keeps kuma's default, the two OpenShift labels of
+	// build and deployer pods.
+	ExceptionLabels map[string]string `yaml:"exceptionLabels,omitempty" json:"exceptionLabels,omitempty"`
+	// ControlPlaneNamespace is the namespace kuma's control plane is
+	// installed in (the chart's release namespace), which kuma's pod
+	// webhooks leave out; "" keeps kuma's default, kuma-system.
+	ControlPlaneNamespace string `yaml:"controlPlaneNamespace,omitempty" json:"controlPlaneNamespace,omitempty"`
 }
+
+// LabelSelector is a Kubernetes label selector (metav1.LabelSelector):
+// every matchLabels pair and every matchExpressions requirement must hold.
+type LabelSelector struct {
+	MatchLabels      map[string]string          `yaml:"matchLabels,omitempty" json:"matchLabels,omitempty"`
+	MatchExpressions []LabelSelectorRequirement `yaml:"matchExpressions,omitempty" json:"matchExpressions,omitempty"`
+}
+
+// LabelSelectorRequirement is one matchExpressions entry.
+type LabelSelectorRequirement struct {
+	Key      string   `yaml:"key" json:"key"`
+	Operator string   `yaml:"operator" json:"operator"`
+	Values   []string `yaml:"values,omitempty" json:"values,omitempty"`
+}
+
+// Label selector operators.
+const (
+	SelectorIn           = "In"
+	SelectorNotIn        = "NotIn"
+	SelectorExists       = "Exists"
+	SelectorDoesNotExist = "DoesNotExist"
+)
+
+// SelectorOperators are the valid matchExpressions operators.
+var SelectorOperators = []string{SelectorIn, SelectorNotIn, SelectorExists, SelectorDoesNotExist}
 
 // Native sidecar settings (mesh.install.nativeSidecars).
 const (

@@ -16,13 +16,18 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 	"github.com/meshgate/meshgate/internal/render/helm"
 	"github.com/meshgate/meshgate/internal/render/kustomize"
+	"github.com/meshgate/meshgate/internal/render/manifests"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
-// DefaultRenderers are the renderers by environment source: the two
+// DefaultRenderers are the renderers by environment source: the
 // implementations of render.Renderer.
 func DefaultRenderers() map[string]render.Renderer {
-	return map[string]render.Renderer{"helm": helm.Renderer{}, "kustomize": kustomize.Renderer{}}
+	return map[string]render.Renderer{
+		config.SourceHelm:      helm.Renderer{},
+		config.SourceKustomize: kustomize.Renderer{},
+		config.SourceManifests: manifests.Renderer{},
+	}
 }
 
 // runOptions tune one run over environments.
@@ -198,6 +203,12 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	res.Env.Workloads = len(set.Workloads)
 	for _, w := range set.Workloads {
 		res.Env.WorkloadIDs = append(res.Env.WorkloadIDs, w.ID())
+		if w.File != "" {
+			if res.Env.WorkloadFiles == nil {
+				res.Env.WorkloadFiles = map[string]string{}
+			}
+			res.Env.WorkloadFiles[w.ID()] = w.File
+		}
 	}
 	res.Findings, res.Ignored, res.Drift = check.EnvironmentDrift(in)
 	return res

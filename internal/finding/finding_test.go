@@ -136,3 +136,31 @@ func TestRuleIDLiterals(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestArchiveLocations(t *testing.T) {
+	tests := []struct {
+		file, archive, path string
+		ok                  bool
+	}{
+		{"charts/grafana-12.11.1.tgz#templates/deployment.yaml", "charts/grafana-12.11.1.tgz", "templates/deployment.yaml", true},
+		{"charts/a.tar.gz#charts/sub/templates/x.yaml", "charts/a.tar.gz", "charts/sub/templates/x.yaml", true},
+		{"dir#1/a.tgz#templates/x.yaml", "dir#1/a.tgz", "templates/x.yaml", true},
+		{"notes/a#b.yaml", "", "", false}, // a repository file with a "#"
+		{"charts/a.tgz", "", "", false},
+		{"charts/a.tgz#", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tt := range tests {
+		a, p, ok := SplitArchive(tt.file)
+		if a != tt.archive || p != tt.path || ok != tt.ok {
+			t.Errorf("SplitArchive(%q) = %q, %q, %v; want %q, %q, %v", tt.file, a, p, ok, tt.archive, tt.path, tt.ok)
+		}
+	}
+	if got := InArchive("charts/a.tgz", "templates/x.yaml"); got != "charts/a.tgz#templates/x.yaml" {
+		t.Errorf("InArchive = %q", got)
+	}
+	// An archive whose name would not be told apart stands for itself.
+	if got := InArchive("charts/chart.bin", "templates/x.yaml"); got != "charts/chart.bin" {
+		t.Errorf("InArchive of an unrecognised archive name = %q, want the archive", got)
+	}
+}

@@ -26,7 +26,7 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 		for _, d := range decoded {
 			obj, values := newObject(d, doc.File, res.DefaultNamespace)
 			set.Redact = append(set.Redact, values...)
-			b.locate(obj)
+			b.locate(obj, doc.Line)
 			set.Objects = append(set.Objects, obj)
 			set.Warnings = append(set.Warnings, b.duplicateWarnings(doc, obj, d.duplicates)...)
 		}
@@ -136,8 +136,9 @@ func (b *builder) yamlSource(file string, text []byte) *yamlSource {
 	return parseYAMLSource(text)
 }
 
-// locate sets the object's line and its field line mapper.
-func (b *builder) locate(obj *Object) {
+// locate sets the object's line and its field line mapper; line is where
+// the renderer says the object starts in its file (0: unknown).
+func (b *builder) locate(obj *Object, line int) {
 	text := b.text(obj.File)
 	if text == nil {
 		return
@@ -162,7 +163,10 @@ func (b *builder) locate(obj *Object) {
 		src = b.yamlSource(obj.File, text)
 		b.sources[obj.File] = src
 	}
-	doc := src.find(obj.Kind, obj.Name)
+	doc := src.at(line)
+	if doc == nil {
+		doc = src.find(obj.APIVersion, obj.Kind, obj.Name, obj.node)
+	}
 	if doc == nil {
 		return
 	}
@@ -194,10 +198,7 @@ func (b *builder) docError(i int, doc render.Doc, derr *decodeError) *render.Err
 func (b *builder) duplicateWarnings(doc render.Doc, obj *Object, dups []render.Duplicate) []render.Warning {
 	var out []render.Warning
 	for _, d := range dups {
-		w := render.Warning{File: doc.File, Line: obj.LineOf(d.Fields...)}
-		if l, ok := sourceLine(b.text(doc.File), doc.YAML, d.Line); ok {
-			w.Line = l
-		}
+		w := render.Warning{File: doc.File, Line: b.duplicateLine(doc, obj, d)}
 		value := d.Value
 		if obj.Kind == "Secret" && group(obj.APIVersion) == "" {
 			value = "its value"
@@ -206,6 +207,51 @@ func (b *builder) duplicateWarnings(doc render.Doc, obj *Object, dups []render.D
 		out = append(out, w)
 	}
 	return out
+}
+
+// duplicateLine is the source line of a repeated key: the line of the
+// first key of that name, found like any field, then the key's next
+// siblings of that name in the source (a template's literal keys keep
+// their column), one for each earlier occurrence; else the source line
+// holding the rendered key's text; else the first key's line.
+func (b *builder) duplicateLine(doc render.Doc, obj *Object, d render.Duplicate) int {
+	first := obj.LineOf(d.Fields...)
+	text := b.text(doc.File)
+	key, _ := d.Fields[len(d.Fields)-1].(string)
+	if text != nil && key != "" && first > 0 {
+		t, ok := b.templates[doc.File]
+		if !ok {
+			t = parseTemplate(text)
+			b.templates[doc.File] = t
+		}
+		if l := t.nextKey(first-1, key, earlierKeys(obj.node, d)); l >= 0 {
+			return l + 1
+		}
+	}
+	if l, ok := sourceLine(text, doc.YAML, d.Line); ok {
+		return l
+	}
+	return first
+}
+
+// earlierKeys counts the keys of d's name in its rendered mapping before
+// it: 1 for the second occurrence.
+func earlierKeys(root *yaml.Node, d render.Duplicate) int {
+	parent := root
+	for _, el := range d.Fields[:len(d.Fields)-1] {
+		st, ok := childStep(parent, el)
+		if !ok {
+			return 0
+		}
+		parent = st.value
+	}
+	n := 0
+	for i := 0; parent != nil && parent.Kind == yaml.MappingNode && i+1 < len(parent.Content); i += 2 {
+		if k := parent.Content[i]; k.Value == d.Fields[len(d.Fields)-1] && k.Line < d.Line {
+			n++
+		}
+	}
+	return n
 }
 
 // redactSecret blanks a Secret's values in the body and the node tree as

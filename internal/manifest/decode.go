@@ -127,7 +127,8 @@ func expand(body map[string]any, node *yaml.Node, item string, depth int) ([]dec
 		}
 		return nil, nil // an empty List
 	}
-	if !isList || !isListKind(kind, body) {
+	_, hasSpec := body["spec"]
+	if !isList || !render.IsListKind(kind, hasSpec) {
 		return []decodedObject{{body: body, node: node}}, nil
 	}
 	if depth >= maxListDepth {
@@ -153,16 +154,6 @@ func expand(body map[string]any, node *yaml.Node, item string, depth int) ([]dec
 		out = append(out, objs...)
 	}
 	return out, nil
-}
-
-// isListKind: kubectl's rule is a kind ending in "List" with an items
-// array; a resource with a spec is not a list even if its kind ends so.
-func isListKind(kind string, body map[string]any) bool {
-	if kind == "List" {
-		return true
-	}
-	_, hasSpec := body["spec"]
-	return strings.HasSuffix(kind, "List") && !hasSpec
 }
 
 func describeNode(n *yaml.Node) string {

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"reflect"
 	"strconv"
 	"testing"
@@ -66,6 +67,70 @@ func TestBuildDuplicateKeyHelmLine(t *testing.T) {
 	want := []render.Warning{{File: "charts/x/templates/cm.yaml", Line: 8, Message: `Secret dup-again: key metadata.name is rendered twice; Kubernetes takes the last: its value`}}
 	if !reflect.DeepEqual(set.Warnings, want) {
 		t.Errorf("warnings %#v, want %#v", set.Warnings, want)
+	}
+}
+
+// A key a template writes twice is located at the template line of the
+// one taken, the last, even when its value is templated or both lines
+// read the same; a key written three times gives two warnings, at the
+// second and the third.
+func TestBuildDuplicateKeyTemplatedLine(t *testing.T) {
+	template := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    tier: {{ .Values.tier }}
+    tier: {{ .Values.tier }}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:{{ .Values.old }}
+          {{- if .Values.pin }}
+          image: web:{{ .Values.tag }}
+          {{- end }}
+          image: web:{{ .Chart.Version }}
+        - name: side
+          image: side:1
+`
+	rendered := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    tier: api
+    tier: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:0.1
+          image: web:0.2
+          image: web:1.0.0
+        - name: side
+          image: side:1
+`
+	const file = "charts/web/templates/deployment.yaml"
+	res := render.Result{Source: "helm", Docs: []render.Doc{{YAML: []byte(rendered), File: file}},
+		Sources: map[string][]byte{file: []byte(template)}}
+	set, err := BuildShared(res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range set.Warnings {
+		got = append(got, fmt.Sprintf("%s:%d %s", w.File, w.Line, w.Message))
+	}
+	want := []string{
+		file + `:7 Deployment web: key metadata.labels.tier is rendered twice; Kubernetes takes the last: "api"`,
+		file + `:15 Deployment web: key spec.template.spec.containers[0].image is rendered twice; Kubernetes takes the last: "web:0.2"`,
+		file + `:17 Deployment web: key spec.template.spec.containers[0].image is rendered twice; Kubernetes takes the last: "web:1.0.0"`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -535,6 +535,38 @@ func (h *helmObject) search(lo, hi int, st step, minQ int) int {
 	return best
 }
 
+// nextKey is the index of the n-th line after line i that holds key at
+// the column line i holds it, in the same block (before a line less
+// indented than that column); -1 when line i does not hold key literally
+// or there is no such line.
+func (t *helmTemplate) nextKey(i int, key string, n int) int {
+	if n < 1 || i < 0 || i >= len(t.lines) {
+		return -1
+	}
+	at := &t.lines[i]
+	if !at.isKey || at.keyTemplated || at.key != key {
+		return -1
+	}
+	for j := i + 1; j < len(t.lines); j++ {
+		l := &t.lines[j]
+		if l.sep {
+			return -1
+		}
+		if !l.meaningful {
+			continue
+		}
+		if l.indent < at.content {
+			return -1
+		}
+		if l.isKey && !l.keyTemplated && l.key == key && l.content == at.content && !l.dash {
+			if n--; n == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
 // childStep is the rendered step for one path element below node.
 func childStep(node *yaml.Node, el any) (step, bool) {
 	node = resolveAlias(node)

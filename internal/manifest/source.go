@@ -94,40 +94,108 @@ func scalarOf(m *yaml.Node, path ...string) string {
 	return cur.Value
 }
 
+// at is the source document, or List item, that starts at line; nil when
+// none does, or line is 0.
+func (s *yamlSource) at(line int) *yaml.Node {
+	if line <= 0 {
+		return nil
+	}
+	for _, d := range s.docs {
+		if d.Line == line {
+			return d
+		}
+	}
+	return nil
+}
+
 // find picks the source document of an object: same kind and the same
 // name, or a name contained in the rendered one (namePrefix, nameSuffix and
-// generator hashes change names); else the first of that kind; else a
-// generator entry of a kustomization; else the first document.
-func (s *yamlSource) find(kind, name string) *yaml.Node {
-	var firstOfKind, contained *yaml.Node
+// generator hashes change names); else a generator entry of a
+// kustomization; else the document a patch changed the kind of
+// (patchedFrom); else the first of that kind; else the first document.
+func (s *yamlSource) find(apiVersion, kind, name string, rendered *yaml.Node) *yaml.Node {
+	if d := s.named(name, func(d *yaml.Node) bool { return scalarOf(d, "kind") == kind }); d != nil {
+		return d
+	}
+	if g := s.generator(kind, name); g != nil {
+		return g
+	}
+	if d := s.patchedFrom(apiVersion, name, rendered); d != nil {
+		return d
+	}
 	for _, d := range s.docs {
-		if scalarOf(d, "kind") != kind {
+		if scalarOf(d, "kind") == kind {
+			return d
+		}
+	}
+	if len(s.docs) > 0 {
+		return s.docs[0]
+	}
+	return nil
+}
+
+// patchedFrom is the document of another kind that a patch turned into the
+// rendered object (emojivoto's overlays turn Deployments into DaemonSets,
+// StatefulSets and Jobs): of those with its name, or else the longest name
+// contained in it, the one sharing the most fields with it (a Deployment
+// over the ServiceAccount of the same name), of its API group on a tie.
+func (s *yamlSource) patchedFrom(apiVersion, name string, rendered *yaml.Node) *yaml.Node {
+	var best *yaml.Node
+	bestLen, bestScore := 0, 0
+	for _, d := range s.docs {
+		n := scalarOf(d, "metadata", "name")
+		l := len(n)
+		switch {
+		case n == name:
+			l++ // the name itself beats any contained one
+		case n == "" || !strings.Contains(name, n):
+			continue
+		}
+		score := 2 * sharedFields(d, rendered, 3)
+		if group(scalarOf(d, "apiVersion")) == group(apiVersion) {
+			score++
+		}
+		if l > bestLen || l == bestLen && score > bestScore {
+			best, bestLen, bestScore = d, l, score
+		}
+	}
+	return best
+}
+
+// sharedFields counts the mapping keys a and b both have, down to depth
+// levels.
+func sharedFields(a, b *yaml.Node, depth int) int {
+	a, b = resolveAlias(a), resolveAlias(b)
+	if depth == 0 || a == nil || b == nil || a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode {
+		return 0
+	}
+	n := 0
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if k, v := mappingGet(b, a.Content[i].Value); k != nil {
+			n += 1 + sharedFields(a.Content[i+1], v, depth-1)
+		}
+	}
+	return n
+}
+
+// named is the document of those ok accepts whose name is name, else the
+// one with the longest name contained in it; nil when none is.
+func (s *yamlSource) named(name string, ok func(*yaml.Node) bool) *yaml.Node {
+	var contained *yaml.Node
+	longest := 0
+	for _, d := range s.docs {
+		if !ok(d) {
 			continue
 		}
 		n := scalarOf(d, "metadata", "name")
 		if n == name {
 			return d
 		}
-		if firstOfKind == nil {
-			firstOfKind = d
-		}
-		if n != "" && strings.Contains(name, n) && (contained == nil || len(n) > len(scalarOf(contained, "metadata", "name"))) {
-			contained = d
+		if n != "" && strings.Contains(name, n) && len(n) > longest {
+			contained, longest = d, len(n)
 		}
 	}
-	if contained != nil {
-		return contained
-	}
-	if firstOfKind != nil {
-		return firstOfKind
-	}
-	if g := s.generator(kind, name); g != nil {
-		return g
-	}
-	if len(s.docs) > 0 {
-		return s.docs[0]
-	}
-	return nil
+	return contained
 }
 
 // generator finds the secretGenerator/configMapGenerator entry that made a

@@ -58,6 +58,9 @@ const (
 type Container struct {
 	Name string
 	Type string // ContainerInit, ContainerApp or ContainerEphemeral
+	// Image is the container's image as written (linkerd takes some
+	// images for a sidecar already there).
+	Image string
 	// Path is the field path of the container within the object.
 	Path []any
 	// Env holds the names set by env (not envFrom).

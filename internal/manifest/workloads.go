@@ -101,9 +101,10 @@ func hasPodSpec(body map[string]any, path []any) bool {
 
 func container(c map[string]any, kind string, path []any) Container {
 	out := Container{
-		Name: stringify(c["name"]),
-		Type: kind,
-		Path: path,
+		Name:  stringify(c["name"]),
+		Type:  kind,
+		Image: stringify(c["image"]),
+		Path:  path,
 		// A native sidecar is an init container that keeps running.
 		RestartPolicyAlways: kind == ContainerInit && stringAt(c, "restartPolicy") == "Always",
 	}

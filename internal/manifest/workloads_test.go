@@ -114,7 +114,8 @@ func TestWorkloadBarePodPath(t *testing.T) {
 }
 
 // TestContainerRunAsUser: a numeric securityContext.runAsUser is read (kuma
-// rejects its sidecar's UID); a string or none leaves it nil.
+// rejects its sidecar's UID); a string or none leaves it nil. The image is
+// read as written (linkerd takes some images for a sidecar).
 func TestContainerRunAsUser(t *testing.T) {
 	set := buildFixture(t, "testdata/workloads/run-as-user.yaml")
 	var got []string
@@ -123,9 +124,9 @@ func TestContainerRunAsUser(t *testing.T) {
 		if c.RunAsUser != nil {
 			u = strconv.FormatInt(*c.RunAsUser, 10)
 		}
-		got = append(got, c.Name+"="+u)
+		got = append(got, c.Name+"="+u+"@"+c.Image)
 	}
-	if want := "setup=nil app=5678 plain=nil"; strings.Join(got, " ") != want {
+	if want := "setup=nil@cr.l5d.io/linkerd/proxy-init:v2.4.0 app=5678@ plain=nil@"; strings.Join(got, " ") != want {
 		t.Errorf("RunAsUser: %s, want %s", strings.Join(got, " "), want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v56/github"
@@ -143,17 +144,23 @@ func (p *API) Finish(ctx context.Context, rep report.Report, gate Gate) (Result,
 		inline = p.publishInline(ctx, rep)
 	}
 
+	// The comparison with the previous run first: the check run and the
+	// comment say the same.
+	st := sticky{delta: deltaUnknown()}
+	if pr && p.api() {
+		st = p.readSticky(ctx, rep)
+	}
+
 	// Without a check run, every finding goes to the log.
 	fallback, unannotated := true, rep.Findings
 	if p.t.CheckRun && p.api() && p.t.HeadSHA != "" && p.may(permChecks) {
-		fallback, unannotated = p.publishCheckRun(ctx, rep, inline)
+		fallback, unannotated = p.publishCheckRun(ctx, rep, st.delta, inline)
 	}
 
-	delta := deltaUnknown()
-	if pr && p.api() {
-		delta = p.publishComment(ctx, rep, inline)
+	if pr && p.api() && st.read {
+		p.publishComment(ctx, rep, st, inline)
 	}
-	p.res.NewGaps, p.res.FixedGaps, p.res.Comparison = delta.newGaps, delta.fixed, delta.line()
+	p.res.NewGaps, p.res.FixedGaps, p.res.Since = st.delta.newGaps, st.delta.fixed, st.delta.since()
 
 	if fallback {
 		p.res.Fallback = true
@@ -236,7 +243,19 @@ func (p *API) accessProblems() []string {
 	return out
 }
 
-// markdown is the report's markdown within max bytes.
-func markdown(rep report.Report, max int, checkRunURL string) string {
-	return report.Markdown(rep, report.Options{MaxBytes: max, CheckRunURL: checkRunURL})
+// markdownOptions are what the comment and the check run's summary show
+// the report with: links to the head commit's lines, the job summary to
+// point to when cut, and the comparison with the previous run.
+func (p *API) markdownOptions(delta deltaInfo) report.Options {
+	return report.Options{SourceURL: SourceURL(p.t.ServerURL, p.t.Owner, p.t.Repo, p.t.HeadSHA),
+		SummaryURL: p.t.RunURL, Since: delta.since()}
+}
+
+// SourceURL is where the files of a commit are shown on GitHub
+// (https://github.com/OWNER/REPO/blob/SHA), "" when a part is not known.
+func SourceURL(server, owner, repo, sha string) string {
+	if server == "" || owner == "" || repo == "" || sha == "" {
+		return ""
+	}
+	return strings.TrimSuffix(server, "/") + "/" + owner + "/" + repo + "/blob/" + sha
 }

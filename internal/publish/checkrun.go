@@ -1,10 +1,13 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-github/v56/github"
@@ -135,7 +138,7 @@ func (p *API) writeOnce(ctx context.Context, write func(context.Context) error, 
 // workflow-command fallback, and which: all of them when the check run
 // could not be completed, the located findings it holds no annotation for
 // when GitHub refused some annotations.
-func (p *API) publishCheckRun(ctx context.Context, rep report.Report, inline inlineOutcome) (bool, []finding.Finding) {
+func (p *API) publishCheckRun(ctx context.Context, rep report.Report, delta deltaInfo, inline inlineOutcome) (bool, []finding.Finding) {
 	if p.checkRunID == 0 {
 		if err := p.createCheckRun(ctx); err != nil {
 			p.noteFailure(err, permChecks, "create the check run")
@@ -146,8 +149,11 @@ func (p *API) publishCheckRun(ctx context.Context, rep report.Report, inline inl
 	p.res.CheckRunURL = p.checkRunURL
 
 	annotations, located, unlocated, overflow := p.annotations(rep)
-	title := checkTitle(rep)
-	summary := markdown(rep, maxCheckRunText, "")
+	// The comment's verdict and body, pointing to the job summary when cut.
+	o := p.markdownOptions(delta)
+	title := capitalized(report.Verdict(rep, o))
+	o.MaxBytes = maxCheckRunText
+	summary := report.Markdown(rep, o)
 	text := checkText(rep, unlocated, overflow, inline)
 
 	batches := chunk(annotations, maxAnnotationsPerRequest)
@@ -248,9 +254,13 @@ func (p *API) completeWithoutAnnotations(ctx context.Context, refusal error, tit
 
 // annotations turns located findings into check run annotations (at most
 // maxAnnotations), located being their findings; unlocated counts
-// findings without a file, overflow those beyond the cap.
+// findings without a file, overflow those beyond the cap. Findings a
+// baseline marked new come first: the cap, and the reader, reach them
+// first.
 func (p *API) annotations(rep report.Report) (out []*github.CheckRunAnnotation, located []finding.Finding, unlocated, overflow int) {
-	for _, f := range rep.Findings {
+	fs := slices.Clone(rep.Findings)
+	slices.SortStableFunc(fs, func(a, b finding.Finding) int { return cmp.Compare(newRank(b), newRank(a)) })
+	for _, f := range fs {
 		if f.File == "" {
 			unlocated++
 			continue
@@ -259,17 +269,17 @@ func (p *API) annotations(rep report.Report) (out []*github.CheckRunAnnotation, 
 			overflow++
 			continue
 		}
-		line := f.Line
+		file, line, text := report.Annotation(f)
 		if line < 1 {
-			line = 1
+			line = 1 // required by the API: the file's first line
 		}
 		a := &github.CheckRunAnnotation{
-			Path:            github.String(f.File),
+			Path:            github.String(file),
 			StartLine:       github.Int(line),
 			EndLine:         github.Int(line),
 			AnnotationLevel: github.String(report.Style(f.Severity).Annotation),
 			Title:           github.String(cut(annotationTitle(f), maxAnnotationTitle)),
-			Message:         github.String(cut(report.Describe(f), maxAnnotationMessage)),
+			Message:         github.String(cut(text, maxAnnotationMessage)),
 		}
 		if fix := ruleFix(f.Rule); fix != "" {
 			a.RawDetails = github.String(cut("How to fix: "+fix, maxAnnotationMessage))
@@ -278,6 +288,14 @@ func (p *API) annotations(rep report.Report) (out []*github.CheckRunAnnotation, 
 		located = append(located, f)
 	}
 	return out, located, unlocated, overflow
+}
+
+// newRank orders findings marked new before the others.
+func newRank(f finding.Finding) int {
+	if f.New != nil && *f.New {
+		return 1
+	}
+	return 0
 }
 
 func annotationTitle(f finding.Finding) string {
@@ -292,16 +310,6 @@ func annotationTitle(f finding.Finding) string {
 func ruleFix(id string) string {
 	r, _ := check.LookupRule(id)
 	return r.Fix
-}
-
-// checkTitle is the check run's one-line title.
-func checkTitle(rep report.Report) string {
-	s := rep.Summary
-	envs := report.Plural(s.Environments, "environment", "environments")
-	if s.Findings == 0 {
-		return "No gaps in " + envs
-	}
-	return s.Counts() + " in " + envs
 }
 
 // checkText is the check run's details: what was not annotated and why,
@@ -348,6 +356,13 @@ func chunk[T any](s []T, n int) [][]T {
 		s = s[k:]
 	}
 	return out
+}
+
+// capitalized is s with its first letter in upper case: the verdict as a
+// title.
+func capitalized(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // cut shortens s to at most n bytes on a rune boundary, ending with "…".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -38,62 +39,90 @@ type deltaInfo struct {
 	// known: a previous comment with fingerprints was found.
 	known bool
 	// first: there was no previous comment.
-	first            bool
-	newGaps, fixed   int
-	prevSHA, headSHA string
+	first          bool
+	newGaps, fixed int
 }
 
 func deltaUnknown() deltaInfo { return deltaInfo{fixed: -1} }
 
-// line is the sentence the comment and the summary show.
-func (d deltaInfo) line() string {
-	switch {
-	case d.first:
-		return fmt.Sprintf("**First run** on this pull request: %s.", report.Plural(d.newGaps, "new gap", "new gaps"))
-	case !d.known:
-		return ""
+// since is the comparison the verdict adds, nil when there is none (no
+// previous run, or one whose gaps were not tracked).
+func (d deltaInfo) since() *report.Since {
+	if !d.known {
+		return nil
 	}
-	return fmt.Sprintf("**Since the last run** (`%s` → `%s`): %s, %d fixed.",
-		short(d.prevSHA), short(d.headSHA), report.Plural(d.newGaps, "new gap", "new gaps"), d.fixed)
+	return &report.Since{New: d.newGaps, Fixed: d.fixed}
 }
 
-// publishComment creates or updates the one sticky comment and returns the
-// comparison with the previous run.
-func (p *API) publishComment(ctx context.Context, rep report.Report, inline inlineOutcome) deltaInfo {
+// sticky is the pull request's sticky comment as this run found it.
+type sticky struct {
+	// read: the comments could be listed; existing is the sticky comment,
+	// nil on the first run.
+	read     bool
+	existing *github.IssueComment
+	state    commentState
+	delta    deltaInfo
+}
+
+// readSticky finds the sticky comment and compares this run with the
+// previous one, before anything is posted: the check run says the same.
+func (p *API) readSticky(ctx context.Context, rep report.Report) sticky {
 	existing, err := p.findSticky(ctx)
 	if err != nil {
 		p.noteFailure(err, permPullRequests, "read the pull request's comments")
-		return deltaUnknown()
+		return sticky{delta: deltaUnknown()}
 	}
-	state := p.state(rep)
-	delta := deltaInfo{first: existing == nil, headSHA: p.t.HeadSHA, fixed: -1}
-	if existing != nil {
-		if prev, ok := parseState(existing.GetBody()); ok {
-			delta = compare(prev, state)
-			delta.headSHA = p.t.HeadSHA
+	st := sticky{read: true, existing: existing, state: p.state(rep), delta: deltaInfo{first: existing == nil, fixed: -1}}
+	if existing == nil {
+		st.delta.newGaps, st.delta.fixed = len(rep.Findings), 0
+		return st
+	}
+	if prev, ok := parseState(existing.GetBody()); ok {
+		st.delta = compare(prev, st.state)
+	}
+	return st
+}
+
+// publishComment creates or updates the one sticky comment. A body GitHub
+// answers is too long (422) is written once more, with half the room.
+func (p *API) publishComment(ctx context.Context, rep report.Report, st sticky, inline inlineOutcome) {
+	if st.existing == nil && p.t.Comment == CommentOnFindings && len(rep.Findings) == 0 {
+		return
+	}
+	err := p.writeComment(ctx, st.existing, p.commentBody(rep, st, inline, maxCommentBody))
+	if tooLong(err) {
+		err = p.writeComment(ctx, st.existing, p.commentBody(rep, st, inline, maxCommentBody/2))
+	}
+	if err != nil {
+		what := "comment on the pull request"
+		if st.existing != nil {
+			what = "update the pull request comment"
 		}
-	} else {
-		delta.newGaps, delta.fixed = len(rep.Findings), 0
+		p.noteFailure(err, permPullRequests, what)
 	}
+}
 
-	if existing == nil && p.t.Comment == CommentOnFindings && len(rep.Findings) == 0 {
-		return delta
-	}
-	body := p.commentBody(rep, state, delta, inline)
+// tooLong: GitHub refused a body for its length ("Body is too long
+// (maximum is 65536 characters)").
+func tooLong(err error) bool {
+	return statusOf(err) == http.StatusUnprocessableEntity && strings.Contains(strings.ToLower(errorText(err)), "too long")
+}
 
+// writeComment edits existing, or creates the sticky comment when it is
+// nil, and records it in the Result.
+func (p *API) writeComment(ctx context.Context, existing *github.IssueComment, body string) error {
 	if existing != nil {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		c, _, err := p.gh.Issues.EditComment(cctx, p.t.Owner, p.t.Repo, existing.GetID(), &github.IssueComment{Body: github.String(body)})
 		if err != nil {
-			p.noteFailure(err, permPullRequests, "update the pull request comment")
-			return delta
+			return err
 		}
 		p.res.CommentID, p.res.CommentURL, p.res.CommentAction = c.GetID(), c.GetHTMLURL(), "updated"
-		return delta
+		return nil
 	}
 	var created *github.IssueComment
-	err = p.writeOnce(ctx,
+	err := p.writeOnce(ctx,
 		func(ctx context.Context) error {
 			c, _, err := p.gh.Issues.CreateComment(ctx, p.t.Owner, p.t.Repo, p.t.PRNumber, &github.IssueComment{Body: github.String(body)})
 			created = c
@@ -105,11 +134,10 @@ func (p *API) publishComment(ctx context.Context, rep report.Report, inline inli
 			return c != nil, err
 		})
 	if err != nil {
-		p.noteFailure(err, permPullRequests, "comment on the pull request")
-		return delta
+		return err
 	}
 	p.res.CommentID, p.res.CommentURL, p.res.CommentAction = created.GetID(), created.GetHTMLURL(), "created"
-	return delta
+	return nil
 }
 
 // findSticky returns the oldest comment carrying the report marker.
@@ -176,7 +204,7 @@ func parseState(body string) (commentState, bool) {
 // environment this run did not check (a narrower environments input) is
 // not counted as fixed.
 func compare(prev, cur commentState) deltaInfo {
-	d := deltaInfo{known: true, prevSHA: prev.SHA}
+	d := deltaInfo{known: true}
 	for env, fps := range cur.Envs {
 		old := toSet(prev.Envs[env])
 		for _, fp := range fps {
@@ -208,17 +236,15 @@ func toSet(l []string) map[string]bool {
 	return m
 }
 
-// commentBody is the report's markdown with the state marker, the
-// comparison and the inline-comment note after the verdict, within
-// maxCommentBody; a cut report points to the check run.
-func (p *API) commentBody(rep report.Report, state commentState, delta deltaInfo, inline inlineOutcome) string {
+// commentBody is the report's markdown (markdownOptions) with the state
+// marker and what publishing has to say after the verdict, within max
+// bytes; a cut report points to the check run and the job summary.
+func (p *API) commentBody(rep report.Report, st sticky, inline inlineOutcome, max int) string {
 	var extra strings.Builder
-	if m := state.marker(); m != "" {
+	if m := st.state.marker(); m != "" {
 		extra.WriteString(m + "\n")
 	}
-	if l := delta.line(); l != "" {
-		extra.WriteString(l + "\n")
-	} else {
+	if st.existing != nil && !st.delta.known {
 		extra.WriteString("**Since the last run:** not compared (the previous run had too many gaps to track).\n")
 	}
 	if n := inline.created + inline.existing; n > 0 {
@@ -226,13 +252,12 @@ func (p *API) commentBody(rep report.Report, state commentState, delta deltaInfo
 			report.Plural(n, "gap", "gaps"), map[bool]string{true: "is commented", false: "are commented"}[n == 1])
 	}
 	if inline.overflow > 0 {
-		fmt.Fprintf(&extra, "\n%s on changed lines got no inline comment (at most %d new inline comments per run); the tables below list every gap.\n",
+		fmt.Fprintf(&extra, "\n%s on changed lines got no inline comment (at most %d new inline comments per run); the entries below list every gap.\n",
 			report.Plural(inline.overflow, "more gap", "more gaps"), maxInlineComments)
 	}
-	pointer := p.checkRunURL
-	if pointer == "" {
-		pointer = p.t.RunURL
-	}
-	md := markdown(rep, maxCommentBody-extra.Len()-1, pointer)
-	return cut(report.InsertAfterVerdict(md, extra.String()), maxCommentBody)
+	o := p.markdownOptions(st.delta)
+	o.CheckRunURL = p.checkRunURL
+	o.MaxBytes = max - extra.Len() - 1
+	md := report.Markdown(rep, o)
+	return cut(report.InsertAfterVerdict(md, extra.String()), max)
 }

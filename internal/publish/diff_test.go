@@ -55,7 +55,7 @@ func TestCompareStates(t *testing.T) {
 	cur := commentState{SHA: "new", Envs: map[string][]string{"prod": {"a", "e"}, "dev": {}, "qa": {"f"}}}
 	// b and d fixed; staging was not checked, so c is not; e and f are new.
 	d := compare(prev, cur)
-	if !d.known || d.newGaps != 2 || d.fixed != 2 || d.prevSHA != "old" {
+	if !d.known || d.newGaps != 2 || d.fixed != 2 {
 		t.Errorf("compare = %+v", d)
 	}
 	body := commentState{SHA: "x", Envs: map[string][]string{"a<b>": {"1"}}}.marker()

@@ -87,6 +87,9 @@ type Target struct {
 	// APIURL is the REST API's root: https://api.github.com, or
 	// https://HOST/api/v3 on GitHub Enterprise Server.
 	APIURL string
+	// ServerURL is GitHub's web root (https://github.com, or
+	// https://HOST): the comment links each gap to its line there.
+	ServerURL string
 	// RunURL is the workflow run's page, the check run's details.
 	RunURL string
 	// ExternalID identifies this run's check run among runs of the same
@@ -150,9 +153,10 @@ type Result struct {
 	// comment; FixedGaps is -1 when nothing was compared (not a pull
 	// request, or the previous run's fingerprints are unknown).
 	NewGaps, FixedGaps int
-	// Comparison is the sentence the sticky comment says that comparison
-	// with ("" when there is none), for the job summary to repeat.
-	Comparison string
+	// Since is that comparison as the verdict of the sticky comment and
+	// the check run shows it (nil when there is none), for the job
+	// summary to say the same.
+	Since *report.Since
 
 	// InlineCreated new review comments, InlineFixed comments marked
 	// fixed, InlineOverflow gaps on changed lines not commented for the cap.

@@ -144,7 +144,7 @@ func (p *API) inlineGroups(rep report.Report, changed map[string]map[int]bool, o
 	existing := 0
 	for _, f := range p.inlineFindings(rep) {
 		if f.File == "" || f.Line < 1 || !changed[f.File][f.Line] {
-			continue
+			continue // a location inside a chart archive is never a changed line
 		}
 		fp := fingerprint(f)
 		if seen[fp] {

@@ -37,3 +37,6 @@ func Bounded(ctx context.Context, base Result, what string, fn func() Result) Re
 		return base
 	}
 }
+
+// MiB writes a size in MiB, for the messages of the size limits.
+func MiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

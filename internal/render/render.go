@@ -20,19 +20,21 @@ type Options struct {
 }
 
 // Renderer renders one kind of environment source. The implementations live
-// in the helm and kustomize subpackages so that the stages after rendering
-// depend only on these plain types, not on the Helm and kustomize SDKs.
+// in the helm, kustomize and manifests subpackages so that the stages after
+// rendering depend only on these plain types, not on the Helm and kustomize
+// SDKs.
 type Renderer interface {
 	// Render renders env. root is the absolute repository root. A failure
 	// is returned in Result.Err, never as a panic.
 	Render(ctx context.Context, root string, env config.Environment, opts Options) Result
 }
 
-// Run renders env for a renderer of source ("helm" or "kustomize"): fn
-// gets the Result to fill, started with env's chart or overlay path and
-// default namespace, and runs as Bounded (what names its work). When env
-// has no section for source, the Result says so and fn does not run.
-// Shared so that both renderers start, fail and give up alike.
+// Run renders env for a renderer of source ("helm", "kustomize" or
+// "manifests"): fn gets the Result to fill, started with env's chart,
+// overlay or folder path and default namespace, and runs as Bounded (what
+// names its work). When env has no section for source, the Result says so
+// and fn does not run.
+// Shared so that every renderer starts, fails and gives up alike.
 func Run(ctx context.Context, source, what, root string, env config.Environment, fn func(Result) Result) Result {
 	res, ok := start(source, root, env)
 	if !ok {
@@ -56,6 +58,11 @@ func start(source, root string, env config.Environment) (res Result, ok bool) {
 		namespace = env.Namespace
 		if env.Kustomize != nil {
 			path, ok = env.Kustomize.Path, true
+		}
+	case config.SourceManifests:
+		namespace = env.Namespace
+		if env.Manifests != nil {
+			path, ok = env.Manifests.Path, true
 		}
 	}
 	if namespace != "" {

@@ -1,12 +1,15 @@
-// Package render turns one environment (a Helm chart with values, or a
-// kustomize overlay) into the YAML documents it would deploy, each tagged
-// with the repository file a person edits to change it.
+// Package render turns one environment (a Helm chart with values, a
+// kustomize overlay or a folder of plain manifests) into the YAML documents
+// it would deploy, each tagged with the repository file a person edits to
+// change it.
 package render
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/finding"
 )
 
 // Doc is one rendered YAML document.
@@ -18,13 +21,17 @@ type Doc struct {
 	// template named by "# Source:", for kustomize the file named by the
 	// origin annotation. Empty when unknown.
 	File string
+	// Line is where the document's object starts in File, when the renderer
+	// knows it (a manifests folder, where one file may define the same
+	// object twice); 0 lets the source index find it by kind and name.
+	Line int
 }
 
 // Result is one environment's rendering. A failed rendering is data (Err),
 // not a Go error: it becomes a render-error finding.
 type Result struct {
-	Source string // "helm" or "kustomize"
-	Path   string // chart or overlay, relative to the repository root
+	Source string // "helm", "kustomize" or "manifests"
+	Path   string // chart, overlay or folder, relative to the repository root
 	Docs   []Doc
 	// Sources holds the text of source files by repo-relative path when the
 	// renderer already has them (Helm templates, also those of packaged
@@ -51,6 +58,10 @@ type Warning struct {
 	File    string
 	Line    int
 	Message string
+	// Severity is the render-warning finding's: "" for a warning, notice
+	// for what is most likely meant (an object a manifests folder defines
+	// twice, which kubectl takes the last of).
+	Severity finding.Severity
 }
 
 // Error is a rendering failure: helm's or kustomize's own message, with

@@ -140,3 +140,10 @@ func DescribeValue(n *yaml.Node) string {
 }
 
 var nodeKinds = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}
+
+// IsListKind is kubectl's rule for a list of objects, given an object with
+// an items array: kind List, or a kind ending in "List" without a spec (a
+// resource with a spec is not a list even if its kind ends so).
+func IsListKind(kind string, hasSpec bool) bool {
+	return kind == "List" || strings.HasSuffix(kind, "List") && !hasSpec
+}

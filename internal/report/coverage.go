@@ -71,36 +71,6 @@ func idObject(id string) string {
 	return kind + " " + rest
 }
 
-// mdCoverageRow is the matrix row of mesh coverage ("41/42", "41/42 (−1)"),
-// nil when no environment has coverage.
-func mdCoverageRow(r Report, envs []string) []string {
-	byName := map[string]*Coverage{}
-	found := false
-	for _, e := range r.Environments {
-		if e.Mesh != nil {
-			byName[e.Name] = e.Mesh
-			found = true
-		}
-	}
-	if !found {
-		return nil
-	}
-	row := []string{"_meshed_"}
-	for _, name := range envs {
-		c := byName[name]
-		if c == nil {
-			row = append(row, mdAbsent)
-			continue
-		}
-		cell := fmt.Sprintf("%d/%d", c.Meshed, c.Workloads)
-		if c.Base != nil && c.Meshed != c.Base.Meshed {
-			cell += fmt.Sprintf(" (%+d)", c.Meshed-c.Base.Meshed)
-		}
-		row = append(row, strings.Replace(cell, "-", "−", 1))
-	}
-	return row
-}
-
 // mdCoverageChanges says, under the matrix, which workloads lost the mesh
 // dataplane since the base.
 func mdCoverageChanges(d *mdDoc, r Report) {

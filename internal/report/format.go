@@ -18,8 +18,16 @@ type Options struct {
 	// ToolVersion is meshgate's version; the report's Tool.Version is used
 	// when it is empty.
 	ToolVersion string
-	// CheckRunURL is where a cut markdown report points for the rest.
-	CheckRunURL string
+	// CheckRunURL and SummaryURL (the workflow run's page, with the job
+	// summary) are where a cut markdown report points for the rest.
+	CheckRunURL, SummaryURL string
+	// SourceURL is the root of the sources at the commit checked
+	// (https://github.com/OWNER/REPO/blob/SHA): markdown links each
+	// location to its line there. Plain text without it.
+	SourceURL string
+	// Since, when known, is the comparison with the previous run on the
+	// same pull request, which the verdict adds.
+	Since *Since
 	// MaxBytes caps the markdown output (0 = unlimited); whole rows are cut
 	// and a pointer to CheckRunURL or the JSON artifact ends the body.
 	MaxBytes int
@@ -135,6 +143,18 @@ func object(f finding.Finding) string {
 		return f.Kind + " " + f.Name
 	}
 	return f.Kind + " " + f.Namespace + "/" + f.Name
+}
+
+// Annotation is where a finding can be annotated in the repository (the
+// file and line GitHub draws it at) and its text there: Describe(f),
+// except for a finding inside a chart archive (finding.SplitArchive), which
+// is annotated on the archive without a line (a line of a .tgz means
+// nothing), its text led by where in the archive it is.
+func Annotation(f finding.Finding) (file string, line int, text string) {
+	if archive, _, ok := finding.SplitArchive(f.File); ok {
+		return archive, 0, location(f) + ": " + Describe(f)
+	}
+	return f.File, f.Line, Describe(f)
 }
 
 // location is "file:line", "file" or "".

@@ -148,6 +148,26 @@ func causes() Report {
 	}
 }
 
+// archived has findings inside a chart archive (ARCHIVE#PATH locations)
+// beside one in a file:// dependency's folder: text, JSON and markdown
+// print the location; SARIF, workflow commands and check runs annotate the
+// archive.
+func archived() Report {
+	const archive = "charts/shop/charts/grafana-12.11.1.tgz"
+	injection := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "grafana", "", "",
+		`pod template has label sidecar.istio.io/inject="false"`, archive+"#templates/deployment.yaml", 32)
+	secret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "DaemonSet", "shop", "sidecar", "agent", "sidecar-token",
+		"env TOKEN reads Secret shop/sidecar-token, which this environment does not produce", archive+"#charts/sidecar/templates/daemon.yaml", 14)
+	local := newFinding(finding.RuleMeshInjection, finding.SeverityError, "prod", "Deployment", "shop", "local", "", "",
+		`pod template has label sidecar.istio.io/inject="false"`, "charts/local/templates/deployment.yaml", 9)
+	return Report{
+		Tool: Tool{Name: "meshgate", Version: "0.1.0"},
+		Environments: []Environment{{Name: "prod", Source: "helm", Path: "charts/shop", Objects: 5, Workloads: 3, DurationMs: 12,
+			WorkloadIDs: []string{"Deployment/shop/grafana", "DaemonSet/shop/sidecar", "Deployment/shop/local"}}},
+		Findings: []finding.Finding{injection, secret, local},
+	}
+}
+
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
@@ -194,6 +214,11 @@ func TestFormatters(t *testing.T) {
 		{"sarif.clean.golden", FormatSARIF, clean(), Options{}},
 		{"github.sample.golden", FormatGitHub, sample(), Options{}},
 		{"github.clean.golden", FormatGitHub, clean(), Options{}},
+		{"text.archived.golden", FormatText, archived(), Options{}},
+		{"json.archived.golden", FormatJSON, archived(), Options{}},
+		{"markdown.archived.golden", FormatMarkdown, archived(), Options{}},
+		{"sarif.archived.golden", FormatSARIF, archived(), Options{}},
+		{"github.archived.golden", FormatGitHub, archived(), Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -429,19 +454,25 @@ func TestGitHubEscaping(t *testing.T) {
 }
 
 func TestMarkdownEscaping(t *testing.T) {
-	tests := []struct{ in, text, code string }{
-		{"a|b", `a\|b`, "`a\\|b`"},
-		{"<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;", "`<b>&</b>`"},
-		{"one\ntwo\r\nthree\n", "one<br>two<br>three", "`one two three `"},
-		{"x`y", "x`y", "`` x`y ``"},
-		{"", "", ""},
+	tests := []struct{ in, text, inline, span string }{
+		{"a|b", `a\|b`, "a|b", "`a|b`"},
+		{"<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;", "&lt;b&gt;&amp;&lt;/b&gt;", "`<b>&</b>`"},
+		{"one\ntwo\r\nthree\n", "one<br>two<br>three", "one<br>\ntwo<br>\nthree", "`one two three`"},
+		{"x`y", "x`y", "x\\`y", "`` x`y ``"},
+		{"run `helm dep build` in *charts/_x_* [a]", "run `helm dep build` in *charts/_x_* [a]",
+			"run `helm dep build` in \\*charts/\\_x\\_\\* \\[a\\]", "`` run `helm dep build` in *charts/_x_* [a] ``"},
+		{"`*` stays in code", "`*` stays in code", "`*` stays in code", "`` `*` stays in code ``"},
+		{"", "", "", ""},
 	}
 	for _, tt := range tests {
 		if got := mdText(tt.in); got != tt.text {
 			t.Errorf("mdText(%q) = %q, want %q", tt.in, got, tt.text)
 		}
-		if got := mdCode(tt.in); got != tt.code {
-			t.Errorf("mdCode(%q) = %q, want %q", tt.in, got, tt.code)
+		if got := mdInline(tt.in); got != tt.inline {
+			t.Errorf("mdInline(%q) = %q, want %q", tt.in, got, tt.inline)
+		}
+		if got := mdSpan(tt.in); got != tt.span {
+			t.Errorf("mdSpan(%q) = %q, want %q", tt.in, got, tt.span)
 		}
 	}
 }

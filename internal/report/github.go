@@ -8,16 +8,18 @@ import (
 
 // GitHub writes one workflow command per finding
 // (`::error file=F,line=L,title=meshgate RULE (ENV)::MESSAGE`), which the
-// runner turns into annotations. Findings without a file omit file and line.
+// runner turns into annotations. Findings without a file omit file and line;
+// one inside a chart archive names the archive, and no line (Annotation).
 func GitHub(w io.Writer, r Report, _ Options) error {
 	r = normalized(r)
 	var b strings.Builder
 	for _, f := range r.Findings {
+		file, line, text := Annotation(f)
 		var props []string
-		if f.File != "" {
-			props = append(props, "file="+escapeProperty(f.File))
-			if f.Line > 0 {
-				props = append(props, "line="+strconv.Itoa(f.Line))
+		if file != "" {
+			props = append(props, "file="+escapeProperty(file))
+			if line > 0 {
+				props = append(props, "line="+strconv.Itoa(line))
 			}
 		}
 		title := "meshgate " + f.Rule
@@ -25,7 +27,7 @@ func GitHub(w io.Writer, r Report, _ Options) error {
 			title += " (" + f.Environment + ")"
 		}
 		props = append(props, "title="+escapeProperty(title))
-		b.WriteString("::" + Style(f.Severity).Workflow + " " + strings.Join(props, ",") + "::" + escapeData(Describe(f)) + "\n")
+		b.WriteString("::" + Style(f.Severity).Workflow + " " + strings.Join(props, ",") + "::" + escapeData(text) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -20,6 +20,14 @@ type Report struct {
 	Findings     []finding.Finding `json:"findings"`
 	Ignored      []finding.Finding `json:"ignored"`
 	Summary      Summary           `json:"summary"`
+	Baseline     *Baseline         `json:"baseline,omitempty"`
+}
+
+// Baseline says what the findings' new/existing marks compare with.
+type Baseline struct {
+	Kind     string `json:"kind"` // "base-commit" or "previous-run"
+	Commit   string `json:"commit,omitempty"`
+	Fallback string `json:"fallback,omitempty"` // why the base commit could not be used
 }
 
 // Tool names the producer of the report.
@@ -41,6 +49,10 @@ type Environment struct {
 	// environment × workload matrix can be drawn from a report file alone
 	// (meshgate publish). An addition to the SPEC shape.
 	WorkloadIDs []string `json:"workloadIds,omitempty"`
+	// WorkloadFiles maps each workload id to the source file that defines
+	// it, where known: the markdown matrix finds a workload in the other
+	// environments by it, as the drift rule does (check.WorkloadKeys).
+	WorkloadFiles map[string]string `json:"workloadFiles,omitempty"`
 	// Mesh is the environment's mesh coverage (absent with provider none).
 	Mesh *Coverage `json:"mesh,omitempty"`
 }

@@ -126,6 +126,10 @@ type sarifResultProps struct {
 	Environment string `json:"environment"`
 	Policy      string `json:"policy,omitempty"`
 	New         *bool  `json:"new,omitempty"`
+	// FileInArchive and LineInArchive say where in the chart archive that
+	// is the result's artifact the finding is (finding.SplitArchive).
+	FileInArchive string `json:"fileInArchive,omitempty"`
+	LineInArchive int    `json:"lineInArchive,omitempty"`
 }
 
 // SARIF writes a SARIF 2.1.0 log with one run: every rule meshgate has, and
@@ -183,16 +187,22 @@ func sarifRules() []sarifRule {
 }
 
 func sarifResultOf(f finding.Finding, envPath string) sarifResult {
+	file, line, text := Annotation(f)
 	res := sarifResult{
 		RuleID:     f.Rule,
 		Level:      Style(f.Severity).SARIF,
-		Message:    sarifText{Text: finding.Sentence("[" + f.Environment + "] " + Describe(f))},
+		Message:    sarifText{Text: finding.Sentence("[" + f.Environment + "] " + text)},
 		Properties: sarifResultProps{Environment: f.Environment, Policy: f.Policy, New: f.New},
+	}
+	if _, inner, ok := finding.SplitArchive(f.File); ok {
+		// A file inside an archive is no artifact code scanning can show:
+		// the archive is, at its first line (a region is required), and
+		// the message and properties say where inside it.
+		res.Properties.FileInArchive, res.Properties.LineInArchive = inner, f.Line
 	}
 	if i := check.RuleIndex(f.Rule); i >= 0 {
 		res.RuleIndex = &i
 	}
-	file, line := f.File, f.Line
 	if file == "" {
 		file, line = envPath, 1
 		if file == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -34,7 +35,7 @@ func TestSARIFSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, r := range map[string]Report{"sample": sample(), "no-baseline": sampleNoBaseline(), "clean": clean(), "empty": {}} {
+	for name, r := range map[string]Report{"sample": sample(), "no-baseline": sampleNoBaseline(), "clean": clean(), "empty": {}, "archived": archived()} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := SARIF(&buf, r, Options{}); err != nil {
@@ -51,16 +52,23 @@ func TestSARIFSchema(t *testing.T) {
 	}
 }
 
-// TestSARIFContract checks what code scanning relies on beyond the schema.
-func TestSARIFContract(t *testing.T) {
+// sarifOf is r's SARIF log, decoded.
+func sarifOf(t *testing.T, r Report) sarifLog {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := SARIF(&buf, sample(), Options{}); err != nil {
+	if err := SARIF(&buf, r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var log sarifLog
 	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
 		t.Fatal(err)
 	}
+	return log
+}
+
+// TestSARIFContract checks what code scanning relies on beyond the schema.
+func TestSARIFContract(t *testing.T) {
+	log := sarifOf(t, sample())
 	run := log.Runs[0]
 	if len(run.Tool.Driver.Rules) != len(check.Rules) {
 		t.Fatalf("%d rules, want every one of check.Rules (%d)", len(run.Tool.Driver.Rules), len(check.Rules))
@@ -80,5 +88,33 @@ func TestSARIFContract(t *testing.T) {
 		if res.PartialFingerprints["meshgate/v1"] == "" {
 			t.Errorf("result %s: no partial fingerprint", res.RuleID)
 		}
+	}
+}
+
+// TestSARIFArchive: a result inside a chart archive has the archive as its
+// artifact (a valid relative URI, at its first line), and where inside it
+// in its properties and message.
+func TestSARIFArchive(t *testing.T) {
+	log := sarifOf(t, archived())
+	type view struct {
+		URI, Inner      string
+		Line, InnerLine int
+		Message         string
+	}
+	var got []view
+	for _, res := range log.Runs[0].Results {
+		loc := res.Locations[0].PhysicalLocation
+		got = append(got, view{loc.ArtifactLocation.URI, res.Properties.FileInArchive, loc.Region.StartLine, res.Properties.LineInArchive, res.Message.Text})
+	}
+	want := []view{
+		{"charts/shop/charts/grafana-12.11.1.tgz", "charts/sidecar/templates/daemon.yaml", 1, 14,
+			"[prod] charts/shop/charts/grafana-12.11.1.tgz#charts/sidecar/templates/daemon.yaml:14: DaemonSet shop/sidecar [agent]: env TOKEN reads Secret shop/sidecar-token, which this environment does not produce."},
+		{"charts/shop/charts/grafana-12.11.1.tgz", "templates/deployment.yaml", 1, 32,
+			`[prod] charts/shop/charts/grafana-12.11.1.tgz#templates/deployment.yaml:32: Deployment shop/grafana: pod template has label sidecar.istio.io/inject="false".`},
+		{"charts/local/templates/deployment.yaml", "", 9, 0,
+			`[prod] Deployment shop/local: pod template has label sidecar.istio.io/inject="false".`},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("results\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -43,6 +43,10 @@ type Options struct {
 	MaxPerPage int
 	// Bot is the login the fake gives the token's author.
 	Bot string
+	// MaxCommentBody is the longest comment body, in characters, the fake
+	// takes before it answers 422 "Body is too long" (GitHub's 65,536
+	// when 0): a lower one tests what the publisher does with the answer.
+	MaxCommentBody int
 }
 
 // Server is the fake API. Its exported methods are safe for concurrent use.
@@ -777,6 +781,14 @@ func (s *Server) findCheckRun(req call) *CheckRun {
 	return byID(s.checkRuns, req.params["check_run_id"], func(c *CheckRun) int64 { return c.ID })
 }
 
+// maxCommentBody is the longest issue comment body the fake takes.
+func (s *Server) maxCommentBody() int {
+	if s.opts.MaxCommentBody > 0 {
+		return s.opts.MaxCommentBody
+	}
+	return maxCommentBody
+}
+
 func (s *Server) issueCommentJSON(c *IssueComment) map[string]any {
 	return s.shape("issue-comment", map[string]any{
 		"id":         c.ID,
@@ -791,8 +803,9 @@ func (s *Server) issueCommentJSON(c *IssueComment) map[string]any {
 }
 
 // commentBody is the body of a request that creates or edits a comment,
-// or GitHub's 422 when it has none or, with limit, when it is too long.
-func commentBody(body []byte, limit bool) (string, *reply) {
+// or GitHub's 422 when it has none or, with limit, when it is longer than
+// max characters.
+func commentBody(body []byte, limit bool, max int) (string, *reply) {
 	var b struct {
 		Body *string `json:"body"`
 	}
@@ -800,8 +813,8 @@ func commentBody(body []byte, limit bool) (string, *reply) {
 		r := errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n\"body\" wasn't supplied.")
 		return "", &r
 	}
-	if limit && len([]rune(*b.Body)) > maxCommentBody {
-		r := errReply(http.StatusUnprocessableEntity, "Validation Failed: Body is too long (maximum is 65536 characters)")
+	if limit && len([]rune(*b.Body)) > max {
+		r := errReply(http.StatusUnprocessableEntity, fmt.Sprintf("Validation Failed: Body is too long (maximum is %d characters)", max))
 		return "", &r
 	}
 	return *b.Body, nil
@@ -820,7 +833,7 @@ func (s *Server) listIssueComments(req call) reply {
 
 func (s *Server) createIssueComment(req call) reply {
 	n, _ := strconv.Atoi(req.params["issue_number"])
-	text, bad := commentBody(req.body, true)
+	text, bad := commentBody(req.body, true, s.maxCommentBody())
 	if bad != nil {
 		return *bad
 	}
@@ -833,7 +846,7 @@ func (s *Server) createIssueComment(req call) reply {
 
 func (s *Server) updateIssueComment(req call) reply {
 	c := byID(s.issueComments, req.params["comment_id"], func(c *IssueComment) int64 { return c.ID })
-	return editComment(req, true, c, func() map[string]any {
+	return editComment(req, s.maxCommentBody(), c, func() map[string]any {
 		c.UpdatedAt = s.stamp()
 		return s.issueCommentJSON(c)
 	})
@@ -846,13 +859,14 @@ func (c *IssueComment) edit(text string)  { c.Body, c.Edits = text, c.Edits+1 }
 func (c *ReviewComment) edit(text string) { c.Body, c.Edits = text, c.Edits+1 }
 
 // editComment answers a request that edits target, nil when no comment has
-// the path's id: GitHub's 422 for a body it refuses, else 404, else the
-// edited comment as answer writes it.
+// the path's id: GitHub's 422 for a body it refuses (longer than max
+// characters, when max > 0), else 404, else the edited comment as answer
+// writes it.
 func editComment[T any, P interface {
 	*T
 	comment
-}](req call, limit bool, target P, answer func() map[string]any) reply {
-	text, bad := commentBody(req.body, limit)
+}](req call, max int, target P, answer func() map[string]any) reply {
+	text, bad := commentBody(req.body, max > 0, max)
 	if bad != nil {
 		return *bad
 	}
@@ -1041,7 +1055,7 @@ func onDiff(p *PullRequest, path string, line int) bool {
 
 func (s *Server) updateReviewComment(req call) reply {
 	c := byID(s.reviewComments, req.params["comment_id"], func(c *ReviewComment) int64 { return c.ID })
-	return editComment(req, false, c, func() map[string]any { return s.reviewCommentJSON(c) })
+	return editComment(req, 0, c, func() map[string]any { return s.reviewCommentJSON(c) })
 }
 
 // byID returns the object whose id is idStr, a path parameter; nil when

@@ -20,14 +20,22 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/render"
 )
 
 // origin is where a chart of the tree lives in the repository: a folder, or
-// a packaged .tgz (whose templates have no file of their own to point at).
+// a packaged .tgz, whose templates are pointed at inside it.
 type origin struct {
 	dir     string
 	archive string
+	// inner is the chart's folder inside the archive as helm's template
+	// names spell it: "" for the chart the archive packages,
+	// "charts/NAME" for a subchart packaged with it.
+	inner string
+	// folder is the repository folder an archived chart was packaged from,
+	// when a file:// dependency names it; "" when unknown.
+	folder string
 }
 
 // loaded is a chart with its dependencies attached, and where each chart of
@@ -39,6 +47,9 @@ type loaded struct {
 	// "shop/charts/cache") to where it lives.
 	origins map[string]origin
 	sources map[string][]byte
+	// linked maps the location of a template in an archive to the file of
+	// the folder the archive was packaged from, when it holds the same text.
+	linked map[string]string
 }
 
 // loadChart loads the chart at rel (a folder or a packaged .tgz) once, with
@@ -53,7 +64,7 @@ func loadChart(p paths, rel, abs string) (*loaded, *render.Error) {
 	if err != nil {
 		return nil, loadError(p, rel, isArchive(abs), err)
 	}
-	ld := &loaded{p: p, chart: c, origins: map[string]origin{}, sources: map[string][]byte{}}
+	ld := &loaded{p: p, chart: c, origins: map[string]origin{}, sources: map[string][]byte{}, linked: map[string]string{}}
 	top := origin{dir: rel}
 	if isArchive(abs) {
 		top = origin{archive: rel}
@@ -64,7 +75,7 @@ func loadChart(p paths, rel, abs string) (*loaded, *render.Error) {
 	default:
 		return nil, ld.chartYAMLError(fmt.Sprintf("%s charts are not installable", c.Metadata.Type), "type")
 	}
-	if rerr := ld.attach(c, []string{c.Name()}, top, nil); rerr != nil {
+	if rerr := ld.attach(c, map[string]origin{c.Name(): top}, nil); rerr != nil {
 		return nil, rerr
 	}
 	if c.Metadata.Dependencies != nil {
@@ -97,32 +108,30 @@ func isArchive(abs string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// attach records where c and its subcharts live under each of names (a
-// chart has several when dependencies alias it), attaches its missing
-// file:// dependencies and collects its templates. stack holds the folders
-// of the charts above c, to stop a file:// cycle.
-func (ld *loaded) attach(c *chart.Chart, names []string, o origin, stack []string) *render.Error {
+// attach records where c and its subcharts live under each of its names
+// (a chart has several when dependencies alias it, and inside an archive
+// each name has its own path), attaches its missing file:// dependencies
+// and collects its templates. stack holds the folders of the charts above
+// c, to stop a file:// cycle.
+func (ld *loaded) attach(c *chart.Chart, at map[string]origin, stack []string) *render.Error {
 	// Helm's loader adds subcharts in map order; Helm then orders those
 	// listed in Chart.yaml, but not the others, whose CRDs would come out in
 	// a different order from run to run.
 	deps := c.Dependencies()
 	sort.SliceStable(deps, func(i, j int) bool { return deps[i].Name() < deps[j].Name() })
 	c.SetDependencies(deps...)
+	names := make([]string, 0, len(at))
+	for n := range at {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	o := at[names[0]] // a folder or an archive is the same under every name
 	if o.dir != "" {
 		stack = append(stack[:len(stack):len(stack)], o.dir)
 	}
 	for _, n := range names {
-		ld.origins[n] = o
-	}
-	if o.dir != "" {
-		for _, t := range c.Templates {
-			ld.sources[join(o.dir, t.Name)] = t.Data
-		}
-		for _, f := range c.Files {
-			if strings.HasPrefix(f.Name, "crds/") {
-				ld.sources[join(o.dir, f.Name)] = f.Data
-			}
-		}
+		ld.origins[n] = at[n]
+		ld.collect(c, at[n])
 	}
 	subOrigins := ld.vendored(c, o)
 	if o.dir != "" {
@@ -139,17 +148,55 @@ func (ld *loaded) attach(c *chart.Chart, names []string, o origin, stack []strin
 		}
 	}
 	for _, sc := range c.Dependencies() {
-		var subNames []string
+		subAt := map[string]origin{}
 		for _, n := range names {
 			for _, alias := range aliases(c, sc) {
-				subNames = append(subNames, n+"/charts/"+alias)
+				so := subOrigins[sc]
+				if on := at[n]; on.archive != "" {
+					// Packaged with its parent: the parent's archive, one
+					// folder down.
+					so = origin{archive: on.archive, inner: join(on.inner, "charts", alias), folder: so.folder}
+				}
+				subAt[n+"/charts/"+alias] = so
 			}
 		}
-		if rerr := ld.attach(sc, subNames, subOrigins[sc], stack); rerr != nil {
+		if rerr := ld.attach(sc, subAt, stack); rerr != nil {
 			return rerr
 		}
 	}
 	return nil
+}
+
+// collect keeps the text of c's templates and CRD files by their location
+// in o, for line mapping. A template of an archive that the folder it was
+// packaged from holds unchanged is located in that folder.
+func (ld *loaded) collect(c *chart.Chart, o origin) {
+	files := append([]*chart.File(nil), c.Templates...)
+	for _, f := range c.Files {
+		if strings.HasPrefix(f.Name, "crds/") {
+			files = append(files, f)
+		}
+	}
+	for _, f := range files {
+		switch {
+		case o.dir != "":
+			ld.sources[join(o.dir, f.Name)] = f.Data
+		case o.archive != "":
+			loc := finding.InArchive(o.archive, join(o.inner, f.Name))
+			if loc == o.archive {
+				continue // no location inside it: no lines either
+			}
+			ld.sources[loc] = f.Data
+			if o.folder == "" {
+				continue
+			}
+			file := join(o.folder, f.Name)
+			if disk, ok := ld.p.readFile(file, int64(len(f.Data))); ok && bytes.Equal(disk, f.Data) {
+				ld.linked[loc] = file
+				ld.sources[file] = f.Data
+			}
+		}
+	}
 }
 
 // aliases are the names under which the parent's templates see sc: its own
@@ -190,7 +237,7 @@ func (ld *loaded) vendored(c *chart.Chart, o origin) map[*chart.Chart]origin {
 	out := map[*chart.Chart]origin{}
 	if o.archive != "" {
 		for _, sc := range c.Dependencies() {
-			out[sc] = o
+			out[sc] = origin{archive: o.archive, folder: ld.fileFolder(c, o.folder, sc)}
 		}
 		return out
 	}
@@ -248,12 +295,36 @@ func (ld *loaded) vendored(c *chart.Chart, o origin) map[*chart.Chart]origin {
 		}
 		pick.used = true
 		if pick.archive {
-			out[sc] = origin{archive: join(chartsDir, pick.name)}
+			out[sc] = origin{archive: join(chartsDir, pick.name), folder: ld.fileFolder(c, o.dir, sc)}
 		} else {
 			out[sc] = origin{dir: join(chartsDir, pick.name)}
 		}
 	}
 	return out
+}
+
+// fileFolder is the repository folder of the file:// dependency of c (in
+// the folder dir) that sc was packaged from, as `helm dependency build`
+// resolves it; "" when sc is no such dependency or dir is unknown.
+func (ld *loaded) fileFolder(c *chart.Chart, dir string, sc *chart.Chart) string {
+	if dir == "" {
+		return ""
+	}
+	for _, req := range c.Metadata.Dependencies {
+		if req == nil || req.Name != sc.Name() {
+			continue
+		}
+		target, ok := strings.CutPrefix(req.Repository, "file://")
+		if !ok || filepath.IsAbs(target) {
+			return ""
+		}
+		abs := filepath.Join(ld.p.Abs(dir), filepath.FromSlash(target))
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() || !ld.p.Inside(abs) {
+			return ""
+		}
+		return ld.p.Rel(abs)
+	}
+	return ""
 }
 
 // archiveChartYAML reads the top Chart.yaml of a packaged chart.
@@ -447,7 +518,11 @@ func (ld *loaded) fileFor(name string) string {
 	case rest == "." || !filepath.IsLocal(filepath.FromSlash(rest)) || path.Clean(rest) != rest:
 		return ""
 	case o.archive != "":
-		return o.archive
+		loc := finding.InArchive(o.archive, join(o.inner, rest))
+		if file, ok := ld.linked[loc]; ok {
+			return file
+		}
+		return loc
 	}
 	return join(o.dir, rest)
 }
@@ -501,8 +576,8 @@ func (ld *loaded) renderError(err error) *render.Error {
 		last := locs[len(locs)-1]
 		line, _ := strconv.Atoi(last[2])
 		file := ld.fileFor(last[1])
-		if _, o := ld.originOf(last[1]); o.archive != "" {
-			line = 0
+		if _, o := ld.originOf(last[1]); o.archive != "" && file == o.archive {
+			line = 0 // no line of the archive itself
 		}
 		return &render.Error{Message: msg, File: file, Line: line}
 	}

@@ -68,7 +68,8 @@ func splitCLI(t *testing.T, text string) []cliDoc {
 func TestRenderMatchesHelmTemplate(t *testing.T) {
 	// Template paths in helm's output → folders in the fixture repository:
 	// the aliased subchart is the vendored cache folder, the file://
-	// dependency its own folder, the vendored .tgz the archive.
+	// dependency its own folder, the vendored .tgz the template inside the
+	// archive, as the Source line names it below the chart.
 	shopFolders := []struct{ prefix, dir string }{
 		{"shop/charts/audit/", "helm/audit/"},
 		{"shop/charts/sessions/", "helm/shop/charts/cache/"},
@@ -76,8 +77,8 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 		{"shop/", "helm/shop/"},
 	}
 	shopFile := func(source string) string {
-		if strings.HasPrefix(source, "shop/charts/lite/") {
-			return "helm/shop/charts/lite-0.1.0.tgz" // a packaged subchart
+		if rest, ok := strings.CutPrefix(source, "shop/charts/lite/"); ok {
+			return "helm/shop/charts/lite-0.1.0.tgz#" + rest // a packaged subchart
 		}
 		for _, f := range shopFolders {
 			if rest, ok := strings.CutPrefix(source, f.prefix); ok {
@@ -114,9 +115,11 @@ func TestRenderMatchesHelmTemplate(t *testing.T) {
 			wantDocs: 14,
 		},
 		{
-			name:     "lite",
-			helm:     config.Helm{Chart: "helm/packaged/lite-0.1.0.tgz"},
-			fileFor:  func(string) string { return "helm/packaged/lite-0.1.0.tgz" },
+			name: "lite",
+			helm: config.Helm{Chart: "helm/packaged/lite-0.1.0.tgz"},
+			fileFor: func(source string) string {
+				return "helm/packaged/lite-0.1.0.tgz#" + strings.TrimPrefix(source, "lite/")
+			},
 			wantDocs: 1,
 		},
 	}
@@ -161,7 +164,8 @@ func TestRenderResultFields(t *testing.T) {
 	if res.Source != "helm" || res.Path != "helm/shop" || res.DefaultNamespace != "shop-staging" || res.Root != testRoot(t) {
 		t.Errorf("Source, Path, DefaultNamespace, Root = %q, %q, %q, %q", res.Source, res.Path, res.DefaultNamespace, res.Root)
 	}
-	// Every template and CRD file of the tree is in Sources, as on disk.
+	// Every template and CRD file of the tree is in Sources, as on disk,
+	// and the template of the vendored archive at its location inside it.
 	var want []string
 	for _, dir := range []string{"helm/shop", "helm/audit"} {
 		err := filepath.WalkDir(filepath.Join(testRoot(t), dir), func(p string, d os.DirEntry, err error) error {
@@ -185,6 +189,11 @@ func TestRenderResultFields(t *testing.T) {
 			t.Errorf("Sources[%q] missing or not the file's text", f)
 		}
 	}
+	const archived = "helm/shop/charts/lite-0.1.0.tgz#templates/deployment.yaml"
+	if disk, _ := os.ReadFile(filepath.Join(testRoot(t), "helm/lite/templates/deployment.yaml")); !bytes.Equal(res.Sources[archived], disk) {
+		t.Errorf("Sources[%q] = %q, want the packaged template (as in helm/lite)", archived, res.Sources[archived])
+	}
+	want = append(want, archived)
 	if len(res.Sources) != len(want) {
 		t.Errorf("Sources has %d files, want %d", len(res.Sources), len(want))
 	}
@@ -207,7 +216,10 @@ func TestRenderReleaseNameDefaultsToChartName(t *testing.T) {
 		t.Errorf("release name or namespace not applied:\n%s", res.Docs[0].YAML)
 	}
 	if _, ok := res.Sources["helm/packaged/lite-0.1.0.tgz"]; ok {
-		t.Errorf("a packaged chart has no template text of its own to map lines in")
+		t.Errorf("the archive itself has no template text to map lines in")
+	}
+	if _, ok := res.Sources["helm/packaged/lite-0.1.0.tgz#templates/deployment.yaml"]; !ok {
+		t.Errorf("the template inside the archive has no text in Sources")
 	}
 }
 
@@ -387,7 +399,7 @@ func TestSplitDocs(t *testing.T) {
 		{YAML: []byte("kind: Y\n"), File: "repo/c/templates/x.yaml"},
 	}
 	if len(got) != len(want) {
-		t.Fatalf("got %d documents, want %d: %q", len(got), len(want), got)
+		t.Fatalf("got %d documents, want %d: %v", len(got), len(want), got)
 	}
 	for i := range want {
 		if string(got[i].YAML) != string(want[i].YAML) || got[i].File != want[i].File {

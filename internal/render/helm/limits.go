@@ -14,9 +14,6 @@ import (
 	"github.com/meshgate/meshgate/internal/render"
 )
 
-// mib writes a size in MiB.
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
 // checkSize refuses a values file larger than max bytes before it is read.
 func checkSize(abs, rel string, max int64) *render.Error {
 	if max <= 0 {
@@ -26,7 +23,7 @@ func checkSize(abs, rel string, max int64) *render.Error {
 	if err != nil || fi.Size() <= max {
 		return nil
 	}
-	return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", mib(fi.Size()), mib(max)), File: rel}
+	return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(fi.Size()), render.MiB(max)), File: rel}
 }
 
 // measure renders the chart's templates once with Helm's template engine
@@ -63,7 +60,7 @@ func (ld *loaded) measure(vals map[string]interface{}, opts chartutil.ReleaseOpt
 		return nil
 	}
 	return &render.Error{
-		Message: fmt.Sprintf("the chart renders %s, more than limits.maxRenderedBytes (%s); the largest template renders %s", mib(total), mib(max), mib(int64(biggestSize))),
+		Message: fmt.Sprintf("the chart renders %s, more than limits.maxRenderedBytes (%s); the largest template renders %s", render.MiB(total), render.MiB(max), render.MiB(int64(biggestSize))),
 		File:    ld.fileFor(biggest),
 	}
 }

@@ -79,3 +79,19 @@ func (p paths) symlinkOutside(dir string) string {
 
 // join joins repository-relative slash paths.
 func join(elem ...string) string { return path.Join(elem...) }
+
+// readFile reads a regular file of the repository, not larger than max
+// bytes; ok is false when it cannot be read, leads out of the repository
+// or is larger.
+func (p paths) readFile(rel string, max int64) ([]byte, bool) {
+	abs := p.Abs(rel)
+	if !p.Inside(abs) {
+		return nil, false
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > max {
+		return nil, false
+	}
+	b, err := os.ReadFile(abs)
+	return b, err == nil
+}

@@ -5,6 +5,7 @@ package kustomize
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"sync"
@@ -32,8 +33,9 @@ var _ render.Renderer = Renderer{}
 // refused before the build, since kustomize would run git or fetch it.
 // Each document's File is the repository file it came from, found by the
 // source index (sources.go) rather than kustomize's origin annotations,
-// which cost many times the build; when the kustomization itself asks for
-// them they are used, and removed from every document. env.Namespace is
+// which cost many times the build, unless the index can only guess; when
+// the kustomization itself asks for them they are used, and removed from
+// every document. env.Namespace is
 // not applied: it only becomes Result.DefaultNamespace, for objects that
 // set none.
 func (Renderer) Render(ctx context.Context, root string, env config.Environment, opts render.Options) render.Result {
@@ -76,6 +78,9 @@ func build(root string, k *config.Kustomize, res render.Result, opts render.Opti
 			return res
 		}
 		t.overlay, t.flux = map[string][]byte{filepath.Clean(file): data}, k.Flux
+		if real, err := filepath.EvalSymlinks(file); err == nil {
+			t.overlay[filepath.Clean(real)] = data // krusty reads through resolved links
+		}
 	} else if k.Overlay != nil {
 		file, data, rerr := overlayFile(p, dir, k.Overlay, opts.MaxBytes)
 		if rerr != nil {
@@ -114,12 +119,35 @@ func buildTree(p paths, rel, dir string, t tree, res render.Result, opts render.
 		res.Err = buildError(p, rel, err)
 		return res
 	}
-	return t.documents(p, rel, dir, m, res)
+	return t.documents(p, rel, dir, m, res, opts)
 }
 
 // runKrusty builds the overlay at dir, by the images fast path where it is
 // known to give krusty's own result.
 func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resmap.ResMap, error) {
+	var plan *imagePlan
+	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil && t.overlay == nil {
+		// The overlay's kustomization as inspect read it.
+		plan = planImages(filepath.Clean(k.File), k.Data)
+	}
+	var override map[string][]byte
+	if plan != nil {
+		override = map[string][]byte{plan.file: plan.stripped}
+	}
+	fsys, m, err := krustyRun(p, dir, t, opts, override)
+	if plan != nil && (err != nil || fsys.refused != nil || !fsys.served || fsys.watched || !plan.apply(m.Resources())) {
+		// Not known to equal krusty's own build, or failed: krusty's
+		// build, and its words for any error.
+		fsys, m, err = krustyRun(p, dir, t, opts, nil)
+	} else if plan != nil {
+		fastBuilds.Add(1)
+	}
+	return fsys, m, err
+}
+
+// krustyRun builds the overlay at dir as `kustomize build` does, serving
+// the texts of override (by cleaned path) instead of those files.
+func krustyRun(p paths, dir string, t tree, opts render.Options, override map[string][]byte) (*repoFS, resmap.ResMap, error) {
 	kopts := krusty.MakeDefaultOptions()
 	// `kustomize build` leaves the order unspecified, which means the legacy
 	// order unless the kustomization sets sortOptions.
@@ -132,41 +160,35 @@ func runKrusty(p paths, dir string, t tree, opts render.Options) (*repoFS, resma
 		kopts.LoadRestrictions = types.LoadRestrictionsNone
 		kopts.Reorder = krusty.ReorderOptionNone
 	}
-	run := func(plan *imagePlan) (*repoFS, resmap.ResMap, error) {
-		fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
-		if t.overlay != nil {
-			fsys.override = t.overlay
+	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
+	if t.overlay != nil {
+		// The kustomization as a GitOps object edits it, under any other
+		// override (which starts from the edited text).
+		fsys.override = maps.Clone(t.overlay)
+	}
+	if override != nil {
+		if fsys.override == nil {
+			fsys.override = map[string][]byte{}
 		}
-		if plan != nil {
-			fsys.override = map[string][]byte{plan.file: plan.stripped}
-			fsys.watch = true
-		}
-		m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
-		return fsys, m, err
+		maps.Copy(fsys.override, override)
+		fsys.watch = true
 	}
-	var plan *imagePlan
-	if k := t.kusts[dir]; imagesFast && !t.unusual && k != nil && t.overlay == nil {
-		// The overlay's kustomization as inspect read it.
-		plan = planImages(filepath.Clean(k.File), k.Data)
-	}
-	fsys, m, err := run(plan)
-	if plan != nil && (err != nil || fsys.refused != nil || !fsys.served || fsys.watched || !plan.apply(m.Resources())) {
-		// Not known to equal krusty's own build, or failed: krusty's
-		// build, and its words for any error.
-		fsys, m, err = run(nil)
-	} else if plan != nil {
-		fastBuilds.Add(1)
-	}
+	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
 	return fsys, m, err
 }
 
 // documents adds the built resources m to res, each with the repository
-// file it came from.
-func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Result) render.Result {
+// file it came from: the origin annotation's when the kustomization asked
+// for them, else the source index's. Where the index can only guess (a
+// patch changed an object's kind or name, a name is in several files), the
+// overlay is built once more with kustomize's origin annotations, which
+// cost many times the build, and their files are taken.
+func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Result, opts render.Options) render.Result {
+	resources := m.Resources()
+	files := make([]string, len(resources))
 	var idx *sourceIndex
-	for _, r := range m.Resources() {
-		// An origin annotation is there only when the kustomization asked
-		// for it; otherwise the source index tells the file.
+	guessed := false
+	for i, r := range resources {
 		file, err := originFile(rel, r)
 		if err != nil {
 			res.Err = &render.Error{Message: fmt.Sprintf("read origin of %s: %v", r.CurId(), err)}
@@ -177,8 +199,21 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 				i := t.sourceIndex(p, dir)
 				idx = &i
 			}
-			file = idx.file(r.GetKind(), r.GetName())
+			var sure bool
+			file, sure = idx.file(r.GetKind(), r.GetName())
+			guessed = guessed || !sure
 		}
+		files[i] = file
+	}
+	if guessed {
+		origins := t.originFiles(p, rel, dir, opts)
+		for i, r := range resources {
+			if f, ok := origins[r.CurId()]; ok {
+				files[i] = f
+			}
+		}
+	}
+	for i, r := range resources {
 		// The same removal `kustomize build` does when originAnnotations was
 		// not asked for: the annotation, then the annotations map if empty.
 		if err := r.SetOrigin(nil); err != nil {
@@ -187,16 +222,16 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 		}
 		y, err := r.AsYAML()
 		if err != nil {
-			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err), File: file}
+			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err), File: files[i]}
 			return res
 		}
 		if t.flux != nil {
 			if y, err = postBuild(r, y, t.flux.PostBuild); err != nil {
-				res.Err = &render.Error{Message: err.Error(), File: file}
+				res.Err = &render.Error{Message: err.Error(), File: files[i]}
 				return res
 			}
 		}
-		res.Docs = append(res.Docs, render.Doc{YAML: y, File: file})
+		res.Docs = append(res.Docs, render.Doc{YAML: y, File: files[i]})
 	}
 	return res
 }

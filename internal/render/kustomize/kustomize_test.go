@@ -117,7 +117,7 @@ func TestBuildMatchesKustomizeBuild(t *testing.T) {
 }
 
 func TestBuildNeverShowsOriginAnnotation(t *testing.T) {
-	for _, path := range []string{"kustomize/overlays/staging", "kustomize/overlays/prod", "kustomize/overlays/origin-requested", "kustomize/base"} {
+	for _, path := range []string{"kustomize/overlays/staging", "kustomize/overlays/prod", "kustomize/overlays/origin-requested", "kustomize/base", "kustomize/kind-change/daemonset"} {
 		res := buildAt(t, testRoot(t), path, "")
 		if res.Err != nil {
 			t.Fatalf("%s: %v", path, res.Err)

@@ -49,17 +49,14 @@ func (b *budget) take(path string, size int64) *render.Error {
 	case b.times[path] > maxReadsPerFile:
 		return &render.Error{Message: fmt.Sprintf("the build read this file more than %d times: do overlays include the same bases over and over?", maxReadsPerFile)}
 	case b.maxBytes > 0 && size > b.maxBytes:
-		return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", mib(size), mib(b.maxBytes))}
+		return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(size), render.MiB(b.maxBytes))}
 	case b.maxBytes > 0 && b.bytes > b.maxBytes:
-		return &render.Error{Message: fmt.Sprintf("the build read more than limits.maxRenderedBytes (%s) of files in all", mib(b.maxBytes))}
+		return &render.Error{Message: fmt.Sprintf("the build read more than limits.maxRenderedBytes (%s) of files in all", render.MiB(b.maxBytes))}
 	case b.maxReads > 0 && b.reads > b.maxReads:
 		return &render.Error{Message: fmt.Sprintf("the build read files more than %d times (limits.maxObjects); do overlays include the same bases over and over?", b.maxReads)}
 	}
 	return nil
 }
-
-// mib writes a size in MiB.
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
 // readLimited reads a file of at most max bytes (any size when max is 0).
 func readLimited(path string, max int64) ([]byte, error) {
@@ -76,7 +73,7 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %s", path, mib(max))
+		return nil, fmt.Errorf("%s is larger than %s", path, render.MiB(max))
 	}
 	return data, nil
 }

@@ -167,28 +167,38 @@ func (idx sourceIndex) add(kind, name, rel string) {
 // resource or generator whose name the rendered one is made of (namePrefix
 // and nameSuffix add around it, a generator's hash after it), the longest
 // such name when several fit; the overlay's kustomization when none does.
-func (idx sourceIndex) file(kind, name string) string {
-	if files := idx.resources[kind+"/"+name]; len(files) > 0 {
-		return files[0]
+// sure is false when that is a guess: the id is in several files, several
+// names fit as well, or none does (a patch changed the kind or the name).
+func (idx sourceIndex) file(kind, name string) (file string, sure bool) {
+	id := kind + "/" + name
+	if files := idx.resources[id]; len(files) > 0 {
+		_, generated := idx.generators[id]
+		return files[0], len(files) == 1 && !generated
 	}
-	if f, ok := idx.generators[kind+"/"+name]; ok {
-		return f
+	if f, ok := idx.generators[id]; ok {
+		return f, true
 	}
-	best, bestLen := "", 0
-	consider := func(id, file string) {
+	best, bestLen, tie := "", 0, false
+	consider := func(id, file string, several bool) {
 		k, n, _ := strings.Cut(id, "/")
-		if k == kind && strings.Contains(name, n) && (len(n) > bestLen || len(n) == bestLen && file < best) {
-			best, bestLen = file, len(n)
+		if k != kind || !strings.Contains(name, n) || len(n) < bestLen {
+			return
 		}
+		if len(n) == bestLen {
+			tie = tie || file != best || several
+			best = min(best, file)
+			return
+		}
+		best, bestLen, tie = file, len(n), several
 	}
 	for id, files := range idx.resources {
-		consider(id, files[0])
+		consider(id, files[0], len(files) > 1)
 	}
 	for id, file := range idx.generators {
-		consider(id, file)
+		consider(id, file, false)
 	}
 	if best != "" {
-		return best
+		return best, !tie
 	}
-	return idx.overlay
+	return idx.overlay, false
 }
