@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/meshgate/meshgate/internal/config"
 )
 
 // The ConfigMaps and Secrets a Flux object reads (substituteFrom,
@@ -41,7 +43,7 @@ func findDataObjects(root string) ([]*Object, error) {
 		if ext := path.Ext(name); !d.Type().IsRegular() || ext != ".yaml" && ext != ".yml" {
 			return nil
 		}
-		data, err := readBounded(fsys, p, maxDataFileBytes)
+		data, err := config.ReadInRoot(root, p, maxDataFileBytes)
 		if err != nil || !bytes.Contains(data, []byte("ConfigMap")) && !bytes.Contains(data, []byte("Secret")) {
 			return nil // too big or not one: skipped
 		}
@@ -69,7 +71,7 @@ func dataObjects(file string, data []byte) []*Object {
 func FluxDataFrom(lists ...[]*Object) FluxDataLookup {
 	return func(kind, namespace, name string) (*FluxData, error) {
 		for _, objs := range lists {
-			if o := pickData(objs, kind, namespace, name); o != nil {
+			if o := pickObject(objs, kind, namespace, name); o != nil {
 				d, err := ReadFluxData(kind, o.Body)
 				if err != nil {
 					return nil, errors.New(o.File + ": " + err.Error())
@@ -88,20 +90,4 @@ func FluxDataFrom(lists ...[]*Object) FluxDataLookup {
 		}
 		return nil, nil
 	}
-}
-
-func pickData(objs []*Object, kind, namespace, name string) *Object {
-	var loose *Object
-	for _, o := range objs {
-		if o.Kind != kind || o.Name != name {
-			continue
-		}
-		if o.Namespace == namespace {
-			return o
-		}
-		if o.Namespace == "" && loose == nil {
-			loose = o
-		}
-	}
-	return loose
 }

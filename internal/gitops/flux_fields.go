@@ -29,27 +29,16 @@ func typeName(v any) string {
 
 // readList is m[key] as a list of mappings; field names it in messages.
 func readList(m map[string]any, key, field string) ([]map[string]any, error) {
-	raw, ok := m[key]
-	if !ok || raw == nil {
-		return nil, nil
-	}
-	l, ok := raw.([]any)
-	if !ok {
-		return nil, fmt.Errorf("%s: want a list, got %s", field, typeName(raw))
-	}
-	out := make([]map[string]any, 0, len(l))
-	for i, it := range l {
-		e, ok := it.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s[%d]: want a mapping, got %s", field, i, typeName(it))
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return readItems[map[string]any](m, key, field)
 }
 
 // readStrings is m[key] as a list of strings.
 func readStrings(m map[string]any, key, field string) ([]string, error) {
+	return readItems[string](m, key, field)
+}
+
+// readItems is m[key] as a list of T.
+func readItems[T any](m map[string]any, key, field string) ([]T, error) {
 	raw, ok := m[key]
 	if !ok || raw == nil {
 		return nil, nil
@@ -58,13 +47,14 @@ func readStrings(m map[string]any, key, field string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: want a list, got %s", field, typeName(raw))
 	}
-	out := make([]string, 0, len(l))
+	out := make([]T, 0, len(l))
+	var zero T
 	for i, it := range l {
-		s, ok := it.(string)
+		e, ok := it.(T)
 		if !ok {
-			return nil, fmt.Errorf("%s[%d]: want a string, got %s", field, i, typeName(it))
+			return nil, fmt.Errorf("%s[%d]: want %s, got %s", field, i, typeName(any(zero)), typeName(it))
 		}
-		out = append(out, s)
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -1,9 +1,7 @@
 package gitops
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +11,8 @@ import (
 	"github.com/fluxcd/pkg/sourceignore/gitignore"
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/provider"
+
+	"github.com/meshgate/meshgate/internal/config"
 )
 
 // FluxArtifact is this repository as a Flux GitRepository's artifact
@@ -106,7 +106,7 @@ func (a *FluxArtifact) FluxGenerate(dir string, maxBytes int64) (*GeneratedKusto
 		if ext := path.Ext(p); ext != ".yaml" && ext != ".yml" || a.Excluded(p, false) {
 			return nil
 		}
-		data, err := readBounded(fsys, p, maxBytes)
+		data, err := config.ReadInRoot(a.root, p, maxBytes)
 		if err != nil {
 			return err
 		}
@@ -133,23 +133,6 @@ func (a *FluxArtifact) kustomizationIn(fsys fs.FS, dir string) bool {
 		}
 	}
 	return false
-}
-
-// readBounded reads p, refusing a file over max bytes (0: no limit).
-func readBounded(fsys fs.FS, p string, max int64) ([]byte, error) {
-	f, err := fsys.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if max <= 0 {
-		return io.ReadAll(f)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err == nil && int64(len(data)) > max {
-		err = errors.New(p + ": larger than the limit of " + fmt.Sprint(max) + " bytes")
-	}
-	return data, err
 }
 
 // exists reports whether the repository holds rel (a path that leaves

@@ -40,7 +40,7 @@ func TestFluxGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := a.FluxGenerate("deploy", 0)
+	g, err := a.FluxGenerate("deploy", maxFileBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +48,10 @@ func TestFluxGenerate(t *testing.T) {
 	if !reflect.DeepEqual(g.Resources, want) {
 		t.Errorf("resources %q, want %q", g.Resources, want)
 	}
-	if g, err := a.FluxGenerate("elsewhere", 0); g != nil || err != nil {
+	if g, err := a.FluxGenerate("elsewhere", maxFileBytes); g != nil || err != nil {
 		t.Errorf("a folder with a kustomization: got %+v, %v; want nil (used as it is)", g, err)
 	}
-	if g, err := a.FluxGenerate("deploy/sub/zz", 0); err != nil || len(g.Resources) != 0 {
+	if g, err := a.FluxGenerate("deploy/sub/zz", maxFileBytes); err != nil || len(g.Resources) != 0 {
 		t.Errorf("a folder with no manifests: got %+v, %v; want no resources", g, err)
 	}
 }
@@ -73,7 +73,7 @@ func TestFluxGenerateSourceIgnore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := a.FluxGenerate("clusters/prod", 0)
+	g, err := a.FluxGenerate("clusters/prod", maxFileBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestFluxGenerateSourceIgnore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := a.FluxGenerate("clusters/prod", 0); !reflect.DeepEqual(g.Resources, []string{"./.sops.yaml"}) {
+	if g, _ := a.FluxGenerate("clusters/prod", maxFileBytes); !reflect.DeepEqual(g.Resources, []string{"./.sops.yaml"}) {
 		t.Errorf("with spec.ignore: resources %q", g.Resources)
 	}
 }
@@ -97,7 +97,7 @@ func TestFluxGenerateErrors(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"bad/a.yaml":   "not: [a manifest",
 		"plain/a.yaml": "replicaCount: 1\n",
-		"big/a.yaml":   cmYAML,
+		"big/a.yaml":   cmYAML + "data:\n  a: " + strings.Repeat("x", 1<<20) + "\n",
 	})
 	a, err := NewFluxArtifact(root, "")
 	if err != nil {
@@ -107,14 +107,10 @@ func TestFluxGenerateErrors(t *testing.T) {
 		"bad":     "failed to decode Kubernetes YAML from bad/a.yaml: MalformedYAMLError: yaml: line 1: did not find expected ',' or ']'",
 		"plain":   "failed to decode Kubernetes YAML from plain/a.yaml: missing Resource metadata",
 		"missing": "path missing: no such folder in the repository",
-		"big":     "big/a.yaml: larger than the limit of 10 bytes",
+		"big":     "big/a.yaml is larger than 1 MiB",
 		"../x":    "path ../x: no such folder in the repository",
 	} {
-		limit := int64(1000)
-		if dir == "big" {
-			limit = 10
-		}
-		_, err := a.FluxGenerate(dir, limit)
+		_, err := a.FluxGenerate(dir, 1<<20)
 		if err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: error %v, want %q", dir, err, msg)
 		}

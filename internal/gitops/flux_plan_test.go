@@ -12,14 +12,7 @@ import (
 // https://github.com/acme/fleet.
 type fakeRepo []*Object
 
-func (r fakeRepo) Find(kind, ns, name string) *Object {
-	for _, o := range r {
-		if o.Kind == kind && o.Namespace == ns && o.Name == name {
-			return o
-		}
-	}
-	return nil
-}
+func (r fakeRepo) Find(kind, ns, name string) *Object { return pickObject(r, kind, ns, name) }
 
 func (r fakeRepo) ThisRepository(url string) bool {
 	return strings.TrimSuffix(url, ".git") == "https://github.com/acme/fleet"
@@ -185,7 +178,7 @@ metadata: {name: remote, namespace: flux-system}
 spec:
   sourceRef: {kind: OCIRepository, name: oci}
   path: ./`)
-	plan, why, err := PlanFluxKustomization(repo, artifacts(root), repo[0], 0)
+	plan, why, err := PlanFluxKustomization(repo, artifacts(root), repo[0], maxFileBytes)
 	if err != nil || why != "" {
 		t.Fatal(why, err)
 	}
@@ -201,11 +194,11 @@ spec:
 	if !reflect.DeepEqual(plan, want) {
 		t.Errorf("plan\n%+v\nwant\n%+v", plan, want)
 	}
-	plan, _, err = PlanFluxKustomization(repo, artifacts(root), repo[1], 0)
+	plan, _, err = PlanFluxKustomization(repo, artifacts(root), repo[1], maxFileBytes)
 	if err != nil || plan.Generated == nil || !reflect.DeepEqual(plan.Generated.Resources, []string{"./apps.yaml"}) {
 		t.Errorf("a plain folder: %+v, %v", plan, err)
 	}
-	plan, why, err = PlanFluxKustomization(repo, artifacts(root), repo[2], 0)
+	plan, why, err = PlanFluxKustomization(repo, artifacts(root), repo[2], maxFileBytes)
 	if plan != nil || err != nil || why != "its source OCIRepository flux-system/oci is not fetched" {
 		t.Errorf("remote source: %+v %q %v", plan, why, err)
 	}
@@ -223,7 +216,7 @@ func TestPlanFluxKustomizationErrors(t *testing.T) {
 		"spec: {sourceRef: {kind: GitRepository, name: flux-system}, path: x, postBuild: {substitute: {a: true}}}": "spec.postBuild.substitute.a: want a string, got a boolean (quote it)",
 	} {
 		repo := objects(t, "k.yaml", "kind: Kustomization\nmetadata: {name: k, namespace: flux-system}\n"+y)
-		_, why, err := PlanFluxKustomization(repo, artifacts(root), repo[0], 0)
+		_, why, err := PlanFluxKustomization(repo, artifacts(root), repo[0], maxFileBytes)
 		if err == nil || err.Error() != msg {
 			t.Errorf("%s: error %v (%s), want %q", y, err, why, msg)
 		}
