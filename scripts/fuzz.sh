@@ -13,6 +13,7 @@ targets=(
   "./internal/manifest FuzzUserVolume"
   "./internal/check FuzzHasKey"
   "./internal/render/helm FuzzSplitDocs"
+  "./internal/render/manifests FuzzFile"
 )
 # Every fuzz target of the repository is listed above.
 listed=$(printf '%s\n' "${targets[@]}" | awk '{print $2}' | sort)

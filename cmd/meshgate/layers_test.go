@@ -26,6 +26,7 @@ var layers = [][]string{
 	{"internal/check"},
 	{"internal/report"},
 	{"internal/engine", "internal/publish", "internal/benchgen"},
+	{"internal/fix"},
 	{"internal/action"},
 	{"internal/cli"},
 	{"cmd/meshgate"},

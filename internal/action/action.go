@@ -38,11 +38,14 @@ type Inputs struct {
 	// newlines; empty means every environment.
 	Environments []string
 	FailOn       string // error | warning | never
-	Comment      string // publish.CommentAlways | CommentNever | CommentOnFindings
-	CheckRun     bool
-	CheckName    string
-	SARIFFile    string
-	JSONFile     string
+	// FailOnExisting counts, in a pull request, the gaps its base commit
+	// has too for fail-on (meshgate check --fail-on-existing).
+	FailOnExisting bool
+	Comment        string // publish.CommentAlways | CommentNever | CommentOnFindings
+	CheckRun       bool
+	CheckName      string
+	SARIFFile      string
+	JSONFile       string
 	// ChangedOnly: in a pull request, check only the environments whose
 	// inputs its files touch (see ChangedFiles).
 	ChangedOnly bool
@@ -205,6 +208,9 @@ func readInputs(a *githubactions.Action) (Inputs, error) {
 	if in.CheckRun, err = boolInput(a, "check-run", true); err != nil {
 		return in, err
 	}
+	if in.FailOnExisting, err = boolInput(a, "fail-on-existing", false); err != nil {
+		return in, err
+	}
 	if in.CheckName == "" {
 		in.CheckName = defaultCheckName
 	}
@@ -232,6 +238,10 @@ func (r *Run) runURL() string {
 	}
 	return r.serverURL + "/" + r.repository + "/actions/runs/" + r.runID
 }
+
+// PullRequest reports whether the run checks a pull request, whose inline
+// comments carry suggested changes.
+func (r *Run) PullRequest() bool { return r.prNumber > 0 }
 
 // target is what the API publisher needs to know of the run.
 func (r *Run) target() publish.Target {

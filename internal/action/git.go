@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/engine"
+	"github.com/meshgate/meshgate/internal/publish"
 )
 
 // Guard refuses to go on in a "pwn request": a pull_request_target run
@@ -40,17 +41,19 @@ func (r *Run) Guard(ctx context.Context, dir string) error {
 		r.prNumber, fork, shortSHA(head), inputAllowPRTargetHead)
 }
 
-// BaseRef is the pull request's base commit when the checkout at dir has
-// it, to compare with so that fail-on counts only the gaps the pull
-// request brings; "" otherwise.
-func (r *Run) BaseRef(ctx context.Context, dir string) string {
+// Base is what a pull request is compared with, so that fail-on counts
+// only the gaps it brings: its base commit as a git ref when the checkout
+// at dir has it (a run: step after fetch-depth: 0), else as GitHub's
+// archive of it (BaseTree: the Action's image has no git); neither outside
+// a pull request.
+func (r *Run) Base(ctx context.Context, dir string, opts publish.Options) (ref string, tree *engine.BaseTree) {
 	if r.prNumber == 0 || r.baseSHA == "" {
-		return ""
+		return "", nil
 	}
-	if engine.Git(ctx, dir, "cat-file", "-e", r.baseSHA+"^{commit}").Run() != nil {
-		return ""
+	if engine.Git(ctx, dir, "cat-file", "-e", r.baseSHA+"^{commit}").Run() == nil {
+		return r.baseSHA, nil
 	}
-	return r.baseSHA
+	return "", r.BaseTree(opts)
 }
 
 func shortSHA(sha string) string {

@@ -92,6 +92,7 @@ func TestLoadInputs(t *testing.T) {
 	env["INPUT_WORKING-DIRECTORY"] = "infra"
 	env["INPUT_ENVIRONMENTS"] = "prod, staging\ndev"
 	env["INPUT_FAIL-ON"] = "Warning"
+	env["INPUT_FAIL-ON-EXISTING"] = "TRUE"
 	env["INPUT_COMMENT"] = "on-findings"
 	env["INPUT_CHECK-RUN"] = "false"
 	env["INPUT_SARIF-FILE"] = "meshgate.sarif"
@@ -104,7 +105,7 @@ func TestLoadInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Inputs{Config: ".meshgate.yaml", WorkingDirectory: "infra", Environments: []string{"prod", "staging", "dev"},
-		FailOn: "warning", Comment: "on-findings", CheckRun: false, CheckName: "meshgate",
+		FailOn: "warning", FailOnExisting: true, Comment: "on-findings", CheckRun: false, CheckName: "meshgate",
 		SARIFFile: "meshgate.sarif", JSONFile: "meshgate.json", ChangedOnly: true, AllowPRTargetHead: true}
 	if !reflect.DeepEqual(pc.Inputs, want) {
 		t.Errorf("inputs = %+v\nwant %+v", pc.Inputs, want)
@@ -121,7 +122,7 @@ func TestLoadInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := defaults.Inputs; d.FailOn != "error" || d.Comment != "true" || !d.CheckRun || d.CheckName != "meshgate" || len(d.Environments) != 0 ||
-		d.ChangedOnly || d.AllowPRTargetHead {
+		d.ChangedOnly || d.AllowPRTargetHead || d.FailOnExisting {
 		t.Errorf("defaults = %+v", d)
 	}
 	if defaults.apiURL != "https://api.github.com" {
@@ -158,6 +159,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fail-on", map[string]string{"INPUT_FAIL-ON": "critical"}, `input fail-on "critical": want error, warning or never`},
 		{"comment", map[string]string{"INPUT_COMMENT": "yes"}, `input comment "yes": want true, false or on-findings`},
 		{"check-run", map[string]string{"INPUT_CHECK-RUN": "1"}, `input check-run "1": want true or false`},
+		{"fail-on-existing", map[string]string{"INPUT_FAIL-ON-EXISTING": "strict"}, `input fail-on-existing "strict": want true or false`},
 		{"allow-pull-request-target-head", map[string]string{"INPUT_ALLOW-PULL-REQUEST-TARGET-HEAD": "Yes"},
 			`input allow-pull-request-target-head "yes": want true or false`},
 	} {

@@ -679,3 +679,55 @@ func TestRateLimitBeyondTheCapIsAProblemNotAPermission(t *testing.T) {
 		t.Errorf("log = %s", h.stdout.String())
 	}
 }
+
+// TestPullRequestBaseline: with the base commit checked, the comment's
+// verdict counts the gaps new in this pull request and only the new gap
+// fails; when the base could not be checked, the comment says why and that
+// every gap counts, and every gap fails.
+func TestPullRequestBaseline(t *testing.T) {
+	existing, fresh := false, true
+	old1, old2, added := gapWebEnv, gapWebJob, gapCartInjection
+	old1.New, old2.New, added.New = &existing, &existing, &fresh
+	for _, tt := range []struct {
+		name     string
+		baseline report.Baseline
+		findings []finding.Finding
+		result   string
+		says     []string
+	}{
+		{"base-commit", report.Baseline{Kind: report.BaselineBaseCommit, Commit: prBaseSHA},
+			[]finding.Finding{old1, old2, added}, "fail",
+			[]string{"meshgate: 1 new gap in this pull request · 2 existing\n", " · base `f95f852`</sub>"}},
+		{"base-commit-nothing-new", report.Baseline{Kind: report.BaselineBaseCommit, Commit: prBaseSHA},
+			[]finding.Finding{old1, old2}, "pass",
+			[]string{"meshgate: no new gaps in this pull request · 2 existing\n"}},
+		{"previous-run", report.Baseline{Kind: report.BaselinePreviousRun, Fallback: "f95f852bd8fc: GitHub answered 404 Not Found to the archive request"},
+			[]finding.Finding{gapWebEnv, gapWebJob}, "fail",
+			[]string{"meshgate: 2 gaps in 1 of 3 environments\n",
+				"> New means new since the last run; the base commit could not be rendered: f95f852bd8fc: GitHub answered 404 Not Found to the archive request\n>\n> Every gap counts for the check.\n"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := prServer(t, githubtest.Options{})
+			h := prHarness(t, srv, "opened", prHeadSHA, nil)
+			rep := reportOf(envs, tt.findings...)
+			rep.Baseline = &tt.baseline
+			r := h.load()
+			res, err := r.Finish(t.Context(), r.Publisher(h.opts()), rep, publish.Gate{FailOn: "error", OnlyNew: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Result != tt.result {
+				t.Errorf("result %q, want %q", res.Result, tt.result)
+			}
+			comments := srv.IssueComments(prNumber)
+			if len(comments) != 1 {
+				t.Fatalf("%d comments, want 1", len(comments))
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(comments[0].Body, s) {
+					t.Errorf("the comment does not say %q:\n%s", s, comments[0].Body)
+				}
+			}
+		})
+	}
+}

@@ -80,6 +80,8 @@ type DriftWorkload struct {
 	// stub carries the inline exemption annotations, for findings made
 	// after the rendered set is gone.
 	stub *manifest.Workload
+	// anchors are where a remedy would add a missing setting.
+	anchors *driftAnchors
 }
 
 // Workload classes.
@@ -116,6 +118,7 @@ func driftProfile(in Input) *DriftProfile {
 			stub: driftStub(w),
 		}
 		dw.metaLine = w.LineOf(append(slices.Clone(w.Pod.Path), "metadata")...)
+		dw.anchors = driftAnchorsOf(w)
 		dw.envLine = dw.metaLine
 		if v.meshed {
 			dw.Settings[DriftMeshed] = "true"

@@ -163,6 +163,9 @@ func (dw *DriftWorkload) newDriftFinding(env, setting, msg string, ev *finding.E
 		Subject:     "drift:" + setting,
 		Evidence:    ev,
 	}
+	if ev != nil {
+		f.Remedy = dw.anchors.remedy(setting, ev.Value)
+	}
 	if setting == DriftMeshed {
 		f.Line = dw.stub.Line
 	}

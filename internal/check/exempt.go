@@ -60,13 +60,15 @@ func exempt(in Input, fs []finding.Finding) (kept, ignored []finding.Finding) {
 			continue
 		}
 		reason, ok, pend := exemptByConfig(entries, configFile, in.Today, f)
+		where := finding.ExemptionConfig
 		if !ok && f.Kind != "" {
 			var inline []exemptPending
 			reason, ok, inline = exemptInline(objects, workloads, f)
 			pend = append(pend, inline...)
+			where = finding.ExemptionInline
 		}
 		if ok {
-			f.Reason = reason
+			f.Reason, f.Exemption = reason, where
 			ignored = append(ignored, f)
 			continue
 		}

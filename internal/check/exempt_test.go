@@ -22,8 +22,15 @@ func exemptTestFinding(rule string, obj *manifest.Object) finding.Finding {
 	return f
 }
 
+// exemptTestIgnored is f exempted by a config ignore: entry.
 func exemptTestIgnored(f finding.Finding, reason string) finding.Finding {
-	f.Reason = reason
+	f.Reason, f.Exemption = reason, finding.ExemptionConfig
+	return f
+}
+
+// exemptTestInline is f exempted by the meshgate.io/ignore annotation.
+func exemptTestInline(f finding.Finding, reason string) finding.Finding {
+	f.Reason, f.Exemption = reason, finding.ExemptionInline
 	return f
 }
 
@@ -214,19 +221,19 @@ func TestExempt(t *testing.T) {
 			name:        "ignored.inline-object-metadata",
 			set:         setOf(inlineObj),
 			findings:    []finding.Finding{cartInjection, cartSecret},
-			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "legacy service"), exemptTestIgnored(cartSecret, "legacy service")},
+			wantIgnored: []finding.Finding{exemptTestInline(cartInjection, "legacy service"), exemptTestInline(cartSecret, "legacy service")},
 		},
 		{
 			name:        "ignored.inline-pod-template",
 			set:         setOf(inlinePod),
 			findings:    []finding.Finding{cartInjection},
-			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "batch pod")},
+			wantIgnored: []finding.Finding{exemptTestInline(cartInjection, "batch pod")},
 		},
 		{
 			name:        "ignored.inline-reason-on-other-metadata",
 			set:         setOf(inlineSplit),
 			findings:    []finding.Finding{cartInjection},
-			wantIgnored: []finding.Finding{exemptTestIgnored(cartInjection, "reason on the template")},
+			wantIgnored: []finding.Finding{exemptTestInline(cartInjection, "reason on the template")},
 		},
 		{
 			name:     "kept.inline-other-rule",
@@ -239,7 +246,7 @@ func TestExempt(t *testing.T) {
 			set:         setOf(cart, sa),
 			findings:    []finding.Finding{saSecret, cartSecret},
 			wantKept:    []finding.Finding{cartSecret},
-			wantIgnored: []finding.Finding{exemptTestIgnored(saSecret, "registry login is created by the platform")},
+			wantIgnored: []finding.Finding{exemptTestInline(saSecret, "registry login is created by the platform")},
 		},
 		{
 			name:     "kept.inline-without-reason",

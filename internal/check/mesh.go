@@ -60,13 +60,17 @@ func meshInjectionFindings(in Input, w *manifest.Workload) []finding.Finding {
 	p, _ := LookupProvider(mesh.Provider)
 	if !v.meshed {
 		msg := v.why + meshObjectMetadataHint(w, p.injectionKeys)
-		return []finding.Finding{newFinding(in, finding.RuleMeshInjection, meshInjectionSeverity(mesh, jobs, w, v), w.Object, "", meshSubjectInjection, msg, v.path...)}
+		f := newFinding(in, finding.RuleMeshInjection, meshInjectionSeverity(mesh, jobs, w, v), w.Object, "", meshSubjectInjection, msg, v.path...)
+		f.Remedy = v.remedy
+		return []finding.Finding{f}
 	}
 	if !w.IsJob || !v.sidecar {
 		return nil
 	}
 	if why, path, native := meshNativeSidecar(c, p, v, ns, w); !native {
-		return []finding.Finding{newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)}
+		f := newFinding(in, finding.RuleMeshJobSidecar, finding.SeverityWarning, w.Object, "", meshSubjectNativeSidecar, why, path...)
+		f.Remedy = remedyNativeSidecar(c, p, v, w)
+		return []finding.Finding{f}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -28,6 +29,8 @@ type meshVerdict struct {
 	path     []any
 	// rows are the table rows that matched on the way, "provider/id".
 	rows []string
+	// remedy is the pod template edit that would mesh the pod, if known.
+	remedy *finding.Remedy
 }
 
 func meshSidecar() meshVerdict { return meshVerdict{meshed: true, sidecar: true} }

@@ -20,14 +20,14 @@ import (
 // what an injector adds later does not count.
 func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req config.Requirements, sev finding.Severity, policy string) []finding.Finding {
 	var out []finding.Finding
-	add := func(rule, container, subject, msg string, path []any) {
+	add := func(rule, container, subject, msg string, path []any, remedy *finding.Remedy) {
 		if policy != "" {
 			// The policy name keeps the fingerprint apart from the same
 			// requirement in mesh.require.
 			subject = policy + "/" + subject
 		}
 		f := newFinding(in, rule, sev, w.Object, container, subject, msg, path...)
-		f.Policy = policy
+		f.Policy, f.Remedy = policy, remedy
 		out = append(out, f)
 	}
 	for _, s := range []struct {
@@ -35,8 +35,14 @@ func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req c
 		matchers map[string]config.Matcher
 	}{{"annotation", req.Annotations}, {"label", req.Labels}} {
 		for _, key := range slices.Sorted(maps.Keys(s.matchers)) {
-			if msg, path, bad := meshCheckValue(w, s.section, key, s.matchers[key]); bad {
-				add(finding.RuleMeshAnnotation, "", s.section+":"+key, msg, path)
+			m := s.matchers[key]
+			if msg, path, bad := meshCheckValue(w, s.section, key, m); bad {
+				var remedy *finding.Remedy
+				if m.Equals != nil {
+					// The value the config requires.
+					remedy = remedySet(w, s.section+"s", key, *m.Equals)
+				}
+				add(finding.RuleMeshAnnotation, "", s.section+":"+key, msg, path, remedy)
 			}
 		}
 	}
@@ -56,7 +62,7 @@ func meshRequireFindings(in Input, w *manifest.Workload, idx meshEnvIndex, req c
 			if len(consulted) > 0 {
 				msg += " (not in envFrom " + strings.Join(consulted, ", ") + ")"
 			}
-			add(finding.RuleMeshEnv, c.Name, "env:"+name, msg, append(slices.Clone(c.Path), "env"))
+			add(finding.RuleMeshEnv, c.Name, "env:"+name, msg, append(slices.Clone(c.Path), "env"), remedyEnv(w, c, name))
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/finding"
 	"github.com/meshgate/meshgate/internal/manifest"
 )
 
@@ -60,6 +61,9 @@ type meshRow struct {
 	// doc says in a few words why, for the docs table.
 	doc  string
 	cite string
+	// remedy is the pod template edit that would mesh the pod, for an
+	// outNot row that knows one (internal/fix proves it).
+	remedy func(*manifest.Workload) *finding.Remedy
 }
 
 // meshHint is text appended to a row's message when its conditions hold.
@@ -179,7 +183,11 @@ func (e *meshEval) verdict(r meshRow) meshVerdict {
 	case r.out == outOptOut, len(r.optOutIf) > 0 && e.all(r.optOutIf):
 		return meshOptOut(msg, path)
 	}
-	return meshNot(msg, path)
+	v := meshNot(msg, path)
+	if r.remedy != nil {
+		v.remedy = r.remedy(e.w)
+	}
+	return v
 }
 
 // path is the field path a row's finding points at.

@@ -97,7 +97,7 @@ var meshIstioSelectRows = []meshRow{
 	{id: "annotation-true", when: []meshCond{podAnn(meshIstioInject).is("true")}, out: outNot, at: atAnnOf(meshIstioInject),
 		msg:  `pod template has annotation sidecar.istio.io/inject="true" but {ns} has no istio-injection or istio.io/rev label: the injector selects on labels only; use the label sidecar.istio.io/inject="true" on the pod template or label the namespace`,
 		doc:  "the classic mistake: the webhooks select on labels only",
-		cite: meshIstioWebhooks + ":130-145"},
+		cite: meshIstioWebhooks + ":130-145", remedy: remedyInjectLabel},
 	{id: "unselected", out: outNot,
 		msg: `{ns} has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`,
 		hints: []meshHint{{when: []meshCond{podAnn(meshIstioInject).isNot("false")},

@@ -82,8 +82,14 @@ func secretFindings(in Input) []finding.Finding {
 		if len(missing[0].KeyPath) > 0 {
 			path = missing[0].KeyPath
 		}
-		add(newFinding(in, finding.RuleSecretKeyMissing, sev, ref.Object, ref.Container,
-			secretKeysSubject(missing), secretKeyMessage(missing, keys), path...))
+		f := newFinding(in, finding.RuleSecretKeyMissing, sev, ref.Object, ref.Container,
+			secretKeysSubject(missing), secretKeyMessage(missing, keys), path...)
+		if len(missing) == 1 {
+			if near := suggest.Related(missing[0].Key, slices.Sorted(maps.Keys(keys))); near != "" {
+				f.Remedy = remedyRename(missing[0], near)
+			}
+		}
+		add(f)
 	}
 	return out
 }

@@ -56,10 +56,10 @@ func startAction(ctx context.Context, s Streams, o *checkOptions) (*actionRun, e
 	if in.JSONFile != "" {
 		o.Outputs = append(o.Outputs, output{Format: report.FormatJSON, File: in.JSONFile})
 	}
+	o.FailOnExisting = o.FailOnExisting || in.FailOnExisting
 	if o.BaseRef == "" && o.Baseline == "" {
-		if ref := run.BaseRef(ctx, o.Dir); ref != "" {
-			o.BaseRef, o.autoBase = ref, true
-		}
+		o.BaseRef, o.baseTree = run.Base(ctx, o.Dir, publishOptions())
+		o.autoBase = o.BaseRef != "" || o.baseTree != nil
 	}
 	if in.ChangedOnly && o.ChangedSince == "" {
 		if files, from, ok := run.ChangedFiles(ctx, publishOptions()); ok {

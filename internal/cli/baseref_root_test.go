@@ -4,7 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/report"
 )
 
 // TestBaseRefRootEnvironment (issue 11 item 14): a chart or kustomization
@@ -40,6 +43,13 @@ func TestBaseRefRootEnvironment(t *testing.T) {
 				}
 			}
 			rep := checkJSON(t, 0, "-C", dir, "--base-ref", "HEAD")
+			head, err := exec.Command("git", "-C", dir, "rev-parse", "HEAD").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := rep.Baseline; b == nil || b.Kind != report.BaselineBaseCommit || b.Commit != strings.TrimSpace(string(head)) || b.Fallback != "" {
+				t.Errorf("baseline %+v, want the base commit %s", b, head)
+			}
 			if names := envNames(rep); len(names) != 1 || names[0] != tt.env {
 				t.Fatalf("environments %v, want [%s]", names, tt.env)
 			}

@@ -51,7 +51,10 @@ type checkOptions struct {
 	RenderOnly bool
 
 	failOnSet bool // --fail-on was given (it wins over the action input)
-	// autoBase is true when the Action chose BaseRef itself (the pull
+	// baseTree is the pull request's base commit from GitHub's archive
+	// (the Action, without git).
+	baseTree *engine.BaseTree
+	// autoBase is true when the Action chose the base itself (the pull
 	// request's base commit): a base that cannot be checked then only
 	// means that no finding is marked new or existing.
 	autoBase bool
@@ -62,7 +65,7 @@ func (o *checkOptions) request(getenv func(string) string) engine.Request {
 	return engine.Request{Getenv: getenv,
 		Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Shard: engine.Shard(o.Shard),
 		ChangedSince: o.ChangedSince, ChangedFiles: o.changedFiles, ChangedFrom: o.changedFrom,
-		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseOptional: o.autoBase,
+		BaseRef: o.BaseRef, Baseline: o.Baseline, BaseTree: o.baseTree, BaseOptional: o.autoBase,
 	}
 }
 
@@ -124,27 +127,24 @@ func (o *checkOptions) complete(cmd *cobra.Command, args []string) error {
 }
 
 func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
-	day, err := today(s.Getenv)
+	// A bad date is the user's before anything is published.
+	_, err := today(s.Getenv)
+	var ar *actionRun
+	if err == nil && action.InActions(s.Getenv) {
+		ar, err = startAction(ctx, s, o)
+	}
 	if err != nil {
 		return 0, err
 	}
-	var ar *actionRun
-	if action.InActions(s.Getenv) {
-		if ar, err = startAction(ctx, s, o); err != nil {
-			return 0, err
-		}
-	}
-	plan, err := engine.NewPlan(ctx, o.request(s.Getenv))
+	plan, err := newPlan(ctx, s, o.request(s.Getenv))
 	if err != nil {
-		return 0, usagef("%v", err)
+		return 0, err
 	}
-	plan.Today, plan.ToolVersion, plan.RenderOnly = day, Version(), o.RenderOnly
-	plan.Elapsed, plan.Renderers = elapsedMs, renderers
+	plan.RenderOnly = o.RenderOnly
 	if ar != nil {
 		plan.Warn = ar.Warning
+		ar.Record(plan)
 	}
-	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
-	describePlan(s, plan)
 	if o.RenderOnly {
 		rep, _ := engine.Run(ctx, plan)
 		fmt.Fprintf(s.Stderr, "meshgate: rendered %d environment(s), %d failed\n", len(rep.Environments), countFailed(rep))
@@ -166,6 +166,7 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		fmt.Fprintln(s.Stderr, timingSummary(rep.Environments, time.Since(started)))
 	}
 	if ar != nil {
+		ar.Suggest(ctx, plan, &rep, internal == nil)
 		ar.LogGroups(rep)
 	}
 	if err := writeOutputs(s, o.Outputs, rep); err != nil {
@@ -181,6 +182,24 @@ func runCheck(ctx context.Context, s Streams, o *checkOptions) (int, error) {
 		return report.ExitInternal, nil
 	}
 	return rep.ExitCode(o.FailOn, onlyNew), nil
+}
+
+// newPlan is the engine's plan for req, set up as every command runs it:
+// the day, the version, the seams, and notices and discovery on stderr.
+func newPlan(ctx context.Context, s Streams, req engine.Request) (*engine.Plan, error) {
+	day, err := today(s.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := engine.NewPlan(ctx, req)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	plan.Today, plan.ToolVersion = day, Version()
+	plan.Elapsed, plan.Renderers = elapsedMs, renderers
+	plan.Notice = func(msg string) { fmt.Fprintf(s.Stderr, "meshgate: %s\n", msg) }
+	describePlan(s, plan)
+	return plan, nil
 }
 
 // Seams for tests: elapsedMs pins durations so that golden reports are

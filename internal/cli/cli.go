@@ -194,7 +194,7 @@ func newRootCmd(s Streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.AddCommand(
-		newCheckCmd(s), newRenderCmd(s), newPublishCmd(s), newRulesCmd(s),
+		newCheckCmd(s), newFixCmd(s), newRenderCmd(s), newPublishCmd(s), newRulesCmd(s),
 		newExplainCmd(s), newInitCmd(s), newVersionCmd(s),
 	)
 	// What cobra would add on Execute, added now so that tests and

@@ -59,7 +59,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, "Usage:"},
-		{"unknown command", []string{"frobnicate"}, `meshgate: unknown command "frobnicate" (want check, completion, explain, init, publish, render, rules, version)`},
+		{"unknown command", []string{"frobnicate"}, `meshgate: unknown command "frobnicate" (want check, completion, explain, fix, init, publish, render, rules, version)`},
 		{"bad fail-on", []string{"check", "--fail-on", "fatal"}, `meshgate: check: --fail-on "fatal": want error, warning or never`},
 		{"bad format", []string{"check", "--format", "xml"}, `unknown format "xml" (valid: text, json, markdown, sarif, github)`},
 		{"two stdout formats", []string{"check", "--format", "json", "--format", "sarif"}, "meshgate: check: 2 formats write to stdout; give each but one an --output FILE"},

@@ -12,17 +12,10 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/engine"
-	"github.com/meshgate/meshgate/internal/finding"
 )
-
-// schemaURL is the JSON Schema of .meshgate.yaml as shipped in the
-// repository; editors with the YAML language server complete against it.
-const schemaURL = "https://raw.githubusercontent.com/meshgate/meshgate/main/schema/meshgate.schema.json"
 
 // initOptions are the flags of `meshgate init`.
 type initOptions struct {
@@ -102,7 +95,7 @@ func runInit(ctx context.Context, s Streams, o *initOptions) (int, error) {
 		o.Provider = d.Provider
 		fmt.Fprintf(s.Stderr, "meshgate: %s\n", d.Reason)
 	}
-	if err := writeConfigFile(root, name, initConfig(cfg.Environments, o.Provider)); err != nil {
+	if err := writeConfigFile(root, name, check.InitConfig(cfg.Environments, o.Provider)); err != nil {
 		return 0, err
 	}
 
@@ -140,162 +133,4 @@ func writeConfigFile(root, name, content string) error {
 		return usagef("init: write %s: %v", name, err)
 	}
 	return nil
-}
-
-// initConfig is the text of a .meshgate.yaml for the discovered
-// environments: every section present, with the settings most repositories
-// change commented in place.
-func initConfig(envs []config.Environment, provider string) string {
-	var b strings.Builder
-	b.WriteString("# yaml-language-server: $schema=" + schemaURL + "\n")
-	b.WriteString(`#
-# meshgate configuration. ` + "`meshgate init`" + ` wrote it from the Helm charts and
-# kustomizations it found; edit it to match how you deploy, then run
-# ` + "`meshgate check`" + `. Every field: ` + docsURL + `/configuration.md
-# Paths are relative to this file's folder.
-
-environments:
-`)
-	for _, e := range envs {
-		fmt.Fprintf(&b, "  # Found %s\n", e.Origin)
-		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(e.Name))
-		switch {
-		case e.Helm != nil:
-			b.WriteString("    helm:\n")
-			fmt.Fprintf(&b, "      chart: %s\n", yamlScalar(e.Helm.Chart))
-			if len(e.Helm.Values) > 0 {
-				b.WriteString("      # Merged over the chart's values.yaml, in order (helm -f).\n")
-				b.WriteString("      values:\n")
-				for _, v := range e.Helm.Values {
-					fmt.Fprintf(&b, "        - %s\n", yamlScalar(v))
-				}
-			}
-			b.WriteString("      # The release namespace: where this environment is deployed.\n")
-			fmt.Fprintf(&b, "      namespace: %s\n", yamlScalar(e.Helm.Namespace))
-		case e.Kustomize != nil:
-			b.WriteString("    kustomize:\n")
-			fmt.Fprintf(&b, "      path: %s\n", yamlScalar(e.Kustomize.Path))
-			b.WriteString("    # The namespace of objects that set none.\n")
-			fmt.Fprintf(&b, "    namespace: %s\n", yamlScalar(e.Namespace))
-		case e.Manifests != nil:
-			initManifests(&b, e)
-		}
-	}
-
-	initMesh(&b, provider)
-	b.WriteString(`
-secrets:
-  # Secrets created outside these manifests (by hand, by a controller):
-  # globs of NAME, or of NAMESPACE/NAME, e.g. ["vault-*", shop/regcred]
-  external: []
-  # Referenced keys must exist where a Secret's keys are known.
-  checkKeys: true
-
-# Extra requirements for some workloads; findings name the entry.
-# rules:
-#   - name: payments-request-id
-#     match: {environments: [prod], kinds: [Deployment], namespaces: ["pay*"]}
-#     require:
-#       env: [ISTIO_META_REQUEST_ID]
-#     severity: error
-
-# Exemptions: each needs a reason, and lapses after its until date.
-# ignore:
-#   - rules: [` + finding.RuleMeshInjection + `]
-#     workloads: ["Job/*/db-migrate"]
-#     reason: migrations run before the mesh is up
-#     until: 2027-01-31
-
-# ` + finding.RuleMeshDrift + ` needs no rule: a workload that lacks a mesh setting its peers
-# carry is a finding. Uncomment to tune it (these are the defaults).
-# drift:
-#   siblings: true       # same environment, namespace and workload class
-#   environments: true   # the same workload in the other environments
-#   commits: true        # what a workload lost since the base (--base-ref)
-#   quorum: 0.75         # share of the peers that must carry a setting
-#   minGroup: 3          # siblings that must carry it, at least
-#   env: []              # more env var globs that are mesh settings
-#   ignore: []           # settings never compared, e.g. [sidecar.istio.io/proxyCPU]
-`)
-	return b.String()
-}
-
-// initManifests writes a manifests environment: the folder, and the files
-// it reads as `kubectl apply -f` would.
-func initManifests(b *strings.Builder, e config.Environment) {
-	m := e.Manifests
-	b.WriteString("    # Plain objects, read like kubectl apply -f (recursive: like -R).\n")
-	b.WriteString("    manifests:\n")
-	fmt.Fprintf(b, "      path: %s\n", yamlScalar(m.Path))
-	if m.Recursive {
-		b.WriteString("      recursive: true\n")
-	}
-	for _, l := range []struct {
-		field string
-		globs []string
-	}{{"include", m.Include}, {"exclude", m.Exclude}} {
-		if len(l.globs) > 0 {
-			fmt.Fprintf(b, "      %s:\n", l.field)
-			for _, g := range l.globs {
-				fmt.Fprintf(b, "        - %s\n", yamlScalar(g))
-			}
-		}
-	}
-	b.WriteString("    # The namespace of objects that set none.\n")
-	fmt.Fprintf(b, "    namespace: %s\n", yamlScalar(e.Namespace))
-}
-
-// initMesh writes the mesh section, with the provider's examples.
-func initMesh(b *strings.Builder, provider string) {
-	p, _ := check.LookupProvider(provider)
-	b.WriteString(`
-mesh:
-  # ` + strings.Join(config.Providers, " | ") + `
-  provider: ` + provider + "\n")
-	if p.Init.Namespace != "" {
-		b.WriteString(`  # Labels and annotations of namespaces that exist in the cluster but are
-  # not rendered here; a Namespace object rendered in an environment wins.
-  # namespaces:
-  #   shop: {` + p.Init.Namespace + "}\n")
-	}
-	b.WriteString(`  # What every pod template must carry as rendered, meshed or not.
-  # require:
-`)
-	if p.Init.RequireAnnotation != "" {
-		b.WriteString("  #   annotations:\n  #     " + p.Init.RequireAnnotation + "\n")
-	}
-	b.WriteString(`  #   labels:
-  #     app.kubernetes.io/name: {present: true}
-`)
-	if p.Init.RequireEnv != "" {
-		b.WriteString("  #   env: [" + p.Init.RequireEnv + "]\n")
-	}
-	b.WriteString(`  # Injection on Job and CronJob pods: ` + strings.Join(config.JobPolicies, " | ") + `
-  jobs: ` + config.DefaultJobs + "\n")
-	if p.Init.InjectByDefault != "" {
-		b.WriteString("  # " + p.Init.InjectByDefault + "\n  injectByDefault: false\n")
-	}
-	if v := config.DefaultVersions[provider]; v != "" {
-		b.WriteString("  # The " + provider + " release whose injector behaviour applies (default: " + v + ", the current one).\n")
-		b.WriteString("  # version: " + yamlScalar(v) + "\n")
-	}
-	if len(p.Init.Install) > 0 {
-		b.WriteString("  # Installation-wide settings, here with their upstream defaults.\n  # install:\n")
-		for _, in := range p.Init.Install {
-			fmt.Fprintf(b, "  #   %-45s # %s\n", in.Line, in.Upstream)
-		}
-	}
-	if p.ChecksInjection() {
-		b.WriteString(`  # A deliberate opt-out through the mesh's own switch: ` + strings.Join(config.OptOutSeverities, " | ") + `
-  optOut: ` + config.DefaultOptOut + "\n")
-	}
-}
-
-// yamlScalar writes s as a YAML flow scalar, quoted where YAML needs it.
-func yamlScalar(s string) string {
-	out, err := yaml.Marshal(s)
-	if err != nil || strings.Count(string(out), "\n") > 1 {
-		return fmt.Sprintf("%q", s)
-	}
-	return strings.TrimSuffix(string(out), "\n")
 }

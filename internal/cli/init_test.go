@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
 )
 
@@ -123,7 +124,7 @@ func TestInitProviders(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, filepath.Join("testdata", "init", provider+".golden"), data)
-			if !strings.HasPrefix(string(data), "# yaml-language-server: $schema="+schemaURL+"\n") {
+			if !strings.HasPrefix(string(data), "# yaml-language-server: $schema="+check.SchemaURL+"\n") {
 				t.Errorf("first line is not the schema line: %q", strings.SplitN(string(data), "\n", 2)[0])
 			}
 			validateConfig(t, sch, dir, ".meshgate.yaml")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/report"
 )
@@ -122,7 +123,7 @@ func TestInitManifests(t *testing.T) {
 
 	full := config.Environment{Name: "guestbook", Namespace: "shop", Origin: "an Argo CD Application", Manifests: &config.Manifests{
 		Path: "apps/guestbook", Recursive: true, Include: []string{"*.yaml", "{a,b}/*"}, Exclude: []string{"test-*"}}}
-	text := initConfig([]config.Environment{full}, "istio")
+	text := check.InitConfig([]config.Environment{full}, "istio")
 	want = `    manifests:
       path: apps/guestbook
       recursive: true

@@ -48,9 +48,10 @@ func DefaultConfig(root string) (*Config, error) {
 // to the file each one was found from:
 //
 //   - a folder with a kustomization that no other kustomization includes as a
-//     resource, component or base (unless it sets a namespace or defines a
-//     Namespace), and that is not itself a Component, named after its last
-//     path element where that is unique, else its path;
+//     resource, component or base (unless it sets a namespace, defines a
+//     Namespace or is a complete application, isApplication), and that is
+//     not itself a Component, named after its last path element where that
+//     is unique, else its path;
 //   - a chart (Chart.yaml) named after its folder, with its own values.yaml,
 //     plus one environment <chart>/<env> per values-<env>.yaml or
 //     values.<env>.yaml beside it and <chart>/<name> per <name>-values.yaml
@@ -58,7 +59,12 @@ func DefaultConfig(root string) (*Config, error) {
 //     chart's charts/ folder, and charts in the chartHome of a
 //     kustomization's helmCharts, are not environments; library charts,
 //     charts only used as file:// dependencies and test fixtures under a
-//     chart are skipped (DefaultConfig lists them in Config.Skipped).
+//     chart are skipped (DefaultConfig lists them in Config.Skipped);
+//   - a folder of plain objects holding a workload (manifestFolders), named
+//     after its path.
+//
+// Charts and kustomizations under a tests/ or testdata/ folder anywhere
+// are test fixtures, skipped and listed too.
 //
 // A chart or kustomization at the root is named by rootName. Names still
 // shared after that fall back to the Origin path. Hidden folders and
@@ -89,9 +95,9 @@ func discover(root string) ([]Environment, []Skipped, error) {
 	var cands []candidate
 	var skipped []Skipped
 	for dir, file := range kusts {
-		if fixture := isFixture(dir, charts); fixture || ki.included[dir] {
-			if fixture {
-				skipped = append(skipped, Skipped{Path: path.Join(dir, file), Reason: "a test fixture of a chart"})
+		if fixture := fixtureReason(dir, charts); fixture != "" || ki.included[dir] {
+			if fixture != "" {
+				skipped = append(skipped, Skipped{Path: path.Join(dir, file), Reason: fixture})
 			}
 			continue
 		}
@@ -164,8 +170,8 @@ func chartEnvironments(root string, charts, chartHomes []string) (envs []string,
 			reason = "a library chart"
 		case usedBy[dir] != "" && !hasVariants(root, dir):
 			reason = "a file:// dependency of " + usedBy[dir]
-		case isFixture(dir, charts):
-			reason = "a test fixture of a chart"
+		case fixtureReason(dir, charts) != "":
+			reason = fixtureReason(dir, charts)
 		default:
 			envs = append(envs, dir)
 			continue
@@ -180,6 +186,19 @@ func chartEnvironments(root string, charts, chartHomes []string) (envs []string,
 func hasVariants(root, dir string) bool {
 	envs, _ := valuesEnvironments(root, dir, "")
 	return len(envs) > 0
+}
+
+// fixtureReason says why the chart or kustomization at dir is a test
+// fixture: it is under a chart's tests/, testdata/ or examples/ folder, or
+// under any tests/ or testdata/ folder; "" when it is none.
+func fixtureReason(dir string, charts []string) string {
+	switch {
+	case isFixture(dir, charts):
+		return "a test fixture of a chart"
+	case isTestFolder(dir):
+		return "a test fixture (under tests/ or testdata/)"
+	}
+	return ""
 }
 
 // isFixture reports a folder under a chart's tests/, testdata/ or
@@ -266,8 +285,11 @@ func readKustomizations(root string, kusts map[string]string) kustomizations {
 	referenced := map[string]bool{}
 	var chartHomes []string
 	standalone := map[string]bool{}
+	read := map[string]*kustomization.Kustomization{}
+	includers := map[string][]string{}
 	for dir, file := range kusts {
 		k, _ := kustomization.Read(metadataFS(root), path.Join(dir, file))
+		read[dir] = k
 		if k.IsComponent() {
 			included[dir] = true
 		} else if k.Namespace != "" || listsNamespace(root, dir, k) {
@@ -278,6 +300,7 @@ func readKustomizations(root string, kusts map[string]string) kustomizations {
 			// looking the joined path up is enough.
 			if target := path.Join(dir, e.Value); e.Base() && target != dir && kusts[target] != "" {
 				included[target] = true
+				includers[target] = append(includers[target], dir)
 			}
 		}
 		for _, e := range k.Local() {
@@ -285,6 +308,12 @@ func readKustomizations(root string, kusts map[string]string) kustomizations {
 		}
 		if home, ok := k.ChartHome(); ok {
 			chartHomes = append(chartHomes, path.Join(dir, home))
+		}
+	}
+	yields := workloadYield{root: root, read: read, memo: map[string]bool{}}
+	for dir := range included {
+		if isApplication(dir, read[dir], includers[dir], yields) {
+			standalone[dir] = true
 		}
 	}
 	for dir := range standalone {

@@ -18,10 +18,6 @@ var workloadKinds = map[string]bool{
 	"ReplicationController": true, "Job": true, "CronJob": true,
 }
 
-// testFolders are folder names whose contents are test fixtures wherever
-// they are, not only under a chart: Go's testdata, and tests.
-var testFolders = []string{"tests", "testdata"}
-
 // manifestFolders are the folders of plain Kubernetes objects that are
 // environments: the .yaml, .yml and .json files of the folder (not of the
 // folders below it) hold at least one workload, and the folder is no
@@ -82,13 +78,14 @@ func referencedFolder(dir string, files []string, referenced map[string]bool) bo
 	return false
 }
 
-// isTestFolder reports a folder named tests or testdata, or below one.
+// isTestFolder reports a folder named tests, or testdata (Go's name for
+// test fixtures, also with a suffix: testdata2), or one below it: test
+// fixtures wherever they are, not only under a chart. A folder named test
+// may be an environment (overlays/test), so it is not one.
 func isTestFolder(dir string) bool {
 	for _, part := range strings.Split(dir, "/") {
-		for _, t := range testFolders {
-			if part == t {
-				return true
-			}
+		if part == "tests" || strings.HasPrefix(part, "testdata") {
+			return true
 		}
 	}
 	return false
@@ -99,28 +96,39 @@ func isTestFolder(dir string) bool {
 // be read or parsed hold none.
 func hasWorkload(root, dir string, files []string) bool {
 	for _, f := range files {
-		data, err := readInRoot(root, path.Join(dir, f), maxMetadataBytes)
-		if err != nil || !bytes.Contains(data, []byte("kind")) {
-			continue
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		for {
-			var doc yaml.Node
-			if dec.Decode(&doc) != nil {
-				break
-			}
-			if len(doc.Content) > 0 && isWorkload(doc.Content[0]) {
-				return true
-			}
+		if fileHasWorkload(root, path.Join(dir, f)) {
+			return true
 		}
 	}
 	return false
 }
 
-// isWorkload reports an object that runs pods.
+// fileHasWorkload reports whether the repository file rel holds a
+// workload; one that cannot be read or parsed holds none.
+func fileHasWorkload(root, rel string) bool {
+	data, err := readInRoot(root, rel, maxMetadataBytes)
+	if err != nil || !bytes.Contains(data, []byte("kind")) {
+		return false
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if dec.Decode(&doc) != nil {
+			return false
+		}
+		if len(doc.Content) > 0 && isWorkload(doc.Content[0]) {
+			return true
+		}
+	}
+}
+
+// isWorkload reports an object that runs pods: it has an apiVersion, a
+// kind and a name (a template whose name is "{{ .Name }}" is no object
+// yet), and its kind runs pods or it has a pod template.
 func isWorkload(n *yaml.Node) bool {
 	apiVersion, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
-	if apiVersion == "" || kind == "" {
+	named := scalarAt(n, "metadata", "name") != "" || scalarAt(n, "metadata", "generateName") != ""
+	if apiVersion == "" || kind == "" || !named {
 		return false
 	}
 	return workloadKinds[kind] || nodeAt(n, "spec", "template", "spec") != nil

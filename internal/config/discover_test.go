@@ -223,6 +223,7 @@ func TestDiscoverManifests(t *testing.T) {
 		"values/web.yaml":                      "replicas: 3\nkind: nothing\n",
 		"broken/web.yaml":                      "apiVersion: apps/v1\nkind: Deployment\n  bad: [\n",
 		"upper/WEB.YAML":                       deploy,
+		"templates/web.template.yaml":          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Name }}\nspec:\n  template:\n    spec: {}\n",
 	})
 	cfg, err := DefaultConfig(root)
 	if err != nil {
@@ -256,5 +257,87 @@ func TestDiscoverRootManifests(t *testing.T) {
 	}
 	if got, want := describe(envs), "root: manifests . namespace=default (from ./)\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestDiscoverApplications (issue 11 item 7): a kustomization that another
+// one includes is an environment too when it is a complete application
+// (isApplication): it builds a workload, and an includer in another
+// top-level folder composes it with workloads of its own or of other
+// kustomizations. Bases of their overlays, parts of the application that
+// includes them, and what builds no workload are not; kustomizations
+// under tests/ or testdata/ are test fixtures wherever they are.
+func TestDiscoverApplications(t *testing.T) {
+	root := t.TempDir()
+	deploy := func(name string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + "}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n"
+	}
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: pre-sync}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n"
+	crd := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\n"
+	writeFiles(t, root, map[string]string{
+		// argocd-example-apps: pre-post-sync adds hook Jobs to kustomize-guestbook.
+		"kustomize-guestbook/kustomization.yaml": "namePrefix: kustomize-\nresources: [ui.yaml]\n",
+		"kustomize-guestbook/ui.yaml":            deploy("ui"),
+		"pre-post-sync/kustomization.yaml":       "bases: [../kustomize-guestbook]\nresources: [pre-sync-job.yaml]\n",
+		"pre-post-sync/pre-sync-job.yaml":        job,
+		// kubeflow: example/ lists every application; one builds only a CRD.
+		"example/kustomization.yaml":                        "resources:\n  - ../apps/dashboard/overlays/oauth2\n  - ../apps/pvcviewer/base\n  - ../apps/crds\n",
+		"apps/dashboard/overlays/oauth2/kustomization.yaml": "resources: [../../base]\n",
+		"apps/dashboard/base/kustomization.yaml":            "resources: [web.yaml]\n",
+		"apps/dashboard/base/web.yaml":                      deploy("dashboard"),
+		"apps/pvcviewer/base/kustomization.yaml":            "resources: [controller.yaml]\n",
+		"apps/pvcviewer/base/controller.yaml":               deploy("pvcviewer"),
+		"apps/crds/kustomization.yaml":                      "resources: [crd.yaml]\n",
+		"apps/crds/crd.yaml":                                crd,
+		// The kustomize examples: a base and its overlays; an application
+		// made of two bases; an overlay of a base in another folder that
+		// adds no workload.
+		"ldap/base/kustomization.yaml":             "resources: [ldap.yaml]\n",
+		"ldap/base/ldap.yaml":                      deploy("ldap"),
+		"ldap/overlays/prod/kustomization.yaml":    "resources: [../../base]\nnamePrefix: prod-\n",
+		"ldap/overlays/staging/kustomization.yaml": "resources: [../../base, job.yaml]\n",
+		"ldap/overlays/staging/job.yaml":           job,
+		"wordpress/kustomization.yaml":             "resources: [wordpress, mysql]\n",
+		"wordpress/wordpress/kustomization.yaml":   "resources: [d.yaml]\n",
+		"wordpress/wordpress/d.yaml":               deploy("wordpress"),
+		"wordpress/mysql/kustomization.yaml":       "resources: [d.yaml]\n",
+		"wordpress/mysql/d.yaml":                   deploy("mysql"),
+		"legacy/prod/kustomization.yaml":           "resources: [../../ldap/base]\n",
+		// microservices-demo: kustomize/tests combine the base with components.
+		"shop/kustomization.yaml":                 "resources: [base]\n",
+		"shop/base/kustomization.yaml":            "resources: [d.yaml]\n",
+		"shop/base/d.yaml":                        deploy("frontend"),
+		"shop/tests/all/kustomization.yaml":       "resources: [../../base]\ncomponents: [../../components/mesh]\n",
+		"shop/components/mesh/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+		"ops/kustomization.yaml":                  "resources: [../shop/components/mesh, job.yaml]\n",
+		"ops/job.yaml":                            job,
+	})
+	cfg, err := DefaultConfig(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range cfg.Environments {
+		got = append(got, e.Name+" "+e.Path())
+	}
+	want := []string{
+		"base apps/pvcviewer/base",
+		"example example",
+		"kustomize-guestbook kustomize-guestbook",
+		"ldap/overlays/prod ldap/overlays/prod",
+		"legacy/prod legacy/prod",
+		"oauth2 apps/dashboard/overlays/oauth2",
+		"ops ops",
+		"pre-post-sync pre-post-sync",
+		"shop shop",
+		"staging ldap/overlays/staging",
+		"wordpress wordpress",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("environments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	wantSkipped := []Skipped{{Path: "shop/tests/all/kustomization.yaml", Reason: "a test fixture (under tests/ or testdata/)"}}
+	if !reflect.DeepEqual(cfg.Skipped, wantSkipped) {
+		t.Errorf("skipped %v, want %v", cfg.Skipped, wantSkipped)
 	}
 }

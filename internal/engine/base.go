@@ -12,24 +12,32 @@ import (
 )
 
 // loadBase returns the base report for new/existing marking, from the
-// baseline file or by checking the base ref in a temporary git worktree;
-// nil without a base.
-func (p *Plan) loadBase(ctx context.Context) (*report.Report, error) {
+// baseline file, by checking the base ref in a temporary git worktree, or
+// by checking the base tree's files; and what the report's baseline says.
+// nil, nil without a base.
+func (p *Plan) loadBase(ctx context.Context) (*report.Report, *report.Baseline, error) {
 	switch {
 	case p.baseline != "":
 		rep, err := ReadReport(p.baseline)
 		if err != nil {
-			return nil, fmt.Errorf("--baseline %s: %v", p.baseline, err)
+			return nil, nil, fmt.Errorf("--baseline %s: %v", p.baseline, err)
 		}
-		return &rep, nil
+		// Where the file's report was made is not known.
+		return &rep, nil, nil
 	case p.baseRef != "":
-		rep, err := p.checkRef(ctx, p.baseRef)
+		rep, commit, err := p.checkRef(ctx, p.baseRef)
 		if err != nil {
-			return nil, fmt.Errorf("--base-ref %s: %v", p.baseRef, err)
+			return nil, nil, fmt.Errorf("--base-ref %s: %v", p.baseRef, err)
 		}
-		return rep, nil
+		return rep, &report.Baseline{Kind: report.BaselineBaseCommit, Commit: commit}, nil
+	case p.baseTree != nil:
+		rep, err := p.checkTree(ctx, *p.baseTree)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rep, &report.Baseline{Kind: report.BaselineBaseCommit, Commit: p.baseTree.Commit}, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // ReadReport reads a JSON report meshgate wrote.
@@ -43,27 +51,59 @@ func ReadReport(path string) (report.Report, error) {
 }
 
 // checkRef checks the plan's environments as they are at git ref, from a
-// temporary worktree that is removed afterwards. An environment the ref
-// does not have yet has no base findings: all of its findings are new.
-func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error) {
+// temporary worktree that is removed afterwards, and returns the commit
+// ref names.
+func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, string, error) {
 	tmp, err := os.MkdirTemp("", "meshgate-base-")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer os.RemoveAll(tmp)
 	root := p.Config.Root
 	wt := filepath.Join(tmp, "wt")
 	if out, err := Git(ctx, root, "worktree", "add", "--detach", "--quiet", wt, ref).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("git worktree add: %s", strings.TrimSpace(string(out)))
+		return nil, "", fmt.Errorf("git worktree add: %s", strings.TrimSpace(string(out)))
 	}
 	defer Git(context.Background(), root, "worktree", "remove", "--force", wt).Run()
 
+	commit, err := Git(ctx, wt, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return nil, "", fmt.Errorf("git rev-parse: %w", err)
+	}
 	// The repository root may be a subfolder of the git top level.
 	top, err := Git(ctx, root, "rev-parse", "--show-prefix").Output()
 	if err != nil {
-		return nil, fmt.Errorf("git rev-parse: %w", err)
+		return nil, "", fmt.Errorf("git rev-parse: %w", err)
 	}
-	baseCfg, err := baseConfig(filepath.Join(wt, strings.TrimSpace(string(top))), p.Config.File)
+	rep, err := p.checkBase(ctx, filepath.Join(wt, strings.TrimSpace(string(top))))
+	return rep, strings.TrimSpace(string(commit)), err
+}
+
+// checkTree checks the plan's environments in the base tree's files,
+// fetched into a temporary folder that is removed afterwards.
+func (p *Plan) checkTree(ctx context.Context, bt BaseTree) (*report.Report, error) {
+	tmp, err := os.MkdirTemp("", "meshgate-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	// The folder's name is never an environment's: discovery names a root
+	// chart or kustomization by what it declares (config.RootName).
+	root := filepath.Join(tmp, "base")
+	if err := os.Mkdir(root, 0o700); err != nil {
+		return nil, err
+	}
+	if err := bt.Fetch(ctx, root, p.Config.Limits); err != nil {
+		return nil, err
+	}
+	return p.checkBase(ctx, root)
+}
+
+// checkBase checks the plan's environments as the base at root has them.
+// An environment the base does not have yet has no base findings: all of
+// its findings are new.
+func (p *Plan) checkBase(ctx context.Context, root string) (*report.Report, error) {
+	baseCfg, err := baseConfig(root, p.Config.File)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +121,7 @@ func (p *Plan) checkRef(ctx context.Context, ref string) (*report.Report, error)
 			envs = append(envs, e)
 		}
 	}
-	results := runEnvironments(ctx, baseCfg, envs, runOptions{Today: p.Today})
+	results := runAll(ctx, baseCfg, envs, runOptions{Today: p.Today})
 	driftAcross(baseCfg, p.Today, results)
 	rep := buildReport(results, p.ToolVersion)
 	return &rep, nil

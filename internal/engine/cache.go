@@ -27,6 +27,10 @@ func newRenderCache() *renderCache { return &renderCache{entries: map[string]*re
 // renderKey is what a rendering depends on (config.Environment.RenderKey).
 func renderKey(env config.Environment) string { return env.RenderKey() }
 
+// RenderKey is what env's rendering depends on: environments with equal
+// keys render alike (internal/fix reuses renderings by it).
+func RenderKey(env config.Environment) string { return renderKey(env) }
+
 // render returns the rendering of env, made by fn once per key; concurrent
 // callers with the same key wait for the first. The Result is shared and
 // read-only; its DefaultNamespace is the caller's own.

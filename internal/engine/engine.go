@@ -44,12 +44,27 @@ type Request struct {
 	// BaseRef is a git ref to check as well, marking findings new or
 	// existing; Baseline takes the base report from a JSON file instead.
 	BaseRef, Baseline string
+	// BaseTree is a base whose files come from elsewhere than git (the
+	// Action's image has none): the pull request's base commit as GitHub
+	// serves it. It excludes BaseRef and Baseline.
+	BaseTree *BaseTree
 	// BaseOptional turns a base that cannot be checked into a warning:
-	// findings are then not marked (the Action chose the base itself).
+	// findings are then not marked, and the report's baseline says why
+	// (the Action chose the base itself).
 	BaseOptional bool
 	// Getenv reads the environment (GITHUB_REPOSITORY, to know which
 	// GitOps objects deploy from this repository); nil reads none.
 	Getenv func(string) string
+}
+
+// BaseTree is a commit to compare with whose files Fetch provides.
+type BaseTree struct {
+	// Commit is the commit's SHA, for the report's baseline.
+	Commit string
+	// Fetch writes the commit's files of the repository root (the
+	// folder Request.Dir is at in the checkout) into dir, an empty folder,
+	// within limits: the head's configured limits.
+	Fetch func(ctx context.Context, dir string, limits config.Limits) error
 }
 
 // Shard is the I-th (1-based) of N stable slices of the environments.
@@ -92,6 +107,7 @@ type Plan struct {
 	Renderers map[string]render.Renderer
 
 	baseRef, baseline string
+	baseTree          *BaseTree
 	baseOptional      bool
 	// gitops is what the GitOps objects of the repository expanded to;
 	// cache and shared hold what NewPlan rendered to find nested ones, for
@@ -114,6 +130,9 @@ func NewPlan(ctx context.Context, req Request) (*Plan, error) {
 	if req.BaseRef != "" && req.Baseline != "" {
 		return nil, errors.New("--base-ref and --baseline exclude each other")
 	}
+	if req.BaseTree != nil && (req.BaseRef != "" || req.Baseline != "") {
+		return nil, errors.New("the pull request's base commit excludes --base-ref and --baseline")
+	}
 	cfg, err := LoadConfig(req.Dir, req.ConfigFile)
 	if err != nil {
 		return nil, err
@@ -134,7 +153,7 @@ func NewPlan(ctx context.Context, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Config: cfg, Environments: envs, baseRef: req.BaseRef, baseline: req.Baseline, baseOptional: req.BaseOptional,
+	p := &Plan{Config: cfg, Environments: envs, baseRef: req.BaseRef, baseline: req.Baseline, baseTree: req.BaseTree, baseOptional: req.BaseOptional,
 		gitops: gp, cache: ro.cache, shared: ro.shared}
 	files, from := req.ChangedFiles, req.ChangedFrom
 	if req.ChangedSince != "" {
@@ -173,7 +192,7 @@ func (e *InternalError) Error() string {
 func Run(ctx context.Context, p *Plan) (report.Report, error) {
 	ro := p.runOptions()
 	p.detectProvider(ctx, &ro)
-	results := runEnvironments(ctx, p.Config, p.Environments, ro)
+	results := runAll(ctx, p.Config, p.Environments, ro)
 	if !p.RenderOnly {
 		driftAcross(p.Config, p.Today, results)
 	}
@@ -181,16 +200,18 @@ func Run(ctx context.Context, p *Plan) (report.Report, error) {
 	if p.RenderOnly {
 		return rep, nil
 	}
-	base, err := p.loadBase(ctx)
+	base, baseline, err := p.loadBase(ctx)
 	if err != nil && p.baseOptional {
+		reason := strings.ReplaceAll(err.Error(), "\n", "; ")
 		if p.Warn != nil {
-			p.Warn(fmt.Sprintf("cannot check the pull request's base commit (%s); findings are not marked new or existing", strings.ReplaceAll(err.Error(), "\n", "; ")))
+			p.Warn(fmt.Sprintf("cannot check the pull request's base commit (%s); findings are not marked new or existing", reason))
 		}
-		base, err = nil, nil
+		base, baseline, err = nil, &report.Baseline{Kind: report.BaselinePreviousRun, Fallback: reason}, nil
 	}
 	if err != nil {
 		return rep, err
 	}
+	rep.Baseline = baseline
 	if base != nil {
 		driftSince(p.Config, p.Today, &rep, results, *base)
 		markNew(&rep, *base)
@@ -208,7 +229,7 @@ func Run(ctx context.Context, p *Plan) (report.Report, error) {
 }
 
 // HasBase reports whether findings will be marked new or existing.
-func (p *Plan) HasBase() bool { return p.baseRef != "" || p.baseline != "" }
+func (p *Plan) HasBase() bool { return p.baseRef != "" || p.baseline != "" || p.baseTree != nil }
 
 func (p *Plan) runOptions() runOptions {
 	ro := runOptions{Today: p.Today, Progress: p.Progress, Done: p.Done, RenderOnly: p.RenderOnly, Elapsed: p.Elapsed, Renderers: p.Renderers, gitops: p.gitops}

@@ -64,6 +64,8 @@ type envResult struct {
 	Ignored  []finding.Finding
 	Docs     []render.Doc
 	Panicked bool
+	// Limited reports a rendering that a limit stopped.
+	Limited bool
 	// Drift is what mesh-drift compares across environments and with a
 	// base; nil when the environment was not checked.
 	Drift *check.DriftProfile
@@ -174,7 +176,7 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 	r = ro.cache.render(env, func() render.Result { return renderWith(ctx, ro.Renderers[env.Source()], cfg, env) })
 	res.Docs = r.Docs
 	if r.Err != nil {
-		res.Panicked = r.Err.Internal
+		res.Panicked, res.Limited = r.Err.Internal, r.Err.Limit
 		res.Env.Error = r.Err.Error()
 		res.Findings, res.Ignored = check.RenderFailure(in, r.Err)
 		return res
@@ -188,9 +190,10 @@ func runEnvironment(ctx context.Context, cfg *config.Config, env config.Environm
 		set, berr = manifest.BuildShared(r, ro.shared)
 	}
 	if berr == nil && len(set.Objects) > cfg.Limits.Objects() {
-		berr = &render.Error{Message: fmt.Sprintf("the environment rendered %d objects, more than limits.maxObjects (%d)", len(set.Objects), cfg.Limits.Objects()), File: env.Path()}
+		berr = &render.Error{Message: fmt.Sprintf("the environment rendered %d objects, more than limits.maxObjects (%d)", len(set.Objects), cfg.Limits.Objects()), File: env.Path(), Limit: true}
 	}
 	if berr != nil {
+		res.Limited = berr.Limit
 		res.Env.Error = berr.Error()
 		res.Findings, res.Ignored = check.RenderFailure(in, berr)
 		return res
@@ -239,7 +242,7 @@ func renderWith(ctx context.Context, renderer render.Renderer, cfg *config.Confi
 	r := renderer.Render(rctx, cfg.Root, env, renderOptions(cfg))
 	if r.Err != nil {
 		if ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
-			r.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish within limits.renderTimeout (%s): does a template loop, or an overlay include the same bases over and over?", lim.Timeout()), File: env.Path()}
+			r.Err = &render.Error{Message: fmt.Sprintf("rendering did not finish within limits.renderTimeout (%s): does a template loop, or an overlay include the same bases over and over?", lim.Timeout()), File: env.Path(), Limit: true}
 		}
 		return r
 	}
@@ -249,9 +252,9 @@ func renderWith(ctx context.Context, renderer render.Renderer, cfg *config.Confi
 	}
 	switch {
 	case size > lim.RenderedBytes():
-		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %.1f MiB, more than limits.maxRenderedBytes (%.1f MiB)", float64(size)/(1<<20), float64(lim.RenderedBytes())/(1<<20)), File: env.Path()}
+		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %.1f MiB, more than limits.maxRenderedBytes (%.1f MiB)", float64(size)/(1<<20), float64(lim.RenderedBytes())/(1<<20)), File: env.Path(), Limit: true}
 	case len(r.Docs) > lim.Objects():
-		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %d documents, more than limits.maxObjects (%d)", len(r.Docs), lim.Objects()), File: env.Path()}
+		r.Err = &render.Error{Message: fmt.Sprintf("the environment rendered %d documents, more than limits.maxObjects (%d)", len(r.Docs), lim.Objects()), File: env.Path(), Limit: true}
 	}
 	if r.Err != nil {
 		r.Docs = nil

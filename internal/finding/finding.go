@@ -129,17 +129,37 @@ type Finding struct {
 	CauseFix string `json:"causeFix,omitempty"`
 	// New is set when a baseline is known (--base-ref / --baseline).
 	New *bool `json:"new,omitempty"`
-	// Reason is set on exempted findings (the report's "ignored" list).
-	Reason string `json:"reason,omitempty"`
+	// Reason is set on exempted findings (the report's "ignored" list);
+	// Exemption says where the exemption is written: ExemptionConfig or
+	// ExemptionInline. An addition to the SPEC shape.
+	Reason    string `json:"reason,omitempty"`
+	Exemption string `json:"exemption,omitempty"`
 	// Evidence backs a mesh-drift finding: the setting, the peers that
 	// carry it and the value most of them use. An addition to the SPEC
 	// shape.
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Suggestion is a one-click fix for the gap, proven by re-rendering
+	// every environment with it (internal/fix); Advice says the fix in
+	// words where the line to edit is a template expression. Additions to
+	// the SPEC shape.
+	Suggestion *Suggestion `json:"suggestion,omitempty"`
+	Advice     string      `json:"advice,omitempty"`
+	// Remedy is the source edit the check that found the gap knows would
+	// close it, for internal/fix to prove; not part of the JSON.
+	Remedy *Remedy `json:"-"`
 	// Subject distinguishes two findings of one rule on one container (the
 	// Secret, key, annotation or env var concerned). It feeds the
 	// fingerprint and is not part of the JSON contract.
 	Subject string `json:"-"`
 }
+
+// Where an exemption is written (Finding.Exemption).
+const (
+	// ExemptionConfig: an ignore: entry of the config file.
+	ExemptionConfig = "config"
+	// ExemptionInline: the meshgate.io/ignore annotation in the manifest.
+	ExemptionInline = "inline"
+)
 
 // Evidence is what a mesh-drift finding compares with.
 type Evidence struct {

@@ -39,11 +39,13 @@ type inlineOutcome struct {
 	created, existing, overflow int
 }
 
-// inlineGroup is one comment: the findings a changed line defines.
+// inlineGroup is one comment: the findings a changed line defines, with
+// the suggested change they share, if any.
 type inlineGroup struct {
 	path     string
 	line     int
 	findings []finding.Finding
+	sug      *finding.Suggestion
 }
 
 // publishInline comments on changed lines that define a failing workload,
@@ -86,17 +88,18 @@ func (p *API) publishInline(ctx context.Context, rep report.Report) inlineOutcom
 	return out
 }
 
-// changedLines maps each file of the pull request to the lines it adds.
-func (p *API) changedLines(ctx context.Context) (map[string]map[int]bool, error) {
+// changedLines maps each file of the pull request to the lines its patch
+// adds and shows.
+func (p *API) changedLines(ctx context.Context) (map[string]patchLines, error) {
 	files, err := p.pullRequestFiles(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]map[int]bool{}
+	out := map[string]patchLines{}
 	for _, f := range files {
 		// No patch: a binary file or a diff too large for the API.
 		if f.GetPatch() != "" {
-			out[f.GetFilename()] = addedLines(f.GetPatch())
+			out[f.GetFilename()] = parsePatch(f.GetPatch())
 		}
 	}
 	return out, nil
@@ -134,16 +137,17 @@ func (p *API) inlineFindings(rep report.Report) []finding.Finding {
 // inlineGroups groups the findings on changed lines not yet commented by
 // line, capped at maxInlineComments groups; it returns the groups, the
 // findings left out, and the findings already commented.
-func (p *API) inlineGroups(rep report.Report, changed map[string]map[int]bool, open map[string]bool) ([]inlineGroup, int, int) {
+func (p *API) inlineGroups(rep report.Report, changed map[string]patchLines, open map[string]bool) ([]inlineGroup, int, int) {
 	type key struct {
 		path string
 		line int
+		sug  finding.Suggestion
 	}
 	byLine := map[key]*inlineGroup{}
 	seen := map[string]bool{}
 	existing := 0
 	for _, f := range p.inlineFindings(rep) {
-		if f.File == "" || f.Line < 1 || !changed[f.File][f.Line] {
+		if f.File == "" || f.Line < 1 || !changed[f.File].added[f.Line] {
 			continue // a location inside a chart archive is never a changed line
 		}
 		fp := fingerprint(f)
@@ -155,9 +159,13 @@ func (p *API) inlineGroups(rep report.Report, changed map[string]map[int]bool, o
 			existing++
 			continue
 		}
-		k := key{f.File, f.Line}
+		sug := postable(f, changed[f.File])
+		k := key{path: f.File, line: f.Line}
+		if sug != nil {
+			k.sug = *sug
+		}
 		if byLine[k] == nil {
-			byLine[k] = &inlineGroup{path: f.File, line: f.Line}
+			byLine[k] = &inlineGroup{path: f.File, line: f.Line, sug: sug}
 		}
 		byLine[k].findings = append(byLine[k].findings, f)
 	}
@@ -169,7 +177,10 @@ func (p *API) inlineGroups(rep report.Report, changed map[string]map[int]bool, o
 		if groups[i].path != groups[j].path {
 			return groups[i].path < groups[j].path
 		}
-		return groups[i].line < groups[j].line
+		if groups[i].line != groups[j].line {
+			return groups[i].line < groups[j].line
+		}
+		return sugLess(groups[i].sug, groups[j].sug)
 	})
 	overflow := 0
 	if len(groups) > maxInlineComments {
@@ -191,16 +202,82 @@ func (p *API) inlineBody(g inlineGroup) (string, int) {
 		head += "s"
 	}
 	b.WriteString(head + " (details in the meshgate comment and check run):\n\n")
+	block := suggestionBlock(g.sug)
 	n := 0
 	for _, f := range g.findings {
-		item := inlineItem(f)
-		if b.Len()+len(item) > maxCommentBody {
+		item := inlineItem(f) + inlineFix(f, g.sug)
+		if b.Len()+len(item)+len(block) > maxCommentBody {
 			break
 		}
 		b.WriteString(item)
 		n++
 	}
+	b.WriteString(block)
 	return b.String(), n
+}
+
+// inlineFix is the line under a finding's item that says its fix in
+// words: the advice, or a proven edit this comment cannot suggest (its
+// lines are not all in the diff); "" when the comment suggests it.
+func inlineFix(f finding.Finding, sug *finding.Suggestion) string {
+	var text string
+	switch s := f.Suggestion; {
+	case sug != nil:
+		return ""
+	case s != nil:
+		lines := fmt.Sprintf("%s:%d", s.File, s.StartLine)
+		if s.EndLine > s.StartLine {
+			lines += fmt.Sprintf("-%d", s.EndLine)
+		}
+		text = fmt.Sprintf("%s (%s, outside this diff); proven by checking every environment again; `meshgate fix` applies it", s.Title, lines)
+	case f.Advice != "":
+		text = f.Advice
+	default:
+		return ""
+	}
+	return "  - **Fix:** " + inlineText(cut(text, maxInlineItemMessage)) + "\n"
+}
+
+// postable is the finding's suggested change when the pull request's
+// patch shows every line it replaces in one hunk: a suggestion is a
+// multi-line comment there, which GitHub accepts only within a hunk. A
+// file inside a packaged chart is never suggested.
+func postable(f finding.Finding, pl patchLines) *finding.Suggestion {
+	s := f.Suggestion
+	if s == nil || s.File != f.File || strings.Contains(s.File, ".tgz") || strings.Contains(s.File, "#") ||
+		s.StartLine < 1 || s.EndLine < s.StartLine || !pl.inOneHunk(s.StartLine, s.EndLine) {
+		return nil
+	}
+	return s
+}
+
+// suggestionBlock is a suggested change, as GitHub shows it with a button
+// that commits it: the replacement in a "suggestion" code block, fenced by
+// more backticks than it holds in a row.
+func suggestionBlock(s *finding.Suggestion) string {
+	if s == nil {
+		return ""
+	}
+	fence := "```"
+	for strings.Contains(s.Replacement, fence) {
+		fence += "`"
+	}
+	return fmt.Sprintf("\n**Suggested fix:** %s. meshgate checked every environment again with it: this gap is gone and no new one appears.\n\n%ssuggestion\n%s%s\n",
+		inlineText(s.Title), fence, s.Replacement, fence)
+}
+
+// sugLess orders groups of one line: no suggestion first, then by the
+// suggestion's lines and text.
+func sugLess(a, b *finding.Suggestion) bool {
+	switch {
+	case a == nil || b == nil:
+		return a == nil && b != nil
+	case a.StartLine != b.StartLine:
+		return a.StartLine < b.StartLine
+	case a.EndLine != b.EndLine:
+		return a.EndLine < b.EndLine
+	}
+	return a.Replacement < b.Replacement
 }
 
 // inlineItem is one finding's line, ending with its hidden marker.
@@ -233,12 +310,20 @@ func (p *API) createReview(ctx context.Context, groups []inlineGroup) (int, int,
 			fps = append(fps, fingerprint(f))
 		}
 		n += k
-		comments = append(comments, &github.DraftReviewComment{
+		c := &github.DraftReviewComment{
 			Path: github.String(g.path),
 			Line: github.Int(g.line),
 			Side: github.String("RIGHT"),
 			Body: github.String(body),
-		})
+		}
+		if s := g.sug; s != nil {
+			// The comment spans the lines its suggestion replaces.
+			c.Line = github.Int(s.EndLine)
+			if s.StartLine < s.EndLine {
+				c.StartLine, c.StartSide = github.Int(s.StartLine), github.String("RIGHT")
+			}
+		}
+		comments = append(comments, c)
 	}
 	if len(comments) == 0 {
 		return 0, left, nil

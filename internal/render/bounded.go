@@ -33,7 +33,7 @@ func Bounded(ctx context.Context, base Result, what string, fn func() Result) Re
 	case res := <-done:
 		return res
 	case <-ctx.Done():
-		base.Err = &Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err())}
+		base.Err = &Error{Message: fmt.Sprintf("rendering did not finish: %v", ctx.Err()), Limit: true}
 		return base
 	}
 }

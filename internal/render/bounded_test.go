@@ -31,7 +31,7 @@ func TestBoundedAbandonsOnContextEnd(t *testing.T) {
 		<-release
 		return Result{}
 	})
-	want := Error{Message: "rendering did not finish: context canceled"}
+	want := Error{Message: "rendering did not finish: context canceled", Limit: true}
 	if res.Err == nil || *res.Err != want {
 		t.Errorf("error = %+v, want %+v", res.Err, want)
 	}

@@ -74,6 +74,10 @@ type Error struct {
 	// problem of the environment: the run ends with the internal-error exit
 	// code.
 	Internal bool
+	// Limit marks a rendering that a limit stopped (limits.*, a YAML bomb,
+	// a render that did not finish): rendering what it includes would only
+	// hit the limit again.
+	Limit bool
 }
 
 func (e *Error) Error() string {

@@ -66,11 +66,11 @@ func sample() Report {
 	ignoredJob := newFinding(finding.RuleMeshInjection, finding.SeverityWarning, "staging", "Job", "shop", "db-migrate", "", "",
 		"Job pod will not get the mesh dataplane: namespace \"shop\" has no istio-injection label",
 		"charts/shop/templates/db-migrate.yaml", 5)
-	ignoredJob.Reason = "migrations run before the mesh is up"
+	ignoredJob.Reason, ignoredJob.Exemption = "migrations run before the mesh is up", finding.ExemptionInline
 	ignoredSecret := newFinding(finding.RuleSecretMissing, finding.SeverityError, "prod", "Deployment", "shop", "web", "server", "vault-web",
 		"env API_KEY reads Secret shop/vault-web, which this environment does not produce",
 		"deploy/base/web.yaml", 40)
-	ignoredSecret.Reason = "created by Vault | see runbook <ops>"
+	ignoredSecret.Reason, ignoredSecret.Exemption = "created by Vault | see runbook <ops>", finding.ExemptionConfig
 
 	return Report{
 		Version: Version,
@@ -336,6 +336,7 @@ func TestMerge(t *testing.T) {
 		},
 		Findings: []finding.Finding{b, aAgain, aStaging},
 		Ignored:  []finding.Finding{ign},
+		Baseline: &Baseline{Kind: BaselineBaseCommit, Commit: "b0b0"},
 	}
 	got := Merge(shard1, shard2)
 	want := Report{
@@ -347,7 +348,8 @@ func TestMerge(t *testing.T) {
 		},
 		Findings: []finding.Finding{aAgain, aStaging, b},
 		Ignored:  []finding.Finding{ign},
-		Summary:  Summary{Environments: 2, Workloads: 5, Findings: 3, Errors: 2, Warnings: 1},
+		Summary:  Summary{Environments: 2, Workloads: 5, Findings: 3, Errors: 2, Warnings: 1, Ignored: 1},
+		Baseline: &Baseline{Kind: BaselineBaseCommit, Commit: "b0b0"},
 	}
 	// Subject is not part of the JSON and so not of a merged report file;
 	// compare what the report says.

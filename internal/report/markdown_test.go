@@ -191,11 +191,11 @@ func TestVerdict(t *testing.T) {
 		{"no baseline", unmarked, Options{}, "2 gaps in 1 of 1 environment"},
 		{"no baseline, compared with the last run", unmarked, Options{Since: &Since{New: 1, Fixed: 3}},
 			"2 gaps in 1 of 1 environment · since the last run: 1 new, 3 fixed"},
-		{"base commit", withBase(mk(true, true, false), baselineBaseCommit, ""), Options{Since: &Since{Fixed: 3}},
+		{"base commit", withBase(mk(true, true, false), BaselineBaseCommit, ""), Options{Since: &Since{Fixed: 3}},
 			"2 new gaps in this pull request · 1 existing · 3 fixed since the last run"},
-		{"base commit, nothing new", withBase(mk(false), baselineBaseCommit, ""), Options{Since: &Since{}},
+		{"base commit, nothing new", withBase(mk(false), BaselineBaseCommit, ""), Options{Since: &Since{}},
 			"no new gaps in this pull request · 1 existing"},
-		{"previous run", withBase(mk(true, false), baselinePreviousRun, "git cannot fetch the base"), Options{Since: &Since{New: 1, Fixed: 3}},
+		{"previous run", withBase(mk(true, false), BaselinePreviousRun, "git cannot fetch the base"), Options{Since: &Since{New: 1, Fixed: 3}},
 			"1 new gap since the last run · 1 existing · 3 fixed"},
 		{"--base-ref", mk(true, false), Options{}, "1 new gap compared with the base · 1 existing"},
 	}
@@ -207,11 +207,17 @@ func TestVerdict(t *testing.T) {
 			t.Errorf("%s: the markdown's verdict is not the Verdict:\n%s", tt.name, md)
 		}
 	}
-	md := Markdown(withBase(mk(true, false), baselinePreviousRun, "git cannot\nfetch the base"), Options{})
+	md := Markdown(withBase(mk(true, false), BaselinePreviousRun, "git cannot\nfetch the base"), Options{})
 	if want := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: git cannot fetch the base\n"; !strings.Contains(md, want) {
 		t.Errorf("the fallback is not said plainly:\n%s", md)
 	}
-	md = Markdown(withBase(mk(true, false), baselineBaseCommit, ""), Options{})
+	// The Action's fallback leaves the findings unmarked: every gap counts.
+	md = Markdown(withBase(unmarked, BaselinePreviousRun, "f95f852bd8fc: GitHub answered 404 Not Found to the archive request"), Options{})
+	if want := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
+		"f95f852bd8fc: GitHub answered 404 Not Found to the archive request\n>\n> Every gap counts for the check.\n"; !strings.Contains(md, want) {
+		t.Errorf("the fallback without marks is not said plainly:\n%s", md)
+	}
+	md = Markdown(withBase(mk(true, false), BaselineBaseCommit, ""), Options{})
 	for _, want := range []string{"· base `f95f852`</sub>", "#### New in this pull request (1)",
 		"<details><summary>Existing gaps (1): already on the base branch, not counted against this pull request</summary>"} {
 		if !strings.Contains(md, want) {

@@ -7,12 +7,6 @@ import (
 	"github.com/meshgate/meshgate/internal/finding"
 )
 
-// Kinds of Baseline.
-const (
-	baselineBaseCommit  = "base-commit"
-	baselinePreviousRun = "previous-run"
-)
-
 // Since is this run compared with the previous run on the same pull
 // request (the sticky comment's fingerprints): gaps new since and fixed
 // since, counted per environment.
@@ -62,7 +56,7 @@ func verdict(r Report, o Options, groups []*mdGroup) string {
 		parts = append(parts, fmt.Sprintf("since the last run: %d new, %d fixed", o.Since.New, o.Since.Fixed))
 	case o.Since.Fixed > 0:
 		fixed := fmt.Sprintf("%d fixed", o.Since.Fixed)
-		if r.Baseline == nil || r.Baseline.Kind != baselinePreviousRun {
+		if r.Baseline == nil || r.Baseline.Kind != BaselinePreviousRun {
 			fixed += " since the last run"
 		}
 		parts = append(parts, fixed)
@@ -87,9 +81,9 @@ func mdExistingWhere(r Report) string { return mdBaselineWords(r)[1] }
 func mdBaselineWords(r Report) [2]string {
 	switch {
 	case r.Baseline == nil:
-	case r.Baseline.Kind == baselineBaseCommit:
+	case r.Baseline.Kind == BaselineBaseCommit:
 		return [2]string{"in this pull request", "already on the base branch, not counted against this pull request"}
-	case r.Baseline.Kind == baselinePreviousRun:
+	case r.Baseline.Kind == BaselinePreviousRun:
 		return [2]string{"since the last run", "already there in the last run"}
 	}
 	return [2]string{"compared with the base", "already in the base"}
@@ -107,17 +101,22 @@ func mdFreshTitle(r Report) string {
 }
 
 // mdBaselineNote says plainly when new could not mean new in this pull
-// request.
+// request. The Action leaves the findings unmarked then, so that every gap
+// counts for the check.
 func mdBaselineNote(r Report) string {
-	if r.Baseline == nil || r.Baseline.Kind != baselinePreviousRun || !hasNew(r.Findings) {
+	if r.Baseline == nil || r.Baseline.Kind != BaselinePreviousRun {
 		return ""
 	}
 	why := "it was not rendered"
 	if r.Baseline.Fallback != "" {
 		why = r.Baseline.Fallback
 	}
-	return "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
+	note := "> [!NOTE]\n> New means new since the last run; the base commit could not be rendered: " +
 		mdInline(strings.Join(strings.Fields(why), " "))
+	if !hasNew(r.Findings) {
+		note += "\n>\n> Every gap counts for the check."
+	}
+	return note
 }
 
 // mdSplit parts the entries into those the reader must see (new ones when
@@ -164,7 +163,7 @@ func mdTally(r Report) string {
 	if n := len(r.Ignored); n > 0 {
 		t += fmt.Sprintf(" · %d exempted", n)
 	}
-	if r.Baseline != nil && r.Baseline.Kind == baselineBaseCommit && r.Baseline.Commit != "" {
+	if r.Baseline != nil && r.Baseline.Kind == BaselineBaseCommit && r.Baseline.Commit != "" {
 		c := r.Baseline.Commit
 		if len(c) > 7 {
 			c = c[:7]

@@ -19,6 +19,10 @@ func Merge(reports ...Report) Report {
 		if r.Tool.Name != "" || r.Tool.Version != "" {
 			out.Tool = r.Tool
 		}
+		if r.Baseline != nil {
+			b := *r.Baseline
+			out.Baseline = &b
+		}
 		for _, e := range r.Environments {
 			e.WorkloadIDs = append([]string(nil), e.WorkloadIDs...)
 			if i, ok := envAt[e.Name]; ok {

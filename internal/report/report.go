@@ -20,14 +20,29 @@ type Report struct {
 	Findings     []finding.Finding `json:"findings"`
 	Ignored      []finding.Finding `json:"ignored"`
 	Summary      Summary           `json:"summary"`
-	Baseline     *Baseline         `json:"baseline,omitempty"`
+	// Baseline says what the findings' "new" was judged against; nil
+	// without a base. An addition to the SPEC shape.
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
-// Baseline says what the findings' new/existing marks compare with.
+// Baseline kinds.
+const (
+	// BaselineBaseCommit: the pull request's base commit was rendered and
+	// checked too; "new" means introduced by the pull request.
+	BaselineBaseCommit = "base-commit"
+	// BaselinePreviousRun: the base commit could not be checked (Fallback
+	// says why); the comment compares with the previous run's instead.
+	BaselinePreviousRun = "previous-run"
+)
+
+// Baseline is what the findings were compared with.
 type Baseline struct {
-	Kind     string `json:"kind"` // "base-commit" or "previous-run"
-	Commit   string `json:"commit,omitempty"`
-	Fallback string `json:"fallback,omitempty"` // why the base commit could not be used
+	// Kind is BaselineBaseCommit or BaselinePreviousRun.
+	Kind string `json:"kind"`
+	// Commit is the base commit's SHA (base-commit).
+	Commit string `json:"commit,omitempty"`
+	// Fallback says why the base commit could not be used (previous-run).
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // Tool names the producer of the report.
@@ -65,6 +80,8 @@ type Summary struct {
 	Errors       int `json:"errors"`
 	Warnings     int `json:"warnings"`
 	Notices      int `json:"notices"`
+	// Ignored counts the exempted findings (the text output's "(N ignored)").
+	Ignored int `json:"ignored"`
 }
 
 // Finalize sorts environments and findings into their stable order, makes
@@ -88,7 +105,7 @@ func (r *Report) Finalize() {
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool { return finding.Less(r.Findings[i], r.Findings[j]) })
 	sort.SliceStable(r.Ignored, func(i, j int) bool { return finding.Less(r.Ignored[i], r.Ignored[j]) })
-	s := Summary{Environments: len(r.Environments), Findings: len(r.Findings)}
+	s := Summary{Environments: len(r.Environments), Findings: len(r.Findings), Ignored: len(r.Ignored)}
 	for _, e := range r.Environments {
 		s.Workloads += e.Workloads
 	}

@@ -133,9 +133,11 @@ type sarifResultProps struct {
 }
 
 // SARIF writes a SARIF 2.1.0 log with one run: every rule meshgate has, and
-// one result per finding. Exempted findings are results with an external
-// suppression carrying the exemption's reason, so code scanning records
-// them without alerting.
+// one result per finding. Exempted findings are results with a suppression
+// carrying the exemption's reason, so code scanning records them without
+// alerting: "inSource" for the meshgate.io/ignore annotation written in the
+// manifest, "external" for an ignore: entry of the config file (SARIF
+// 2.1.0 §3.34.3).
 func SARIF(w io.Writer, r Report, o Options) error {
 	r = normalized(r)
 	envPath := map[string]string{}
@@ -157,13 +159,23 @@ func SARIF(w io.Writer, r Report, o Options) error {
 	}
 	for _, f := range r.Ignored {
 		res := sarifResultOf(f, envPath[f.Environment])
-		res.Suppressions = []sarifSuppress{{Kind: "external", Justification: f.Reason}}
+		res.Suppressions = []sarifSuppress{{Kind: sarifSuppressionKind(f), Justification: f.Reason}}
 		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifSuppressionKind is "inSource" for an exemption written in the
+// manifest, "external" otherwise (the config file, or a report that does
+// not say).
+func sarifSuppressionKind(f finding.Finding) string {
+	if f.Exemption == finding.ExemptionInline {
+		return "inSource"
+	}
+	return "external"
 }
 
 func sarifRules() []sarifRule {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -88,6 +89,21 @@ func TestSARIFContract(t *testing.T) {
 		if res.PartialFingerprints["meshgate/v1"] == "" {
 			t.Errorf("result %s: no partial fingerprint", res.RuleID)
 		}
+	}
+	// The exemptions: the Job's annotation is in the source, the Secret's
+	// entry in the config file.
+	var suppressions []string
+	for _, res := range run.Results {
+		for _, s := range res.Suppressions {
+			suppressions = append(suppressions, res.RuleID+" "+s.Kind+" "+s.Justification)
+		}
+	}
+	want := []string{
+		"secret-missing external created by Vault | see runbook <ops>",
+		"mesh-injection inSource migrations run before the mesh is up",
+	}
+	if !slices.Equal(suppressions, want) {
+		t.Errorf("suppressions:\n got %q\nwant %q", suppressions, want)
 	}
 }
 

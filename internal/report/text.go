@@ -228,5 +228,5 @@ func summaryLine(r Report) string {
 		}
 		line += fmt.Sprintf(", %d new", n)
 	}
-	return line + fmt.Sprintf(" (%d ignored)", len(r.Ignored))
+	return line + fmt.Sprintf(" (%d ignored)", s.Ignored)
 }

@@ -57,3 +57,23 @@ func Distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Related is Closest for a name that may be a shortened or lengthened
+// form of what it meant (a Secret key "password" for "pass"): Closest's
+// answer, else the only candidate of three characters or more that the
+// name begins with.
+func Related(name string, candidates []string) string {
+	if c := Closest(name, candidates); c != "" {
+		return c
+	}
+	var found []string
+	for _, c := range candidates {
+		if len(c) >= 3 && c != name && strings.HasPrefix(name, c) {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	return ""
+}

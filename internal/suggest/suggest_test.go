@@ -34,3 +34,24 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+func TestRelated(t *testing.T) {
+	keys := []string{"pass", "username"}
+	for name, want := range map[string]string{
+		"password": "pass",     // the name begins with the key
+		"usrname":  "username", // Closest first
+		"user":     "username", // the only key the name begins
+		"token":    "",
+		"pa":       "",
+	} {
+		if got := Related(name, keys); got != want {
+			t.Errorf("Related(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := Related("passwords", []string{"pass", "password"}); got != "password" {
+		t.Errorf("Related(passwords) = %q, want the closer password", got)
+	}
+	if got := Related("abcdef", []string{"abc", "abcd"}); got != "" {
+		t.Errorf("Related(abcdef) = %q, want none of two", got)
+	}
+}

@@ -23,7 +23,7 @@ func checkSize(abs, rel string, max int64) *render.Error {
 	if err != nil || fi.Size() <= max {
 		return nil
 	}
-	return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(fi.Size()), render.MiB(max)), File: rel}
+	return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(fi.Size()), render.MiB(max)), File: rel, Limit: true}
 }
 
 // measure renders the chart's templates once with Helm's template engine
@@ -62,6 +62,7 @@ func (ld *loaded) measure(vals map[string]interface{}, opts chartutil.ReleaseOpt
 	return &render.Error{
 		Message: fmt.Sprintf("the chart renders %s, more than limits.maxRenderedBytes (%s); the largest template renders %s", render.MiB(total), render.MiB(max), render.MiB(int64(biggestSize))),
 		File:    ld.fileFor(biggest),
+		Limit:   true,
 	}
 }
 

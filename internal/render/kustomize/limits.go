@@ -47,13 +47,13 @@ func (b *budget) take(path string, size int64) *render.Error {
 	b.times[path]++
 	switch {
 	case b.times[path] > maxReadsPerFile:
-		return &render.Error{Message: fmt.Sprintf("the build read this file more than %d times: do overlays include the same bases over and over?", maxReadsPerFile)}
+		return &render.Error{Limit: true, Message: fmt.Sprintf("the build read this file more than %d times: do overlays include the same bases over and over?", maxReadsPerFile)}
 	case b.maxBytes > 0 && size > b.maxBytes:
-		return &render.Error{Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(size), render.MiB(b.maxBytes))}
+		return &render.Error{Limit: true, Message: fmt.Sprintf("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(size), render.MiB(b.maxBytes))}
 	case b.maxBytes > 0 && b.bytes > b.maxBytes:
-		return &render.Error{Message: fmt.Sprintf("the build read more than limits.maxRenderedBytes (%s) of files in all", render.MiB(b.maxBytes))}
+		return &render.Error{Limit: true, Message: fmt.Sprintf("the build read more than limits.maxRenderedBytes (%s) of files in all", render.MiB(b.maxBytes))}
 	case b.maxReads > 0 && b.reads > b.maxReads:
-		return &render.Error{Message: fmt.Sprintf("the build read files more than %d times (limits.maxObjects); do overlays include the same bases over and over?", b.maxReads)}
+		return &render.Error{Limit: true, Message: fmt.Sprintf("the build read files more than %d times (limits.maxObjects); do overlays include the same bases over and over?", b.maxReads)}
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func checkYAML(data []byte) *render.Error {
 	for doc := range render.Documents(data) {
 		c := yamlChecker{memo: map[*yaml.Node]int{}}
 		if plain, expanded := c.count(doc), c.expanded(doc); expanded-plain > aliasBudget {
-			return &render.Error{Line: c.firstAlias,
+			return &render.Error{Line: c.firstAlias, Limit: true,
 				Message: fmt.Sprintf("aliases expand to more than %d nodes (a YAML alias bomb)", aliasBudget)}
 		}
 		if line, msg := duplicateKey(doc); line > 0 {

@@ -29,9 +29,9 @@ func TestCheckYAML(t *testing.T) {
 	}{
 		{name: "plain", text: "a: 1\nb: [1, 2]\n"},
 		{name: "a few aliases", text: bomb(3)},
-		{name: "alias bomb", text: bomb(6), want: &render.Error{Line: 2, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
-		{name: "alias inside itself", text: "a: &a [1, *a]\n", want: &render.Error{Line: 1, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
-		{name: "bomb in a later document", text: "a: 1\n---\n" + bomb(6), want: &render.Error{Line: 4, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
+		{name: "alias bomb", text: bomb(6), want: &render.Error{Line: 2, Limit: true, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
+		{name: "alias inside itself", text: "a: &a [1, *a]\n", want: &render.Error{Line: 1, Limit: true, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
+		{name: "bomb in a later document", text: "a: 1\n---\n" + bomb(6), want: &render.Error{Line: 4, Limit: true, Message: "aliases expand to more than 100000 nodes (a YAML alias bomb)"}},
 		{name: "duplicate key", text: "metadata:\n  name: a\n  name: b\n", want: &render.Error{Line: 3, Message: `yaml: line 3: mapping key "name" already defined at line 2`}},
 		{name: "merge keys", text: "a: &a {x: 1}\nb:\n  <<: *a\n  <<: {y: 2}\n"},
 		{name: "not YAML: left to kustomize", text: "a: [1\n"},

@@ -125,9 +125,9 @@ func readFile(root, rel string, max int64, budget *int64) ([]byte, *render.Error
 	if max > 0 {
 		switch {
 		case fi.Size() > max:
-			return nil, fail("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(fi.Size()), render.MiB(max))
+			return nil, limit(fail("the file is %s, more than limits.maxRenderedBytes (%s)", render.MiB(fi.Size()), render.MiB(max)))
 		case fi.Size() > *budget:
-			return nil, fail("the folder's files are more than limits.maxRenderedBytes (%s) in all", render.MiB(max))
+			return nil, limit(fail("the folder's files are more than limits.maxRenderedBytes (%s) in all", render.MiB(max)))
 		}
 		*budget -= fi.Size()
 	}
@@ -140,7 +140,13 @@ func readFile(root, rel string, max int64, budget *int64) ([]byte, *render.Error
 		return nil, fail("read %s: %v", rel, err)
 	}
 	if max > 0 && int64(len(data)) > max {
-		return nil, fail("the file is more than limits.maxRenderedBytes (%s)", render.MiB(max))
+		return nil, limit(fail("the file is more than limits.maxRenderedBytes (%s)", render.MiB(max)))
 	}
 	return data, nil
+}
+
+// limit marks a render error as one a limit caused.
+func limit(e *render.Error) *render.Error {
+	e.Limit = true
+	return e
 }
