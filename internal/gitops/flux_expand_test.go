@@ -120,3 +120,20 @@ note in apps: apps/probe.yaml:7: HelmRelease shop/probe: not followed: chart pro
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestExpandFluxReplacesManifests: the plain folder a Flux Kustomization
+// builds (with the kustomization Flux generates) is how that folder is
+// deployed: discovery's manifests environment of it is replaced.
+func TestExpandFluxReplacesManifests(t *testing.T) {
+	files := map[string]string{
+		"clusters/prod/apps.yaml": fluxKustomization("apps", bootstrapSource+"  path: ./apps/web\n"),
+		"apps/web/deploy.yaml":    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+	}
+	web := config.Environment{Name: "apps/web", Manifests: &config.Manifests{Path: "apps/web"}, Origin: "apps/web/"}
+	p, _ := expandTree(t, files, &config.Config{Discovered: true, Environments: []config.Environment{web}})
+	want := `env apps: kustomize apps/web; Kustomization flux-system/apps in clusters/prod/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+replaced apps/web/: deployed by Kustomization apps in clusters/prod/apps.yaml`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}

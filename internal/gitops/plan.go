@@ -227,11 +227,22 @@ func replacedBy(e config.Environment, nodes []*node) *config.Origin {
 		return nil
 	}
 	for _, n := range nodes {
-		if n.gitops && n.env.Source() == e.Source() && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
+		if n.gitops && sameSource(n.env, e) && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
 			return n.env.From
 		}
 	}
 	return nil
+}
+
+// sameSource reports whether the GitOps environment g renders the way the
+// discovered e does: the same source, or a Flux Kustomization of a plain
+// folder, which Flux builds with the kustomization it generates, for a
+// discovered folder of manifests.
+func sameSource(g, e config.Environment) bool {
+	if g.Kustomize != nil && g.Kustomize.Flux != nil && g.Kustomize.Flux.Generated != nil && e.Manifests != nil {
+		return true
+	}
+	return g.Source() == e.Source()
 }
 
 // freeName is the first of the names e may go by that no other
