@@ -203,6 +203,9 @@ func expandFluxKustomization(s *Scope, o Object) Expansion {
 		}
 		fb.PostBuild, env.Redact = pb, secrets
 	}
+	if o.Spec()["commonMetadata"] != nil {
+		x.note(o, []any{"spec", "commonMetadata"}, "spec.commonMetadata is not applied to the rendered objects")
+	}
 	config.EnvDefaults(&env, s.Root)
 	x.Environments = append(x.Environments, env)
 	return x

@@ -77,13 +77,15 @@ followed in flux-system: Kustomization flux-system/infra`
 }
 
 // TestExpandFluxSelfManaged: flux bootstrap's Kustomization is in the
-// folder it applies: it manages itself, which is no cycle.
+// folder it applies: it manages itself, which is no cycle. What meshgate
+// does not apply of it (commonMetadata) is a note.
 func TestExpandFluxSelfManaged(t *testing.T) {
 	files := map[string]string{
-		"clusters/prod/gotk-sync.yaml": fluxKustomization("flux-system", bootstrapSource+"  path: ./clusters/prod\n"),
+		"clusters/prod/gotk-sync.yaml": fluxKustomization("flux-system", bootstrapSource+"  path: ./clusters/prod\n  commonMetadata: {labels: {team: sre}}\n"),
 	}
 	p, _ := expandTree(t, files, &config.Config{Discovered: true})
 	want := `env flux-system: kustomize clusters/prod; Kustomization flux-system/flux-system in clusters/prod/gotk-sync.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+note in flux-system: clusters/prod/gotk-sync.yaml:9: Kustomization flux-system/flux-system: spec.commonMetadata is not applied to the rendered objects
 followed in flux-system: Kustomization flux-system/flux-system`
 	if got := describe(p); got != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
