@@ -84,12 +84,12 @@ func TestReviewDemo(t *testing.T) {
 	comment := srv.IssueComments(prNumber)[0].Body
 	golden(t, "demo-pr.comment.md", comment)
 	golden(t, "demo-pr.step-summary.md", h.file("summary"))
-	const verdict = "2 new gaps in this pull request · 14 existing"
+	const verdict = "2 new gaps in this pull request · 16 existing"
 	if !strings.Contains(comment, "\n### ❌ meshgate: "+verdict+"\n") {
 		t.Errorf("the comment's verdict is not %q", verdict)
 	}
 	cr := srv.CheckRuns()[0]
-	if cr.Title != "2 new gaps in this pull request · 14 existing" || cr.Conclusion != "failure" {
+	if cr.Title != "2 new gaps in this pull request · 16 existing" || cr.Conclusion != "failure" {
 		t.Errorf("check run: title %q, conclusion %s", cr.Title, cr.Conclusion)
 	}
 	if _, body, _ := strings.Cut(comment, "\n#### New in this pull request (2)\n"); body == "" || !strings.Contains(cr.Summary, body) {

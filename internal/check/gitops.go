@@ -32,7 +32,7 @@ func gitopsFindings(in Input) []finding.Finding {
 		}
 		if notes, known := gitopsOutcome(in, obj); known {
 			for _, n := range notes {
-				f := newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops:"+n.Message, obj.Kind+" "+obj.Namespace+"/"+obj.Name+": "+n.Message)
+				f := newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops:"+n.Message, n.Message)
 				if n.Line > 0 && n.Ref.File == obj.File {
 					f.Line = n.Line
 				}
@@ -43,8 +43,7 @@ func gitopsFindings(in Input) []finding.Finding {
 		if gitopsCovered(in, targets) {
 			continue
 		}
-		msg := obj.Kind + " " + obj.Namespace + "/" + obj.Name + ": " + what
-		out = append(out, newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops", msg))
+		out = append(out, newFinding(in, finding.RuleGitOpsNotRendered, finding.SeverityNotice, obj, "", "gitops", what))
 	}
 	return out
 }

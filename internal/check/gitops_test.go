@@ -97,7 +97,7 @@ func TestGitOpsFindings(t *testing.T) {
 			switch {
 			case tt.want == "" && len(got) > 0:
 				t.Errorf("got %q, want no finding", got[0].Message)
-			case tt.want != "" && (len(got) != 1 || got[0].Message != tt.want || got[0].Severity != "notice"):
+			case tt.want != "" && (len(got) != 1 || subjectMessage(got[0]) != tt.want || got[0].Severity != "notice"):
 				t.Errorf("got %+v, want one notice %q", got, tt.want)
 			}
 		})
@@ -139,4 +139,10 @@ func TestInlineLocations(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("locations %q, want %q", got, want)
 	}
+}
+
+// subjectMessage is a finding's message after its object, as the text
+// report shows them: "Kind namespace/name: message".
+func subjectMessage(f finding.Finding) string {
+	return f.Kind + " " + f.Namespace + "/" + f.Name + ": " + f.Message
 }

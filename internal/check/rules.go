@@ -188,7 +188,7 @@ var Rules = []RuleInfo{
 		Description: "an Argo CD or Flux object in the rendered output deploys what this run does not render: meshgate could not expand it (another repository, a chart of a chart repository, a plugin, a generator that needs a cluster, a cycle, deeper than gitops.maxDepth) or does not follow its kind",
 		Why:         "the workloads it deploys are checked nowhere: a clean report would say nothing about them",
 		Fix:         "do what the message says: list this repository's other URLs in gitops.repoURLs, vendor the chart and point gitops.charts at it, or add an environment that renders what the object names",
-		Example:     `HelmRelease shop/podinfo: chart not rendered (./charts/podinfo from GitRepository flux-system/platform); add an environment for it`,
+		Example:     `not followed: chart podinfo 6.5.0 from HelmRepository shop/podinfo (https://stefanprodan.github.io/podinfo) is not fetched; vendor it in this repository and point gitops.charts at it`,
 		Failing:     exampleGitOpsNotRendered,
 		Passing:     exampleGitOpsNotRenderedFixed,
 		Exempt:      Exemption{Note: "It is a notice, so it fails no run at the default `--fail-on error`. An object meshgate expands into environments of its own gives none (but for what of it is not expanded), and neither does one whose path (or, for a chart, folder name) an environment of the config renders."},

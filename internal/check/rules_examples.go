@@ -297,7 +297,15 @@ metadata:
 		{Path: "deploy/kustomization.yaml", Content: `resources:
   - podinfo.yaml
 `},
-		{Path: "deploy/podinfo.yaml", Content: `apiVersion: helm.toolkit.fluxcd.io/v2
+		{Path: "deploy/podinfo.yaml", Content: `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo
+  namespace: shop
+spec:
+  url: https://stefanprodan.github.io/podinfo
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
   name: podinfo
@@ -306,8 +314,9 @@ spec:
   interval: 10m
   chart:
     spec:
-      chart: ./charts/podinfo
-      sourceRef: {kind: GitRepository, name: platform, namespace: flux-system}
+      chart: podinfo
+      version: 6.5.0
+      sourceRef: {kind: HelmRepository, name: podinfo}
 `},
 	}}
 	exampleGitOpsNotRenderedFixed = Example{
@@ -315,8 +324,12 @@ spec:
   - name: prod
     kustomize: {path: deploy}
     namespace: shop
-  - name: podinfo               # renders what the HelmRelease deploys
-    helm: {chart: charts/podinfo, namespace: shop}
+gitops:
+  charts:                       # the chart, vendored in the repository
+    - repoURL: https://stefanprodan.github.io/podinfo
+      chart: podinfo
+      version: 6.5.0
+      path: charts/podinfo
 `,
 		Files: []ExampleFile{
 			{Path: "charts/podinfo/Chart.yaml", Content: `apiVersion: v2

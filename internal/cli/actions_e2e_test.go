@@ -345,7 +345,7 @@ func assertDemoTiming(t *testing.T, res e2eResult) {
 		return
 	}
 	res.stderr = rest
-	assertTiming(t, res, 6, 26)
+	assertTiming(t, res, 7, 27)
 }
 
 // durationsRe matches the timings of the text report and the log groups;
@@ -481,6 +481,8 @@ func prEvent(t *testing.T, action, sha string, edit func(map[string]any)) string
 // (level, path:line, title), in report order.
 var demoAnnotations = []string{
 	"failure charts/shop/templates/ingress.yaml:14 meshgate render-error (broken)",
+	"failure clusters/apps/orders/deployment.yaml:34 meshgate secret-missing (orders)",
+	"notice clusters/apps/orders/metrics.yaml:17 meshgate gitops-not-rendered (orders)",
 	"failure deploy/base/edge-proxy.yaml:19 meshgate mesh-injection (prod)",
 	"failure deploy/base/ratelimit.yaml:15 meshgate mesh-injection (prod)",
 	"notice deploy/base/frontend.yaml:42 meshgate secret-missing (prod)",
@@ -567,11 +569,11 @@ func checkRunBodies(t *testing.T, srv *githubtest.Server, op string) []map[strin
 
 // demoOutputs are the step outputs of the demo with fail-on error.
 func demoOutputs(reportPath string) map[string]string {
-	return map[string]string{"result": "fail", "findings": "17", "errors": "11", "warnings": "4", "report": reportPath}
+	return map[string]string{"result": "fail", "findings": "19", "errors": "12", "warnings": "4", "report": reportPath}
 }
 
 // scenarioPullRequestOpened: the check run goes in_progress before the
-// environments render and completes as a failure with the 12 annotations;
+// environments render and completes as a failure with the 14 annotations;
 // one sticky comment; one review with an inline comment on each changed
 // line that defines a failing workload; exit 1.
 func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Server, string) {
@@ -610,9 +612,9 @@ func scenarioPullRequestOpened(t *testing.T, runStep e2eRunner) (*githubtest.Ser
 	}
 	cr := runs[0]
 	assertEqual(t, "check run", [5]string{cr.Name, cr.HeadSHA, cr.Status, cr.Conclusion, cr.Title},
-		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "16 gaps in 5 of 6 environments"})
+		[5]string{"meshgate", e2eHeadSHA, "completed", "failure", "18 gaps in 6 of 7 environments"})
 	assertEqual(t, "annotations", annotationsOf(cr), demoAnnotations)
-	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{17})
+	assertEqual(t, "annotations per PATCH", cr.AnnotationsPerUpdate, []int{19})
 	e2eGolden(t, "pr-opened.check-summary.md", cr.Summary)
 	e2eGolden(t, "pr-opened.check-text.md", cr.Text)
 
@@ -667,7 +669,7 @@ func scenarioPush(t *testing.T, runStep e2eRunner) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [4]string{runs[0].HeadSHA, runs[0].Status, runs[0].Conclusion, runs[0].Title},
-		[4]string{e2eMainSHA, "completed", "failure", "16 gaps in 5 of 6 environments"})
+		[4]string{e2eMainSHA, "completed", "failure", "18 gaps in 6 of 7 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
 	assertEqual(t, "outputs", step.outputs(), demoOutputs(""))
 	e2eGolden(t, "push.summary.md", step.summary())
@@ -705,7 +707,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 	res := runBinary(t, step)
 
 	if res.code != 1 {
-		t.Errorf("exit code %d, want 1 (10 errors remain); stderr:\n%s", res.code, res.stderr)
+		t.Errorf("exit code %d, want 1 (11 errors remain); stderr:\n%s", res.code, res.stderr)
 	}
 	assertDemoTiming(t, res)
 	// The second run edits the sticky comment and the fixed gap's inline
@@ -724,7 +726,7 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 	if len(comments) != 1 || comments[0].Edits != 1 {
 		t.Fatalf("comments = %+v, want one, edited once", comments)
 	}
-	if want := "### ❌ meshgate: 15 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed\n"; !strings.Contains(comments[0].Body, want) {
+	if want := "### ❌ meshgate: 17 gaps in 6 of 7 environments · since the last run: 0 new, 1 fixed\n"; !strings.Contains(comments[0].Body, want) {
 		t.Errorf("the comment does not say %q", want)
 	}
 	e2eGolden(t, "pr-synchronize.comment.md", comments[0].Body)
@@ -747,8 +749,8 @@ func TestE2EPullRequestOpenedThenSynchronized(t *testing.T) {
 		t.Fatalf("%d check runs, want 2", len(runs))
 	}
 	assertEqual(t, "second check run", [4]string{runs[1].HeadSHA, runs[1].Conclusion, runs[1].Title, fmt.Sprint(len(runs[1].Annotations))},
-		[4]string{e2eSyncSHA, "failure", "15 gaps in 5 of 6 environments · since the last run: 0 new, 1 fixed", "16"})
-	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "16", "errors": "10", "warnings": "4", "report": ""})
+		[4]string{e2eSyncSHA, "failure", "17 gaps in 6 of 7 environments · since the last run: 0 new, 1 fixed", "18"})
+	assertEqual(t, "outputs", step.outputs(), map[string]string{"result": "fail", "findings": "18", "errors": "11", "warnings": "4", "report": ""})
 	step.assertNoLeaks(res)
 }
 
@@ -781,10 +783,10 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "check run", [3]string{runs[0].HeadSHA, runs[0].Conclusion, runs[0].Title},
-		[3]string{e2eMainSHA, "neutral", "16 gaps in 5 of 6 environments"})
+		[3]string{e2eMainSHA, "neutral", "18 gaps in 6 of 7 environments"})
 	assertEqual(t, "annotations", annotationsOf(runs[0]), withPrefix("testdata/demo/", demoAnnotations))
 	assertEqual(t, "outputs", step.outputs(),
-		map[string]string{"result": "pass", "findings": "17", "errors": "11", "warnings": "4", "report": "reports/meshgate.json"})
+		map[string]string{"result": "pass", "findings": "19", "errors": "12", "warnings": "4", "report": "reports/meshgate.json"})
 	e2eGolden(t, "dispatch.summary.md", step.summary())
 
 	// The JSON report: paths relative to working-directory, as meshgate
@@ -799,7 +801,7 @@ func TestE2EWorkflowDispatchAudit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the JSON report does not parse: %v", err)
 	}
-	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 6, Workloads: 26, Findings: 17, Errors: 11, Warnings: 4, Notices: 2, Ignored: 9})
+	assertEqual(t, "JSON summary", rep.Summary, report.Summary{Environments: 7, Workloads: 27, Findings: 19, Errors: 12, Warnings: 4, Notices: 3, Ignored: 9})
 	var jsonFiles []string
 	for _, f := range rep.Findings {
 		jsonFiles = append(jsonFiles, fmt.Sprintf("%s:%d", f.File, f.Line))
@@ -1003,7 +1005,7 @@ func TestE2EFlakyAPI(t *testing.T) {
 		t.Fatalf("%d check runs, want 1", len(runs))
 	}
 	assertEqual(t, "annotations", annotationsOf(runs[0]), demoAnnotations)
-	assertEqual(t, "annotations per PATCH", runs[0].AnnotationsPerUpdate, []int{17})
+	assertEqual(t, "annotations per PATCH", runs[0].AnnotationsPerUpdate, []int{19})
 	if runs[0].Conclusion != "failure" {
 		t.Errorf("conclusion %q", runs[0].Conclusion)
 	}

@@ -35,6 +35,23 @@ func TestRenderRedactsSecrets(t *testing.T) {
 	}
 }
 
+// TestRenderRedactsSubstitutedSecrets: a Flux Kustomization substitutes
+// values of a Secret into a Deployment; `meshgate render` shows neither.
+func TestRenderRedactsSubstitutedSecrets(t *testing.T) {
+	code, stdout, stderr := run(t, env(), "render", "-C", "../gitops/testdata/flux/fleet", "--env", "web")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, leak := range []string{"super-secret-password", "tok-4f9a2c71e0"} {
+		if strings.Contains(stdout, leak) {
+			t.Errorf("render output contains the Secret value %q", leak)
+		}
+	}
+	if !strings.Contains(stdout, "value: REDACTED\n") || !strings.Contains(stdout, "--region=eu-west-1") {
+		t.Errorf("render output is not the substituted build, redacted:\n%s", stdout)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -48,7 +65,7 @@ func TestUsageErrors(t *testing.T) {
 		{"two stdout formats", []string{"check", "--format", "json", "--format", "sarif"}, "meshgate: check: 2 formats write to stdout; give each but one an --output FILE"},
 		{"bad shard", []string{"check", "--shard", "3/2"}, "want I/N with 1 <= I <= N"},
 		{"base-ref and baseline", []string{"check", "--base-ref", "main", "--baseline", "r.json"}, "meshgate: check: --base-ref and --baseline exclude each other"},
-		{"unknown env", []string{"check", "-C", "../../testdata/demo", "--env", "qa"}, `meshgate: --env "qa": no such environment in .meshgate.yaml (have: broken, prod, shop-canary, shop-prod, shop-staging, staging)`},
+		{"unknown env", []string{"check", "-C", "../../testdata/demo", "--env", "qa"}, `meshgate: --env "qa": no such environment in .meshgate.yaml (have: broken, orders, prod, shop-canary, shop-prod, shop-staging, staging)`},
 		{"render needs one env", []string{"render", "-C", "../../testdata/demo"}, "meshgate: render: name exactly one --env"},
 		{"missing config", []string{"check", "-C", "../../testdata/demo", "--config", "nope.yaml"}, "nope.yaml"},
 		{"publish without reports", []string{"publish"}, "meshgate: publish: name at least one REPORT.json"},
@@ -113,9 +130,10 @@ func TestEnvAndShardSelection(t *testing.T) {
 	if got := strings.Join(envNames(rep), ","); got != "shop-staging" {
 		t.Errorf("--env shop-staging checked %s", got)
 	}
-	// Round-robin over the sorted names broken, prod, shop-canary (the
-	// Argo CD Application's), shop-prod, shop-staging, staging.
-	want := map[string]string{"1/2": "broken,shop-canary,shop-staging", "2/2": "prod,shop-prod,staging"}
+	// Round-robin over the sorted names broken, orders (the Flux
+	// Kustomization's), prod, shop-canary (the Argo CD Application's),
+	// shop-prod, shop-staging, staging.
+	want := map[string]string{"1/2": "broken,prod,shop-prod,staging", "2/2": "orders,shop-canary,shop-staging"}
 	var all []string
 	for sh, names := range want {
 		rep := checkJSON(t, 1, "-C", "../../testdata/demo", "--shard", sh)
@@ -124,8 +142,8 @@ func TestEnvAndShardSelection(t *testing.T) {
 		}
 		all = append(all, envNames(rep)...)
 	}
-	if len(all) != 6 {
-		t.Errorf("the shards together checked %d environments, want 6", len(all))
+	if len(all) != 7 {
+		t.Errorf("the shards together checked %d environments, want 7", len(all))
 	}
 }
 
@@ -224,7 +242,10 @@ func TestChangedSince(t *testing.T) {
 		{"an Argo CD Application", "argocd/shop-canary.yaml", "shop-canary"},
 		{"a kustomize component", "deploy/components/mesh/pod-mesh.yaml", "prod, staging"},
 		{"an overlay", "deploy/overlays/staging/namespace.yaml", "staging"},
-		{"the config", ".meshgate.yaml", "broken, prod, shop-canary, shop-prod, shop-staging, staging"},
+		{"the config", ".meshgate.yaml", "broken, orders, prod, shop-canary, shop-prod, shop-staging, staging"},
+		{"a file of a Flux Kustomization's path", "clusters/apps/orders/deployment.yaml", "orders"},
+		{"a Flux Kustomization", "clusters/prod/orders.yaml", "orders"},
+		{"the ConfigMap it substitutes from", "clusters/prod/cluster-vars.yaml", "orders"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -175,7 +175,7 @@ func discoveryLines(stderr string) string {
 // TestPublishOutsideActions: nothing is published, and stderr says so.
 func TestPublishOutsideActions(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "publish", "--fail-on", "never", "../../testdata/golden/demo.json")
-	if code != 0 || !strings.Contains(stdout, "6 environments") {
+	if code != 0 || !strings.Contains(stdout, "7 environments") {
 		t.Errorf("exit %d, stdout:\n%s", code, stdout)
 	}
 	if stderr != "meshgate: not running in GitHub Actions (GITHUB_ACTIONS is not true): nothing was published; the merged report follows\n" {

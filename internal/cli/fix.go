@@ -47,7 +47,7 @@ the fix in words. The exit code is check's with the fixes applied.`,
 }
 
 func runFix(ctx context.Context, s Streams, o *fixOptions) error {
-	plan, err := newPlan(ctx, s, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs})
+	plan, err := newPlan(ctx, s, engine.Request{Dir: o.Dir, ConfigFile: o.Config, Envs: o.Envs, Getenv: s.Getenv})
 	if err != nil {
 		return err
 	}

@@ -48,10 +48,11 @@ func TestDemoGolden(t *testing.T) {
 }
 
 // demoStderr is what the demo's check says on stderr: the config names its
-// environments, so only what the Argo CD objects of argocd/ add to them,
-// and what meshgate did not expand. The README quotes it.
-const demoStderr = `meshgate: 1 environment(s) from GitOps objects:
+// environments, so only what the Argo CD objects of argocd/ and the Flux
+// Kustomization of clusters/ add to them, and what meshgate did not expand. The README quotes it.
+const demoStderr = `meshgate: 2 environment(s) from GitOps objects:
   shop-canary              helm Application shop-canary in argocd/shop-canary.yaml
+  orders                   kustomize Kustomization flux-system/orders in clusters/prod/orders.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
 meshgate: not expanded (1):
   argocd/grafana.yaml:14: Application argocd/grafana: not followed: chart grafana 8.5.1 of https://grafana.github.io/helm-charts is not fetched; vendor it in this repository and point gitops.charts at it
 `

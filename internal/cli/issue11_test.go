@@ -28,7 +28,7 @@ func TestChartPatternsFixture(t *testing.T) {
 		`secret-key-missing error Deployment/apps/api deploy/api.yaml:29 cause=`,
 		`mesh-injection error Deployment/apps/web deploy/web.yaml:20 cause=namespace-not-injected:apps`,
 		`secret-missing notice Deployment/apps/web deploy/web.yaml:34 cause=`,
-		`gitops-not-rendered notice HelmRelease/apps/podinfo deploy/podinfo.yaml:2 cause=`,
+		`gitops-not-rendered notice HelmRelease/apps/podinfo deploy/podinfo.yaml:8 cause=`,
 	}
 	assertEqual(t, "findings", got, want)
 }

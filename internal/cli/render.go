@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"github.com/spf13/cobra"
 
 	"context"
@@ -57,17 +58,25 @@ func runRender(ctx context.Context, s Streams, o *renderOptions) error {
 		fmt.Fprintf(s.Stderr, "meshgate: render env %q: %v\n", env.Name, res.Err)
 		return exit(report.ExitFindings)
 	}
-	return writeRendered(s.Stdout, env, res.Docs)
+	return writeRendered(s.Stdout, env, res.Docs, env.Redact)
 }
 
 // writeRendered prints the documents as one YAML stream, each preceded by
-// the source a person edits, with Secret values redacted.
-func writeRendered(w io.Writer, env config.Environment, docs []render.Doc) error {
+// the source a person edits, with Secret values redacted: those of the
+// rendered Secrets, and secrets, the values a GitOps object took from
+// Secrets (a Flux substitution puts them in any object).
+func writeRendered(w io.Writer, env config.Environment, docs []render.Doc, secrets []string) error {
 	for _, d := range docs {
 		if _, err := fmt.Fprintf(w, "---\n# Source: %s\n", d.File); err != nil {
 			return err
 		}
 		body := render.RedactSecretValues(d.YAML)
+		for _, secret := range secrets {
+			if len(secret) >= render.MinRedactLen {
+				// As RedactSecretValues words it, so the YAML keeps its shape.
+				body = bytes.ReplaceAll(body, []byte(secret), []byte("REDACTED"))
+			}
+		}
 		if _, err := w.Write(body); err != nil {
 			return err
 		}

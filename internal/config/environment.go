@@ -22,18 +22,21 @@ func (e Environment) RenderKey() string {
 	switch {
 	case e.Helm != nil:
 		key = struct {
-			Source    string
-			Helm      Helm
-			Inline    []InlineValues
-			SetString map[string]string
-			SkipCRDs  bool
-		}{"helm", *e.Helm, e.Helm.Inline, e.Helm.SetString, e.Helm.SkipCRDs}
+			Source        string
+			Helm          Helm
+			Inline        []InlineValues
+			SetString     map[string]string
+			SkipCRDs      bool
+			ChartValues   []string
+			IgnoreMissing bool
+		}{"helm", *e.Helm, e.Helm.Inline, e.Helm.SetString, e.Helm.SkipCRDs, e.Helm.ChartValues, e.Helm.IgnoreMissingChartValues}
 	case e.Kustomize != nil:
 		key = struct {
 			Source  string
 			Path    string
 			Overlay *Overlay
-		}{"kustomize", e.Kustomize.Path, e.Kustomize.Overlay}
+			Flux    *FluxBuild
+		}{"kustomize", e.Kustomize.Path, e.Kustomize.Overlay, e.Kustomize.Flux}
 	case e.Manifests != nil:
 		key = struct {
 			Source    string

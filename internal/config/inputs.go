@@ -44,12 +44,9 @@ func (c *Config) inputs(env Environment, set, seen map[string]bool) {
 		// it when recursive (when not, listing it errs on the side of more).
 		set[path.Clean(env.Manifests.Path)+"/"] = true
 	}
+	inputsGitOps(env, set)
 	if env.From == nil {
 		return
-	}
-	if env.From.File != "" {
-		// The GitOps object's own settings (values, patches, namespace).
-		set[env.From.File] = true
 	}
 	for _, parent := range c.Environments {
 		if parent.Name == env.From.Via && !seen[parent.Name] {
@@ -170,4 +167,26 @@ func inputsKustomize(fsys metadataFS, dir string, set, seen map[string]bool) {
 // repository.
 func inRepo(p string) bool {
 	return p != ".." && !strings.HasPrefix(p, "../") && !path.IsAbs(p)
+}
+
+// inputsGitOps adds what the GitOps object of env adds to its rendering:
+// the object's own file, the files of the values it writes or takes from
+// ConfigMaps and Secrets, the files of a Flux substitution's variables.
+func inputsGitOps(env Environment, set map[string]bool) {
+	if env.From != nil && env.From.File != "" {
+		set[env.From.File] = true
+	}
+	if env.Helm != nil {
+		for _, in := range env.Helm.Inline {
+			set[in.File] = true
+		}
+		for _, v := range env.Helm.ChartValues {
+			set[path.Clean(v)] = true
+		}
+	}
+	if env.Kustomize != nil && env.Kustomize.Flux != nil && env.Kustomize.Flux.PostBuild != nil {
+		for _, f := range env.Kustomize.Flux.PostBuild.Files {
+			set[f] = true
+		}
+	}
 }

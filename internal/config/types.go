@@ -52,6 +52,9 @@ type Environment struct {
 	// From is the GitOps object that defines the environment (an Argo CD
 	// Application, a Flux Kustomization); nil for the others.
 	From *Origin `yaml:"-" json:"-"`
+	// Redact are values the environment was given from Secrets (a Flux
+	// substituteFrom or valuesFrom): no message may show them.
+	Redact []string `yaml:"-" json:"-"`
 }
 
 // Sources of environments: what Source returns and the renderers are
@@ -108,6 +111,12 @@ type Helm struct {
 	// SkipCRDs leaves the chart's crds/ folder out (helm template without
 	// --include-crds).
 	SkipCRDs bool `yaml:"-" json:"-"`
+	// ChartValues, when set, replace the chart's values.yaml with their
+	// merge (a Flux HelmChart's valuesFiles, which source-controller
+	// packages into the chart); IgnoreMissingChartValues skips those
+	// that do not exist.
+	ChartValues              []string `yaml:"-" json:"-"`
+	IgnoreMissingChartValues bool     `yaml:"-" json:"-"`
 }
 
 // DefaultKubeVersion is used for .Capabilities.KubeVersion when an
@@ -121,6 +130,9 @@ type Kustomize struct {
 	// Overlay is what a GitOps object changes on top of the kustomization
 	// at Path; nil for a plain build.
 	Overlay *Overlay `yaml:"-" json:"-"`
+	// Flux is how kustomize-controller builds Path for a Flux
+	// Kustomization; nil for any other build.
+	Flux *FluxBuild `yaml:"-" json:"-"`
 }
 
 // Manifests reads a folder of plain YAML and JSON objects, like `kubectl

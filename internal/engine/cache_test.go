@@ -78,6 +78,7 @@ func TestRunReusesIdenticalRenders(t *testing.T) {
     helm: {chart: charts/shop, release: shop, namespace: shop-prod, values: [envs/prod.yaml], apiVersions: [cert-manager.io/v1]}
   - name: staging
     helm: {chart: charts/shop, release: shop, namespace: shop-staging, values: [envs/staging.yaml], apiVersions: [cert-manager.io/v1]}
+gitops: {enabled: false}  # the demo's Flux Kustomization is beside the point
 `
 	if err := os.WriteFile(filepath.Join(dir, ".meshgate.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

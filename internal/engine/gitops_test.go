@@ -23,7 +23,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // its template line), and the discovered chart and overlay they deploy are
 // not checked again; the plugin, the other repository and the chart
 // repository are notices on the Application in the rendering that holds
-// it; the Application that renders the app of apps again is a cycle. An
+// it; the Application that renders the app of apps again manages itself,
+// as a self-managed root Application does in Argo CD: followed, not a
+// cycle, and no notice. An
 // Application in a file of its own (argocd/api-canary.yaml) that opts its
 // pod out in its valuesObject gets the notice at that line. The listing
 // (stderr) and the text report are compared with testdata/gitops.golden.

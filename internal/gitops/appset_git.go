@@ -152,7 +152,7 @@ func (a *appSet) fileParams(file string, obj map[string]any, prefix string) map[
 			"basenameNormalized": sanitizeName(path.Base(dir)), "filenameNormalized": sanitizeName(path.Base(file)),
 			"segments": stringsAny(strings.Split(dir, "/")),
 		}
-		setPath(p, prefix, pp)
+		setPathParams(p, prefix, pp)
 		return p
 	}
 	p := map[string]any{}
@@ -168,7 +168,7 @@ func (a *appSet) pathParams(dir, filename, prefix string) map[string]any {
 	if a.goTmpl {
 		pp := map[string]any{"path": dir, "basename": path.Base(dir), "basenameNormalized": sanitizeName(path.Base(dir)), "segments": stringsAny(strings.Split(dir, "/"))}
 		p := map[string]any{}
-		setPath(p, prefix, pp)
+		setPathParams(p, prefix, pp)
 		return p
 	}
 	name := "path"
@@ -188,7 +188,7 @@ func (a *appSet) pathParams(dir, filename, prefix string) map[string]any {
 	return p
 }
 
-func setPath(p map[string]any, prefix string, pp map[string]any) {
+func setPathParams(p map[string]any, prefix string, pp map[string]any) {
 	if prefix != "" {
 		p[prefix] = map[string]any{"path": pp}
 	} else {

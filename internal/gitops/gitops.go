@@ -110,6 +110,9 @@ type Scope struct {
 	// repository's GitOps files, or of the same rendering (a Flux
 	// GitRepository, a ConfigMap of values).
 	Objects []Object
+
+	// fluxCache is what the Flux expanders read of the repository once.
+	fluxCache *fluxScope
 }
 
 // Expander expands the objects of one API group and kind.
@@ -122,6 +125,8 @@ type Expander struct {
 var Expanders = []Expander{
 	{Group: "argoproj.io", Kind: "Application", Expand: expandApplication},
 	{Group: "argoproj.io", Kind: "ApplicationSet", Expand: expandApplicationSet},
+	{Group: "kustomize.toolkit.fluxcd.io", Kind: "Kustomization", Expand: expandFluxKustomization},
+	{Group: "helm.toolkit.fluxcd.io", Kind: "HelmRelease", Expand: expandHelmRelease},
 }
 
 // expanderOf is the expander of o, nil when o is no GitOps object.
@@ -141,4 +146,4 @@ func IsGitOps(apiVersion, kind string) bool {
 }
 
 // markers are text a file must hold to be read for GitOps objects.
-var markers = []string{"argoproj.io/", "toolkit.fluxcd.io/"}
+var markers = []string{"argoproj.io/", "toolkit.fluxcd.io/", "source.extensions.fluxcd.io/"}

@@ -86,6 +86,9 @@ func Expand(in Input) Plan {
 				continue
 			}
 			rendered[o.Ref().Key()+"@"+o.File] = true
+			// Also as written without a namespace, which a kustomization
+			// (a Flux targetNamespace) gives it.
+			rendered[Ref{Kind: o.Kind, Name: o.Name}.Key()+"@"+o.File] = true
 			if n.depth >= cfg.GitOps.Depth() {
 				x := Expansion{}
 				x.note(o, nil, "not followed: it is nested deeper than gitops.maxDepth (%d)", cfg.GitOps.Depth())
@@ -111,6 +114,13 @@ func expandObject(s *Scope, parent *node, o Object, nodes []*node) []*node {
 	for _, e := range x.Environments {
 		key := e.RenderKey()
 		if i := indexOf(parent.chain, key); i >= 0 {
+			if i == len(parent.chain)-1 && sameOrigin(parent.env.From, e.From) {
+				// The object is in its own rendering: it manages itself,
+				// as flux bootstrap's Kustomization and a self-managed
+				// root Application do. Not a cycle.
+				followed = true
+				continue
+			}
 			cycle := append(append([]string(nil), parent.names[i:]...), o.Ref().String())
 			parent.notes = append(parent.notes, Note{Ref: o.Ref(), Line: o.Line, Message: "not followed: a cycle (" + strings.Join(cycle, " → ") + ")"})
 			continue
@@ -237,11 +247,22 @@ func replacedBy(e config.Environment, nodes []*node) *node {
 		return nil
 	}
 	for _, n := range nodes {
-		if n.gitops && n.env.Source() == e.Source() && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
+		if n.gitops && sameSource(n.env, e) && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
 			return n
 		}
 	}
 	return nil
+}
+
+// sameSource reports whether the GitOps environment g renders the way the
+// discovered e does: the same source, or a Flux Kustomization of a plain
+// folder, which Flux builds with the kustomization it generates, for a
+// discovered folder of manifests.
+func sameSource(g, e config.Environment) bool {
+	if g.Kustomize != nil && g.Kustomize.Flux != nil && g.Kustomize.Flux.Generated != nil && e.Manifests != nil {
+		return true
+	}
+	return g.Source() == e.Source()
 }
 
 // freeName is the first of the names e may go by that no other

@@ -96,7 +96,8 @@ func kustomizeEnv(name, dir string) config.Environment {
 // TestExpandAppOfApps: an Application in a file renders a folder of
 // Applications (an app of apps); each becomes an environment named after
 // it, found once although the repository's files hold it too; one that
-// leads back to the folder is a cycle, one of another repository a note;
+// leads back to the folder is a cycle (but for the one whose own rendering
+// holds it: it manages itself), one of another repository a note;
 // the discovered kustomization the root Application deploys is replaced.
 func TestExpandAppOfApps(t *testing.T) {
 	files := map[string]string{
@@ -118,9 +119,9 @@ env root: kustomize apps; Application root in argocd/root.yaml
 replaced apps/kustomization.yaml: deployed by Application loop in apps/loop.yaml
 replaced web/kustomization.yaml: deployed by Application web in apps/web.yaml
 note in loop: apps/foreign.yaml:7: Application argocd/foreign: not followed: its source is another repository (https://github.com/other/repo), which is not fetched; if it is this one, list the URL in gitops.repoURLs
-note in loop: apps/loop.yaml:1: Application argocd/loop: not followed: a cycle (Application argocd/loop → Application argocd/loop)
 note in root: apps/foreign.yaml:7: Application argocd/foreign: not followed: its source is another repository (https://github.com/other/repo), which is not fetched; if it is this one, list the URL in gitops.repoURLs
 note in root: apps/loop.yaml:1: Application argocd/loop: not followed: a cycle (Application argocd/root → Application argocd/loop)
+followed in loop: Application argocd/loop
 followed in loop: Application argocd/web
 followed in root: Application argocd/web`
 	if got := describe(p); got != want {

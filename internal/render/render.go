@@ -47,7 +47,7 @@ func Run(ctx context.Context, source, what, root string, env config.Environment,
 // and Err set, when env has no section for source. The kustomize default
 // namespace is env's own even then, as it always was.
 func start(source, root string, env config.Environment) (res Result, ok bool) {
-	res = Result{Source: source, Root: root, DefaultNamespace: "default"}
+	res = Result{Source: source, Root: root, DefaultNamespace: "default", Redact: env.Redact}
 	var path, namespace string
 	switch source {
 	case "helm":

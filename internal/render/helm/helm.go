@@ -73,7 +73,15 @@ func renderChart(ctx context.Context, root string, h *config.Helm, res render.Re
 		return res
 	}
 	res.Sources = ld.sources
-	res.Redact = credentials(ld.chart, vals)
+	if len(h.ChartValues) > 0 {
+		cv, rerr := chartValues(p, h, opts.MaxBytes)
+		if rerr != nil {
+			res.Err = rerr
+			return res
+		}
+		ld.chart.Values = cv
+	}
+	res.Redact = append(res.Redact, credentials(ld.chart, vals)...)
 	chrt := ld.chart
 
 	client := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})

@@ -29,22 +29,11 @@ func mergeValues(p paths, h *config.Helm, maxBytes int64) (map[string]interface{
 	base := map[string]interface{}{}
 	var warnings []render.Warning
 	for _, f := range h.Values {
-		abs, rerr := p.existing(f, "values file")
+		data, cur, rerr := readValues(p, f, maxBytes, "failed to parse %s: %s")
 		if rerr != nil {
 			return nil, nil, rerr
 		}
-		if rerr := checkSize(abs, f, maxBytes); rerr != nil {
-			return nil, nil, rerr
-		}
-		data, err := os.ReadFile(abs)
-		if err != nil {
-			return nil, nil, &render.Error{Message: p.Message(err.Error()), File: f}
-		}
 		warnings = append(warnings, duplicateWarnings(f, 0, data)...)
-		cur := map[string]interface{}{}
-		if err := yaml.Unmarshal(data, &cur); err != nil {
-			return nil, nil, &render.Error{Message: fmt.Sprintf("failed to parse %s: %s", f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
-		}
 		base = mergeMaps(base, cur)
 	}
 	for _, in := range h.Inline {
@@ -133,4 +122,47 @@ func duplicateWarnings(file string, offset int, data []byte) []render.Warning {
 			"values key %s is defined twice (lines %d and %d); helm takes the last: %s", d.Path, d.First+offset, d.Line+offset, d.Value)})
 	}
 	return out
+}
+
+// readValues reads and parses the values file f; parseErr words a parse
+// error (the file, helm's message).
+func readValues(p paths, f string, maxBytes int64, parseErr string) ([]byte, map[string]interface{}, *render.Error) {
+	abs, rerr := p.existing(f, "values file")
+	if rerr != nil {
+		return nil, nil, rerr
+	}
+	if rerr := checkSize(abs, f, maxBytes); rerr != nil {
+		return nil, nil, rerr
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, nil, &render.Error{Message: p.Message(err.Error()), File: f}
+	}
+	cur := map[string]interface{}{}
+	if err := yaml.Unmarshal(data, &cur); err != nil {
+		return nil, nil, &render.Error{Message: fmt.Sprintf(parseErr, f, p.Message(err.Error())), File: f, Line: yamlLine(err.Error())}
+	}
+	return data, cur, nil
+}
+
+// chartValues are the values that replace the chart's values.yaml for a
+// Flux HelmChart with valuesFiles: their merge, in order, as
+// source-controller packages it (internal/helm/chart/builder_local.go,
+// mergeFileValues); a missing file is an error unless
+// IgnoreMissingChartValues, and then is skipped.
+func chartValues(p paths, h *config.Helm, maxBytes int64) (map[string]interface{}, *render.Error) {
+	merged := map[string]interface{}{}
+	for _, f := range h.ChartValues {
+		if h.IgnoreMissingChartValues {
+			if _, err := os.Stat(p.Abs(f)); os.IsNotExist(err) && p.Inside(p.Abs(f)) {
+				continue
+			}
+		}
+		_, cur, rerr := readValues(p, f, maxBytes, "unmarshaling values from '%s' failed: %s")
+		if rerr != nil {
+			return nil, rerr
+		}
+		merged = mergeMaps(merged, cur)
+	}
+	return merged, nil
 }

@@ -48,16 +48,22 @@ func (f *repoFS) ReadFile(path string) ([]byte, error) {
 	if !f.p.Inside(path) {
 		return nil, fmt.Errorf("%s is outside the repository", f.p.Rel(path))
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+	fi, err := os.Stat(path)
+	if err == nil && fi.Mode().IsRegular() {
 		if rerr := f.budget.take(filepath.Clean(path), fi.Size()); rerr != nil {
 			return nil, f.refuse(path, rerr)
 		}
 	}
-	data, err := f.FileSystem.ReadFile(path)
-	if err != nil {
-		return data, err
+	o, ok := f.override[filepath.Clean(path)]
+	var data []byte
+	if !ok || err == nil {
+		// Read even when overridden, as it would have been (the budget,
+		// a folder's error); a file Flux generates is not on the disk.
+		if data, err = f.FileSystem.ReadFile(path); err != nil {
+			return data, err
+		}
 	}
-	if o, ok := f.override[filepath.Clean(path)]; ok {
+	if ok {
 		data = o
 		f.mu.Lock()
 		f.served = true

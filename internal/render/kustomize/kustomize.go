@@ -61,13 +61,27 @@ func build(root string, k *config.Kustomize, res render.Result, opts render.Opti
 		res.Err = &render.Error{Message: fmt.Sprintf("kustomization %s is outside the repository", rel), File: rel}
 		return res
 	}
-	t, rerr := inspect(p, dir, opts.MaxBytes)
-	res.Redact = t.redact
+	dirs := []string{dir}
+	if k.Flux != nil {
+		dirs = fluxDirs(dir, k.Flux)
+	}
+	t, rerr := inspectDirs(p, dirs, opts.MaxBytes)
+	res.Redact = append(res.Redact, t.redact...)
 	if rerr != nil {
 		res.Err = rerr
 		return res
 	}
-	if k.Overlay != nil {
+	if k.Flux != nil {
+		file, data, rerr := fluxFile(p, dir, k.Flux, opts.MaxBytes)
+		if rerr != nil {
+			res.Err = rerr
+			return res
+		}
+		t.overlay, t.flux = map[string][]byte{filepath.Clean(file): data}, k.Flux
+		if real, err := filepath.EvalSymlinks(file); err == nil {
+			t.overlay[filepath.Clean(real)] = data // krusty reads through resolved links
+		}
+	} else if k.Overlay != nil {
 		file, data, rerr := overlayFile(p, dir, k.Overlay, opts.MaxBytes)
 		if rerr != nil {
 			res.Err = rerr
@@ -143,6 +157,12 @@ func krustyRun(p paths, dir string, t tree, opts render.Options, override map[st
 	kopts.Reorder = krusty.ReorderOptionUnspecified
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	kopts.PluginConfig = types.DisabledPluginConfig()
+	if t.flux != nil {
+		// Flux's: files outside the kustomization's folder may be read
+		// (repoFS keeps them inside the repository), objects not reordered.
+		kopts.LoadRestrictions = types.LoadRestrictionsNone
+		kopts.Reorder = krusty.ReorderOptionNone
+	}
 	fsys := newRepoFS(p, filesys.MakeFsOnDisk(), dir, t, opts)
 	if t.overlay != nil {
 		// The kustomization as a GitOps object edits it, under any other
@@ -207,6 +227,12 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 		if err != nil {
 			res.Err = &render.Error{Message: fmt.Sprintf("encode %s: %v", r.CurId(), err), File: files[i]}
 			return res
+		}
+		if t.flux != nil {
+			if y, err = postBuild(r, y, t.flux.PostBuild); err != nil {
+				res.Err = &render.Error{Message: err.Error(), File: files[i]}
+				return res
+			}
 		}
 		res.Docs = append(res.Docs, render.Doc{YAML: y, File: files[i]})
 	}

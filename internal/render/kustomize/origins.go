@@ -21,20 +21,24 @@ var originBuilds atomic.Int64
 // came from, by its id. It is nil when that build does not succeed: the
 // source index's guesses then stand.
 func (t tree) originFiles(p paths, rel, dir string, opts render.Options) map[resid.ResId]string {
-	k := t.kusts[dir]
-	if k == nil {
-		return nil
+	file, data := "", []byte(nil)
+	if k := t.kusts[dir]; k != nil {
+		file, data = k.File, k.Data
 	}
-	data := k.Data
-	if edited, ok := t.overlay[filepath.Clean(k.File)]; ok {
-		data = edited // as a GitOps object edits it
+	for f, edited := range t.overlay {
+		if filepath.Dir(f) == dir {
+			file, data = f, edited // as a GitOps object edits (or Flux generates) it
+		}
+	}
+	if file == "" {
+		return nil
 	}
 	text, ok := withOriginAnnotations(data)
 	if !ok {
 		return nil
 	}
-	override := map[string][]byte{filepath.Clean(k.File): text}
-	if real, err := filepath.EvalSymlinks(k.File); err == nil {
+	override := map[string][]byte{filepath.Clean(file): text}
+	if real, err := filepath.EvalSymlinks(file); err == nil {
 		override[filepath.Clean(real)] = text // krusty reads through resolved links
 	}
 	originBuilds.Add(1)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/meshgate/meshgate/internal/config"
+
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/meshgate/meshgate/internal/kustomization"
@@ -35,6 +37,8 @@ type tree struct {
 	// overlay holds the edited text of the overlay's kustomization when a
 	// GitOps object changes it (overlay.go), served instead of the disk's.
 	overlay map[string][]byte
+	// flux is the Flux build of the overlay (flux.go), nil for any other.
+	flux *config.FluxBuild
 }
 
 // inspect walks the kustomization at dir and the local kustomizations it
@@ -46,6 +50,12 @@ type tree struct {
 // credential. A kustomization that cannot be read or parsed is left to
 // krusty, which reports it in its own words.
 func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
+	return inspectDirs(p, []string{dir}, maxBytes)
+}
+
+// inspectDirs inspects the kustomizations at each of dirs, and what they
+// include, as one tree.
+func inspectDirs(p paths, dirs []string, maxBytes int64) (tree, *render.Error) {
 	t := tree{sources: map[string]bool{}, kusts: map[string]*kustomization.Kustomization{}}
 	fsys := disk{max: maxBytes}
 	seen := map[string]bool{}
@@ -103,8 +113,12 @@ func inspect(p paths, dir string, maxBytes int64) (tree, *render.Error) {
 		}
 		return nil
 	}
-	rerr := walk(filepath.Clean(dir))
-	return t, rerr
+	for _, dir := range dirs {
+		if rerr := walk(filepath.Clean(dir)); rerr != nil {
+			return t, rerr
+		}
+	}
+	return t, nil
 }
 
 // note records what k's fields tell about the whole tree.

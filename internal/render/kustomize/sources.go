@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
 
 	"github.com/meshgate/meshgate/internal/kustomization"
 	"github.com/meshgate/meshgate/internal/render"
@@ -93,8 +94,18 @@ func (t tree) sourceIndex(p paths, dir string) sourceIndex {
 }
 
 // kustomization is the kustomization file of dir and, unless it cannot be
-// read or decoded, its content: the one inspect read, else from disk.
+// read or decoded, its content: the one a GitOps object edits or
+// generates, else the one inspect read, else from disk.
 func (t tree) kustomization(dir string) (string, *kustomization.Kustomization) {
+	for file, data := range t.overlay {
+		if filepath.Dir(file) == dir {
+			k := &kustomization.Kustomization{File: file, Data: data}
+			if yaml.Unmarshal(data, &k.Kustomization) != nil {
+				return file, nil
+			}
+			return file, k
+		}
+	}
 	if k := t.kusts[dir]; k != nil {
 		return k.File, k
 	}
