@@ -65,6 +65,7 @@ func EnvironmentDrift(in Input) (findings, ignored []finding.Finding, p *DriftPr
 	setCauses(in, all)
 	p = driftProfile(in)
 	all = append(all, driftSiblingFindings(in, p, driftReportedOf(all))...)
+	dropMovedRemedies(in, all)
 	findings, ignored = exempt(in, all)
 	return findings, ignored, p
 }
@@ -125,10 +126,29 @@ func newFinding(in Input, rule string, sev finding.Severity, obj *manifest.Objec
 		Name:        obj.Name,
 		Container:   container,
 		Message:     message,
-		File:        obj.File,
-		Line:        obj.LineOf(path...),
 		Subject:     subject,
 	}
+	f.File, f.Line = obj.Locate(path...)
 	f.SetFingerprint()
 	return f
+}
+
+// dropMovedRemedies takes the remedy off a finding located away from its
+// object's source file (at a GitOps object's own values or patch): the
+// remedy's lines are that source file's, so internal/fix would edit the
+// wrong file. The finding's message and fix text stay.
+func dropMovedRemedies(in Input, fs []finding.Finding) {
+	if in.Set == nil {
+		return
+	}
+	files := map[string]string{}
+	for _, o := range in.Set.Objects {
+		files[o.ID()] = o.File
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Remedy != nil && f.File != files[f.Kind+"/"+f.Namespace+"/"+f.Name] {
+			f.Remedy = nil
+		}
+	}
 }

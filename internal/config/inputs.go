@@ -163,6 +163,14 @@ func inputsKustomize(fsys metadataFS, dir string, set, seen map[string]bool) {
 	}
 }
 
+// Includes is the set of kustomization folders the kustomization in dir
+// builds: dir itself and every kustomization it includes, at any depth.
+func (c *Config) Includes(dir string) map[string]bool {
+	seen := map[string]bool{}
+	inputsKustomize(metadataFS(c.Root), dir, map[string]bool{}, seen)
+	return seen
+}
+
 // inRepo reports whether a cleaned repo-relative path stays in the
 // repository.
 func inRepo(p string) bool {

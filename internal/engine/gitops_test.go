@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +63,116 @@ func TestGitOpsAppOfApps(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("got:\n%s\nwant (%s, -update rewrites it):\n%s", got, golden, want)
+	}
+}
+
+// gitopsPatchRepo: a Flux Kustomization and an Argo CD Application deploy
+// the same folder with patches of their own: Flux's JSON 6902 patch adds
+// an env var that reads a missing Secret and replaces the key another one
+// reads with a missing key (web-tokens has token, not tokn); Argo CD's
+// strategic merge patch
+// opts the pod out of the mesh with the inject label.
+var gitopsPatchRepo = map[string]string{
+	".git/config": "[remote \"origin\"]\n\turl = https://github.com/acme/platform.git\n",
+	"clusters/prod/web.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: web
+  namespace: flux-system
+spec:
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  path: ./apps/web
+  targetNamespace: shop
+  patches:
+    - target:
+        kind: Deployment
+        name: web
+      patch: |
+        - op: add
+          path: /spec/template/spec/containers/0/env/-
+          value:
+            name: TOKEN
+            valueFrom:
+              secretKeyRef: {name: web-token, key: token}
+        - op: replace
+          path: /spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/key
+          value: tokn
+`,
+	"argocd/web-canary.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web-canary
+  namespace: argocd
+spec:
+  source:
+    repoURL: https://github.com/acme/platform.git
+    path: apps/web
+    kustomize:
+      patches:
+        - patch: |
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              template:
+                metadata:
+                  labels:
+                    sidecar.istio.io/inject: "false"
+  destination:
+    namespace: canary
+`,
+	"apps/web/kustomization.yaml": "resources: [deploy.yaml, secret.yaml]\n",
+	"apps/web/secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata: {name: web-tokens}\nstringData: {token: x}\n",
+	"apps/web/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, sidecar.istio.io/inject: "true"}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          env:
+            - name: A
+              valueFrom:
+                secretKeyRef:
+                  name: web-tokens
+                  key: token
+`,
+}
+
+// TestGitOpsPatchLocations: a finding about a field a GitOps object's
+// patch writes points at that line of the object's file, the line a
+// person edits, not at the nearest field of the base file, nor at the
+// base's field whose value the patch replaces. The remedy of that one
+// (read the close key token) is dropped: its lines are the base file's.
+func TestGitOpsPatchLocations(t *testing.T) {
+	p, err := NewPlan(context.Background(), Request{Dir: writeRepo(t, gitopsPatchRepo)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%s %s %s %s:%d remedy=%t", f.Environment, f.Rule, f.WorkloadID(), f.File, f.Line, f.Remedy != nil))
+	}
+	want := []string{
+		"web secret-key-missing Deployment/shop/web clusters/prod/web.yaml:25 remedy=false",
+		"web secret-missing Deployment/shop/web clusters/prod/web.yaml:22 remedy=false",
+		"web-canary mesh-injection Deployment/canary/web argocd/web-canary.yaml:21 remedy=false",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

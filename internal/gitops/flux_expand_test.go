@@ -139,3 +139,34 @@ replaced apps/web/: deployed by Kustomization apps in clusters/prod/apps.yaml`
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestExpandFluxReplacesIncludedBase: flux2-kustomize-helm-example's
+// layout. The base apps/base/podinfo sets a namespace, so discovery keeps it
+// as deployable alone; the Flux Kustomization deploys it through the
+// overlay apps/staging, which includes it: both discovered kustomizations
+// are replaced, the base with the overlay it is deployed through. A base
+// and an overlay no GitOps environment includes stay (not replaced).
+func TestExpandFluxReplacesIncludedBase(t *testing.T) {
+	files := map[string]string{
+		"clusters/staging/apps.yaml":           fluxKustomization("apps", bootstrapSource+"  path: ./apps/staging\n"),
+		"apps/staging/kustomization.yaml":      "resources: [../base/podinfo]\n",
+		"apps/base/podinfo/kustomization.yaml": "namespace: podinfo\nresources: [deploy.yaml]\n",
+		"apps/base/podinfo/deploy.yaml":        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: podinfo}\n",
+		"apps/base/other/kustomization.yaml":   "namespace: other\nresources: [deploy.yaml]\n",
+		"apps/base/other/deploy.yaml":          "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\n",
+		"apps/production/kustomization.yaml":   "resources: [../base/other]\n",
+	}
+	cfg := &config.Config{Discovered: true, Environments: []config.Environment{
+		kustomizeEnv("other", "apps/base/other"),
+		kustomizeEnv("podinfo", "apps/base/podinfo"),
+		kustomizeEnv("production", "apps/production"),
+		kustomizeEnv("staging", "apps/staging"),
+	}}
+	p, _ := expandTree(t, files, cfg)
+	want := `env apps: kustomize apps/staging; Kustomization flux-system/apps in clusters/staging/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+replaced apps/base/podinfo/kustomization.yaml: deployed by Kustomization apps in clusters/staging/apps.yaml through apps/staging
+replaced apps/staging/kustomization.yaml: deployed by Kustomization apps in clusters/staging/apps.yaml`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}

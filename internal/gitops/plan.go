@@ -157,6 +157,11 @@ func same(nodes []*node, e config.Environment, key string) bool {
 	return false
 }
 
+// objectKey names the object an origin is: its kind, namespace and name.
+func objectKey(o *config.Origin) string {
+	return o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
 func sameOrigin(a, b *config.Origin) bool {
 	return a != nil && b != nil && a.Kind == b.Kind && a.Namespace == b.Namespace && a.Name == b.Name
 }
@@ -177,11 +182,22 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 	p := Plan{Notes: map[string][]Note{}, Followed: map[string][]Ref{}}
 	var kept []*node
 	replaced := map[*node]*node{}
+	includes := map[string]map[string]bool{}
+	included := func(dir string) map[string]bool {
+		if includes[dir] == nil {
+			includes[dir] = cfg.Includes(dir)
+		}
+		return includes[dir]
+	}
 	for _, n := range nodes {
 		if !n.gitops && cfg.Discovered {
-			if by := replacedBy(n.env, nodes); by != nil {
+			if by := replacedBy(included, n.env, nodes); by != nil {
 				replaced[n] = by
-				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: "deployed by " + by.env.From.String()})
+				reason := "deployed by " + by.env.From.String()
+				if path.Clean(by.env.Path()) != path.Clean(n.env.Path()) {
+					reason += " through " + path.Clean(by.env.Path())
+				}
+				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: reason})
 				continue
 			}
 		}
@@ -193,9 +209,23 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 			taken[n.env.Name] = true
 		}
 	}
+	// The same object written in several files (one per cluster folder) is
+	// named by its folder: namespace/name would tell them apart by the
+	// order they were found in, not by where they are.
+	// A folder that holds it once names it; where one folder holds it
+	// twice, the folder tells nothing and the other names stand.
+	defined, inFolder := map[string]int{}, map[string]int{}
+	for _, n := range kept {
+		if n.gitops && n.env.From != nil {
+			defined[objectKey(n.env.From)]++
+			inFolder[objectKey(n.env.From)+"@"+path.Dir(n.env.From.File)]++
+		}
+	}
 	for _, n := range kept {
 		if n.gitops {
-			n.env.Name = freeName(n.env, taken)
+			o := n.env.From
+			byFolder := o != nil && defined[objectKey(o)] > 1 && inFolder[objectKey(o)+"@"+path.Dir(o.File)] == 1
+			n.env.Name = freeName(n.env, taken, byFolder)
 			taken[n.env.Name] = true
 		}
 	}
@@ -241,13 +271,25 @@ func nested(n *node, replaced map[*node]*node) config.Environment {
 
 // replacedBy is the GitOps environment that renders the chart or
 // kustomization a discovered environment renders with its defaults: that
-// is how it is deployed. Values variants stay.
-func replacedBy(e config.Environment, nodes []*node) *node {
+// is how it is deployed. Values variants stay. A discovered kustomization
+// that a GitOps environment's kustomization includes (a base with a
+// namespace of its own, which discovery keeps as deployable alone) is
+// deployed through it, not alone. included(dir) is the kustomization
+// folders the one in dir builds (config.Includes).
+func replacedBy(included func(dir string) map[string]bool, e config.Environment, nodes []*node) *node {
 	if e.Helm != nil && len(e.Helm.Values) > 0 {
 		return nil
 	}
 	for _, n := range nodes {
 		if n.gitops && sameSource(n.env, e) && path.Clean(n.env.Path()) == path.Clean(e.Path()) {
+			return n
+		}
+	}
+	if e.Kustomize == nil {
+		return nil
+	}
+	for _, n := range nodes {
+		if n.gitops && n.env.Kustomize != nil && included(n.env.Kustomize.Path)[path.Clean(e.Kustomize.Path)] {
 			return n
 		}
 	}
@@ -267,12 +309,15 @@ func sameSource(g, e config.Environment) bool {
 
 // freeName is the first of the names e may go by that no other
 // environment has: its object's name, namespace/name, Kind/namespace/name,
-// then that with the file and line of the object.
-func freeName(e config.Environment, taken map[string]bool) string {
+// then that with the file and line of the object. An object defined in
+// several folders goes by name@folder of its file first (byFolder).
+func freeName(e config.Environment, taken map[string]bool, byFolder bool) string {
 	o := e.From
 	cands := []string{e.Name}
 	if o != nil {
-		if o.Namespace != "" {
+		if byFolder {
+			cands = []string{e.Name + "@" + path.Dir(o.File)}
+		} else if o.Namespace != "" {
 			cands = append(cands, o.Namespace+"/"+e.Name)
 		}
 		cands = append(cands, o.Kind+"/"+o.Namespace+"/"+e.Name, fmt.Sprintf("%s/%s/%s@%s:%d", o.Kind, o.Namespace, e.Name, o.File, o.Line))

@@ -187,6 +187,29 @@ env Application/argocd/web@d.yaml:1: kustomize web; Application web in d.yaml`
 	}
 }
 
+// TestExpandNamesPerCluster: the same object written in two cluster
+// folders (flux2-kustomize-helm-example's Kustomization flux-system/apps
+// in clusters/production and clusters/staging) is two environments, each
+// named by its folder: namespace/name would tell them apart by the order
+// they were found in. An object defined once keeps its name.
+func TestExpandNamesPerCluster(t *testing.T) {
+	files := map[string]string{
+		"clusters/production/apps.yaml": fluxKustomization("apps", bootstrapSource+"  path: ./apps/production\n"),
+		"clusters/staging/apps.yaml":    fluxKustomization("apps", bootstrapSource+"  path: ./apps/staging\n"),
+		"clusters/staging/infra.yaml":   fluxKustomization("infra", bootstrapSource+"  path: ./infra\n"),
+		"apps/production/web.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		"apps/staging/web.yaml":         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		"infra/redis.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: redis}\n",
+	}
+	p, _ := expandTree(t, files, &config.Config{Discovered: true})
+	want := `env apps@clusters/production: kustomize apps/production; Kustomization flux-system/apps in clusters/production/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+env apps@clusters/staging: kustomize apps/staging; Kustomization flux-system/apps in clusters/staging/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+env infra: kustomize infra; Kustomization flux-system/infra in clusters/staging/infra.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 // TestExpandCannotLeaveTheRoot: a source path that is a symbolic link out
 // of the repository, or that climbs out of it, is no folder of the
 // repository: a note, and nothing outside is read.

@@ -26,7 +26,10 @@ func build(res render.Result, shared *Shared) (*Set, *render.Error) {
 		for _, d := range decoded {
 			obj, values := newObject(d, doc.File, res.DefaultNamespace)
 			set.Redact = append(set.Redact, values...)
-			b.locate(obj, doc.Line)
+			src := b.locate(obj, doc.Line)
+			if len(doc.Patches) > 0 {
+				b.locatePatches(obj, src, doc.Patches)
+			}
 			set.Objects = append(set.Objects, obj)
 			set.Warnings = append(set.Warnings, b.duplicateWarnings(doc, obj, d.duplicates)...)
 		}
@@ -146,11 +149,13 @@ func (b *builder) yamlSource(file string, text []byte) *yamlSource {
 }
 
 // locate sets the object's line and its field line mapper; line is where
-// the renderer says the object starts in its file (0: unknown).
-func (b *builder) locate(obj *Object, line int) {
+// the renderer says the object starts in its file (0: unknown). It returns
+// the object's document in a YAML source file (nil for a template, or when
+// not found).
+func (b *builder) locate(obj *Object, line int) *yaml.Node {
 	text := b.text(obj.File)
 	if text == nil {
-		return
+		return nil
 	}
 	if b.res.Source == "helm" {
 		t, ok := b.templates[obj.File]
@@ -165,7 +170,7 @@ func (b *builder) locate(obj *Object, line int) {
 		}
 		obj.Line = h.objectLine()
 		obj.locate = h.line
-		return
+		return nil
 	}
 	src, ok := b.sources[obj.File]
 	if !ok {
@@ -177,11 +182,12 @@ func (b *builder) locate(obj *Object, line int) {
 		doc = src.find(obj.APIVersion, obj.Kind, obj.Name, obj.node)
 	}
 	if doc == nil {
-		return
+		return nil
 	}
 	obj.Line = docLine(doc)
 	rendered := obj.node
 	obj.locate = func(path []any) int { return walkSource(doc, rendered, path) }
+	return doc
 }
 
 // docError turns a decoding problem into a render error at the source line

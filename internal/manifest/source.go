@@ -246,24 +246,31 @@ var mergeKeys = []string{"name", "key", "mountPath", "containerPort", "port", "s
 // walkSource finds path in a source document, guided by the rendered node
 // for list items; it returns the line of the deepest element found.
 func walkSource(src, rendered *yaml.Node, path []any) int {
-	line := docLine(src)
+	line, _, _ := walkSourceDepth(src, rendered, path)
+	return line
+}
+
+// walkSourceDepth is walkSource, how many elements of path it found, and
+// the node of the deepest.
+func walkSourceDepth(src, rendered *yaml.Node, path []any) (line, depth int, at *yaml.Node) {
+	line = docLine(src)
 	cur, ren := src, rendered
 	for _, el := range path {
 		cur = resolveAlias(cur)
 		if cur == nil {
-			return line
+			return line, depth, cur
 		}
 		st, renOK := childStep(ren, el)
 		if s, ok := el.(string); ok {
 			k, v := mappingGet(cur, s)
 			if k == nil {
-				return line
+				return line, depth, cur
 			}
 			line, cur = k.Line, v
 		} else {
 			idx, ok := asIndex(el)
 			if !ok || cur.Kind != yaml.SequenceNode {
-				return line
+				return line, depth, cur
 			}
 			var item *yaml.Node
 			switch {
@@ -273,17 +280,18 @@ func walkSource(src, rendered *yaml.Node, path []any) int {
 				item = resolveAlias(cur.Content[idx])
 			}
 			if item == nil {
-				return line
+				return line, depth, cur
 			}
 			line, cur = item.Line, item
 		}
+		depth++
 		if renOK {
 			ren = st.value
 		} else {
 			ren = nil
 		}
 	}
-	return line
+	return line, depth, cur
 }
 
 func hasMergeKey(item *yaml.Node) bool {

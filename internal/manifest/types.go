@@ -27,6 +27,9 @@ type Object struct {
 	Line int
 
 	locate func(path []any) int
+	// patched locates a field in a GitOps object's patch that sets more of
+	// it than File does (ok false: File holds it as well as any patch).
+	patched func(path []any) (file string, line int, ok bool)
 	// node is the rendered document's root mapping (or the List item), kept
 	// so that lines can be mapped from the rendered text to the source.
 	node *yaml.Node
@@ -45,6 +48,19 @@ func (o *Object) LineOf(path ...any) int {
 		}
 	}
 	return o.Line
+}
+
+// Locate is the file and line a person edits for the field at path: a
+// GitOps object's patch where it sets more of the field than o.File does
+// (an Argo CD Application's or Flux Kustomization's patches), else o.File
+// at LineOf.
+func (o *Object) Locate(path ...any) (file string, line int) {
+	if o.patched != nil {
+		if f, l, ok := o.patched(path); ok {
+			return f, l
+		}
+	}
+	return o.File, o.LineOf(path...)
 }
 
 // Container kinds.

@@ -25,6 +25,20 @@ type Doc struct {
 	// knows it (a manifests folder, where one file may define the same
 	// object twice); 0 lets the source index find it by kind and name.
 	Line int
+	// Patches are the patches a GitOps object writes (an Argo CD
+	// Application's kustomize.patches, a Flux Kustomization's patches)
+	// that apply to this document: a field they set is located in them.
+	Patches []Patch
+}
+
+// Patch is a kustomize patch as a GitOps object writes it.
+type Patch struct {
+	// Text is the patch, a strategic merge patch or a JSON 6902 list of
+	// operations.
+	Text string
+	// File and Line are where the patch entry is written (repo-relative).
+	File string
+	Line int
 }
 
 // Result is one environment's rendering. A failed rendering is data (Err),

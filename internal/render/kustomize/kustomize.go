@@ -92,6 +92,7 @@ func build(root string, k *config.Kustomize, res render.Result, opts render.Opti
 			t.overlay[filepath.Clean(real)] = data // krusty reads through resolved links
 		}
 	}
+	t.patches = gitopsPatches(p, rel, k, opts.MaxBytes)
 	res = buildTree(p, rel, dir, t, res, opts)
 	if res.Err != nil {
 		res.Err.Message = render.Redacted(res.Err.Message, res.Redact)
@@ -216,6 +217,11 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 			}
 		}
 	}
+	var overlay []byte
+	for _, data := range t.overlay {
+		overlay = data // one kustomization, under its path and its resolved one
+	}
+	applied := patchesOf(m, t.patches, overlay)
 	for i, r := range resources {
 		// The same removal `kustomize build` does when originAnnotations was
 		// not asked for: the annotation, then the annotations map if empty.
@@ -234,7 +240,7 @@ func (t tree) documents(p paths, rel, dir string, m resmap.ResMap, res render.Re
 				return res
 			}
 		}
-		res.Docs = append(res.Docs, render.Doc{YAML: y, File: files[i]})
+		res.Docs = append(res.Docs, render.Doc{YAML: y, File: files[i], Patches: applied[r]})
 	}
 	return res
 }

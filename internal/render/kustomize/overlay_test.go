@@ -1,6 +1,8 @@
 package kustomize
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -122,5 +124,49 @@ func TestOverlayBuild(t *testing.T) {
 	plain := buildAt(t, root, "kustomize/base", "")
 	if strings.Contains(string(plain.Docs[0].YAML), "argo-") {
 		t.Error("the plain build sees the overlay's edits")
+	}
+}
+
+// TestOverlayPatchesReachDocs: each document carries the patches of the
+// GitOps object that select it, in order, with their file and line: a
+// strategic merge patch by the kind and name it names, a JSON 6902 patch
+// by its target (a name pattern matches the name before the overlay's
+// prefix); the Service named cart is selected by none, and a patch file
+// (path) is read as written, at its line 1.
+func TestOverlayPatchesReachDocs(t *testing.T) {
+	root := testRoot(t)
+	smp := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec: {replicas: 7}\n"
+	ops := "- op: add\n  path: /metadata/labels/team\n  value: shop\n"
+	env := config.Environment{Name: "t", Kustomize: &config.Kustomize{Path: "kustomize/base", Overlay: &config.Overlay{
+		NamePrefix: "argo-",
+		Patches: []config.Patch{
+			{Patch: smp, File: "argocd/cart.yaml", Line: 12},
+			{Patch: ops, Target: &config.PatchTarget{Kind: "Deployment", Name: "ca.*"}, File: "argocd/cart.yaml", Line: 20},
+			{Path: "serviceaccount.yaml", Target: &config.PatchTarget{Kind: "ServiceAccount"}, File: "argocd/cart.yaml", Line: 30},
+		},
+	}}}
+	res := Renderer{}.Render(t.Context(), root, env, render.Options{MaxBytes: config.DefaultMaxRenderedBytes, MaxReads: config.DefaultMaxObjects})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	got := map[string][]string{}
+	for _, d := range res.Docs {
+		var obj struct {
+			Kind     string
+			Metadata struct{ Name string }
+		}
+		if err := yaml.Unmarshal(d.YAML, &obj); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range d.Patches {
+			got[obj.Kind+"/"+obj.Metadata.Name] = append(got[obj.Kind+"/"+obj.Metadata.Name], fmt.Sprintf("%s:%d %q", p.File, p.Line, p.Text[:12]))
+		}
+	}
+	want := map[string][]string{
+		"Deployment/argo-cart":     {`argocd/cart.yaml:12 "apiVersion: "`, `argocd/cart.yaml:20 "- op: add\n  "`},
+		"ServiceAccount/argo-cart": {`kustomize/base/serviceaccount.yaml:1 "apiVersion: "`},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("patches by document:\n%q\nwant:\n%q", got, want)
 	}
 }

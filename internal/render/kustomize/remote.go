@@ -39,6 +39,9 @@ type tree struct {
 	overlay map[string][]byte
 	// flux is the Flux build of the overlay (flux.go), nil for any other.
 	flux *config.FluxBuild
+	// patches are the patches a GitOps object writes into the overlay:
+	// the fields they set are located in them (patches.go).
+	patches []gitopsPatch
 }
 
 // inspect walks the kustomization at dir and the local kustomizations it
