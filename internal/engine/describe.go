@@ -14,9 +14,7 @@ import (
 func (p *Plan) Describe(w io.Writer) {
 	if p.Config.Discovered {
 		fmt.Fprintf(w, "meshgate: no .meshgate.yaml; discovered %d environment(s):\n", len(p.Config.Environments))
-		for _, e := range p.Config.Environments {
-			fmt.Fprintf(w, "  %-24s %s %s\n", e.Name, e.Source(), e.Origin)
-		}
+		listEnvironments(w, p.Config.Environments)
 		DescribeSkipped(w, p.Config.Skipped)
 	}
 	p.describeGitOps(w)
@@ -26,6 +24,21 @@ func (p *Plan) Describe(w io.Writer) {
 			list = "none"
 		}
 		fmt.Fprintf(w, "meshgate: %d of %d environment(s) changed since %s: %s\n", len(p.Environments), c.All, c.From, list)
+	}
+}
+
+// listEnvironments lists envs one a line: name, source, origin, in
+// columns as wide as the longest name up to 40 characters (24 at least);
+// a longer name pushes its own line only.
+func listEnvironments(w io.Writer, envs []config.Environment) {
+	width := 24
+	for _, e := range envs {
+		if n := len(e.Name); n > width && n <= 40 {
+			width = n
+		}
+	}
+	for _, e := range envs {
+		fmt.Fprintf(w, "  %-*s %s %s\n", width, e.Name, e.Source(), e.Origin)
 	}
 }
 
@@ -49,9 +62,7 @@ func (p *Plan) describeGitOps(w io.Writer) {
 	}
 	if !p.Config.Discovered && len(gp.Environments) > 0 {
 		fmt.Fprintf(w, "meshgate: %d environment(s) from GitOps objects:\n", len(gp.Environments))
-		for _, e := range gp.Environments {
-			fmt.Fprintf(w, "  %-24s %s %s\n", e.Name, e.Source(), e.Origin)
-		}
+		listEnvironments(w, gp.Environments)
 	}
 	if len(gp.Unrendered) > 0 {
 		fmt.Fprintf(w, "meshgate: not expanded (%d):\n", len(gp.Unrendered))

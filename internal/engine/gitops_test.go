@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/report"
 )
 
@@ -174,5 +175,22 @@ func TestGitOpsPatchLocations(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestListEnvironmentsColumns: the listing's name column is as wide as the
+// longest name (24 at least), so that sources line up; a name longer than
+// 40 characters pushes its own line only.
+func TestListEnvironmentsColumns(t *testing.T) {
+	k := func(name string) config.Environment {
+		return config.Environment{Name: name, Kustomize: &config.Kustomize{Path: "x"}, Origin: "x/kustomization.yaml"}
+	}
+	var b bytes.Buffer
+	listEnvironments(&b, []config.Environment{k("web"), k("example.kustomize-guestbook"), k(strings.Repeat("n", 41))})
+	want := "  web                         kustomize x/kustomization.yaml\n" +
+		"  example.kustomize-guestbook kustomize x/kustomization.yaml\n" +
+		"  " + strings.Repeat("n", 41) + " kustomize x/kustomization.yaml\n"
+	if b.String() != want {
+		t.Errorf("listing:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
