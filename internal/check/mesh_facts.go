@@ -26,6 +26,7 @@ const (
 	meshIstioRev         = "istio.io/rev"
 	meshIstioNsInjection = "istio-injection"
 	meshIstioNative      = "sidecar.istio.io/nativeSidecar"
+	meshIstioStatus      = "sidecar.istio.io/status"
 	meshAmbientMode      = "istio.io/dataplane-mode"
 	meshLinkerdInject    = "linkerd.io/inject"
 	meshLinkerdWebhooks  = "config.linkerd.io/admission-webhooks"

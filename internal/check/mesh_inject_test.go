@@ -235,6 +235,17 @@ func meshIstioCases() []meshInjectCase {
 			want: `pod template has label sidecar.istio.io/inject="yes", which is not "true" or "false": ` + meshTestNsUnknown + ` has no istio-injection or istio.io/rev label, so only the value "true" selects the pod for injection`},
 		{name: "failure.invalid-annotation-unlabelled-ns", cite: "istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:130-145 (object: label \"true\" only)", w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/inject", "yes")), path: meshTestMeta,
 			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev; annotation sidecar.istio.io/inject="yes" is not "true" or "false", and the annotation can only opt out anyway`},
+		// stefanprodan/gitops-istio commits pods injected with istioctl
+		// kube-inject into a namespace labelled istio-injection=disabled.
+		{name: "success.istio-injected-by-hand-in-disabled-ns", cite: "istio 1.30.3 pkg/kube/inject/inject.go:686-800, pkg/kube/inject/webhook.go:520-522, 1129-1136",
+			nsConfig: map[string]string{"istio-injection": "disabled"}, w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/status", `{"containers":["istio-proxy"]}`), meshTestContainers(
+				manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "istio-proxy", Type: manifest.ContainerApp}))},
+		{name: "success.istio-native-injected-by-hand", cite: "istio 1.30.3 pkg/kube/inject/inject.go:686-800, pkg/kube/inject/webhook.go:520-522, 1129-1136",
+			w: meshTestDeployment(meshTestPodAnn("sidecar.istio.io/status", `{"initContainers":["istio-proxy"]}`), meshTestContainers(
+				manifest.Container{Name: "istio-proxy", Type: manifest.ContainerInit, RestartPolicyAlways: true}, manifest.Container{Name: "server", Type: manifest.ContainerApp}))},
+		{name: "failure.istio-proxy-without-status-is-not-taken-for-injected", cite: "istio 1.30.3 pkg/kube/inject/webhook.go:520-522 (the status annotation marks an injected pod)", w: meshTestDeployment(meshTestContainers(
+			manifest.Container{Name: "server", Type: manifest.ContainerApp}, manifest.Container{Name: "istio-proxy", Type: manifest.ContainerApp})), path: meshTestMeta,
+			want: meshTestNsUnknown + ` has no istio-injection or istio.io/rev label and the pod template has no label sidecar.istio.io/inject="true" or istio.io/rev`},
 		{name: "failure.hostnetwork", cite: "istio 1.30.3 pkg/kube/inject/inject.go:207-209", nsConfig: enabled, w: meshTestDeployment(meshTestHostNetwork, meshTestPodLabels("sidecar.istio.io/inject", "true")),
 			path: meshTestHostNet, want: `pod template sets hostNetwork: true; istio never injects host-network pods` + meshTestHostNetAdvice},
 		{name: "failure.kube-system", cite: "istio 1.30.3 pkg/kube/inject/inject.go:212-216", nsConfig: enabled, w: meshTestDeployment(meshTestIn("kube-system"), meshTestPodLabels("sidecar.istio.io/inject", "true")),

@@ -31,6 +31,11 @@ var meshIstioTable = &meshTable{
 	provider: config.ProviderIstio,
 	upstream: "istio 1.30.3 (56df41f63e513f834c9a3af33d8aed82d1d961f2)",
 	steps: []meshStep{
+		{name: "pods injected by hand", rows: []meshRow{
+			{id: "injected-by-hand", when: []meshCond{podAnn(meshIstioStatus).isNot(""), container(meshAppOrInit, "istio-proxy")}, out: outManual,
+				doc:  "`istioctl kube-inject` wrote the proxy and its status into the manifest: the rendered pod runs the proxy, and the webhook skips it or injects it again",
+				cite: meshIstioInjectGo + ":686-800 (IntoObject, istioctl kube-inject); pkg/kube/inject/webhook.go:520-522, 1129-1136"},
+		}},
 		{name: "pods no webhook takes", rows: []meshRow{
 			{id: "host-network", when: []meshCond{hostNetwork()}, out: outNot, at: atSpecOf("hostNetwork"),
 				msg:  "pod template sets hostNetwork: true; istio never injects host-network pods" + meshHostNetAdvice,

@@ -164,8 +164,36 @@ func TestExpandFluxReplacesIncludedBase(t *testing.T) {
 	}}
 	p, _ := expandTree(t, files, cfg)
 	want := `env apps: kustomize apps/staging; Kustomization flux-system/apps in clusters/staging/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
-replaced apps/base/podinfo/kustomization.yaml: deployed by Kustomization apps in clusters/staging/apps.yaml through apps/staging
+replaced apps/base/podinfo/kustomization.yaml: deployed by Kustomization apps in clusters/staging/apps.yaml (it builds apps/staging, which includes it)
 replaced apps/staging/kustomization.yaml: deployed by Kustomization apps in clusters/staging/apps.yaml`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestExpandFluxReplacesGeneratedMembers: stefanprodan/gitops-istio's
+// layout. The Kustomization's path apps holds no kustomization: Flux
+// generates one listing apps/namespace.yaml and the folders below that
+// hold kustomizations, so the discovered apps/backend and apps/frontend
+// are deployed through it, in the namespace apps/namespace.yaml renders,
+// and are not checked alone.
+func TestExpandFluxReplacesGeneratedMembers(t *testing.T) {
+	files := map[string]string{
+		"clusters/my-cluster/apps.yaml":    fluxKustomization("apps", bootstrapSource+"  path: ./apps\n"),
+		"apps/namespace.yaml":              "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n",
+		"apps/backend/kustomization.yaml":  "resources: [deploy.yaml]\n",
+		"apps/backend/deploy.yaml":         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: backend, namespace: prod}\n",
+		"apps/frontend/kustomization.yaml": "resources: [deploy.yaml]\n",
+		"apps/frontend/deploy.yaml":        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: frontend, namespace: prod}\n",
+	}
+	cfg := &config.Config{Discovered: true, Environments: []config.Environment{
+		kustomizeEnv("backend", "apps/backend"),
+		kustomizeEnv("frontend", "apps/frontend"),
+	}}
+	p, _ := expandTree(t, files, cfg)
+	want := `env apps: kustomize apps; Kustomization flux-system/apps in clusters/my-cluster/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+replaced apps/backend/kustomization.yaml: deployed by Kustomization apps in clusters/my-cluster/apps.yaml (it builds apps, which includes it)
+replaced apps/frontend/kustomization.yaml: deployed by Kustomization apps in clusters/my-cluster/apps.yaml (it builds apps, which includes it)`
 	if got := describe(p); got != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}

@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"strings"
 
@@ -183,11 +184,21 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 	var kept []*node
 	replaced := map[*node]*node{}
 	includes := map[string]map[string]bool{}
-	included := func(dir string) map[string]bool {
-		if includes[dir] == nil {
-			includes[dir] = cfg.Includes(dir)
+	included := func(k *config.Kustomize) map[string]bool {
+		if includes[k.Path] == nil {
+			set := cfg.Includes(k.Path)
+			if k.Flux != nil {
+				// The kustomization Flux generates for a plain folder
+				// lists the folders below it that hold kustomizations.
+				for _, r := range k.Flux.Generated {
+					if ext := path.Ext(r); ext != ".yaml" && ext != ".yml" {
+						maps.Copy(set, cfg.Includes(path.Join(k.Path, r)))
+					}
+				}
+			}
+			includes[k.Path] = set
 		}
-		return includes[dir]
+		return includes[k.Path]
 	}
 	for _, n := range nodes {
 		if !n.gitops && cfg.Discovered {
@@ -195,7 +206,7 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 				replaced[n] = by
 				reason := "deployed by " + by.env.From.String()
 				if path.Clean(by.env.Path()) != path.Clean(n.env.Path()) {
-					reason += " through " + path.Clean(by.env.Path())
+					reason += " (it builds " + path.Clean(by.env.Path()) + ", which includes it)"
 				}
 				p.Replaced = append(p.Replaced, config.Skipped{Path: n.env.Origin, Reason: reason})
 				continue
@@ -274,9 +285,10 @@ func nested(n *node, replaced map[*node]*node) config.Environment {
 // is how it is deployed. Values variants stay. A discovered kustomization
 // that a GitOps environment's kustomization includes (a base with a
 // namespace of its own, which discovery keeps as deployable alone) is
-// deployed through it, not alone. included(dir) is the kustomization
-// folders the one in dir builds (config.Includes).
-func replacedBy(included func(dir string) map[string]bool, e config.Environment, nodes []*node) *node {
+// deployed through it, not alone. included(k) is the kustomization
+// folders k builds (config.Includes, and those of the kustomization Flux
+// generates).
+func replacedBy(included func(k *config.Kustomize) map[string]bool, e config.Environment, nodes []*node) *node {
 	if e.Helm != nil && len(e.Helm.Values) > 0 {
 		return nil
 	}
@@ -289,7 +301,7 @@ func replacedBy(included func(dir string) map[string]bool, e config.Environment,
 		return nil
 	}
 	for _, n := range nodes {
-		if n.gitops && n.env.Kustomize != nil && included(n.env.Kustomize.Path)[path.Clean(e.Kustomize.Path)] {
+		if n.gitops && n.env.Kustomize != nil && included(n.env.Kustomize)[path.Clean(e.Kustomize.Path)] {
 			return n
 		}
 	}
