@@ -192,6 +192,7 @@ func (e *InternalError) Error() string {
 func Run(ctx context.Context, p *Plan) (report.Report, error) {
 	ro := p.runOptions()
 	p.detectProvider(ctx, &ro)
+	p.poolGitOps(ctx, &ro)
 	results := runAll(ctx, p.Config, p.Environments, ro)
 	if !p.RenderOnly {
 		driftAcross(p.Config, p.Today, results)

@@ -3,6 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
+	"path"
+	"slices"
 	"sort"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -81,4 +84,110 @@ func gitopsObjects(set *manifest.Set) []gitops.Object {
 		})
 	}
 	return out
+}
+
+// clusterOf names the cluster a GitOps environment deploys to: the
+// environment at the top of the chain of renderings that holds its object
+// (an app of apps, flux bootstrap's Kustomization), or, for an object of a
+// repository file that nothing renders, the folder of that file (the one
+// flux bootstrap applies: clusters/production). "" for an environment of
+// no GitOps object.
+func clusterOf(env config.Environment, byName map[string]config.Environment) string {
+	if env.From == nil {
+		return ""
+	}
+	for range len(byName) {
+		parent, ok := byName[env.From.Via]
+		if env.From.Via == "" || !ok {
+			break
+		}
+		if parent.From == nil {
+			return "environment " + parent.Name
+		}
+		env = parent
+	}
+	return "folder " + path.Dir(env.From.File)
+}
+
+// poolGitOps gives each GitOps environment of this run what the other
+// environments of its cluster (clusterOf) render into the cluster: the
+// Secrets they produce, and the Namespaces it does not render itself.
+// Flux Kustomizations and Argo CD Applications of one cluster are slices
+// of one deployment: a Secret one of them makes is there for the others.
+// The siblings are rendered whether or not this run checks them, so that
+// --env and --changed-since judge as a full run does.
+func (p *Plan) poolGitOps(ctx context.Context, ro *runOptions) {
+	if p.gitops == nil || p.RenderOnly || len(p.gitops.Environments) == 0 {
+		return
+	}
+	cfg := p.Config
+	byName := map[string]config.Environment{}
+	for _, e := range cfg.Environments {
+		byName[e.Name] = e
+	}
+	clusters := map[string][]config.Environment{}
+	for _, e := range cfg.Environments {
+		if c := clusterOf(e, byName); c != "" {
+			clusters[c] = append(clusters[c], e)
+		}
+	}
+	ro.setDefaults()
+	if ro.sets == nil {
+		ro.sets = map[string]*manifest.Set{}
+	}
+	// Each member's own objects, built once, before any is given its
+	// siblings'.
+	type own struct {
+		set        *manifest.Set
+		producers  []manifest.Producer
+		namespaces map[string]*manifest.Object
+	}
+	owns := map[string]*own{}
+	ownOf := func(e config.Environment) *own {
+		if o, ok := owns[e.Name]; ok {
+			return o
+		}
+		set := ro.sets[e.Name]
+		if set == nil {
+			set = renderedSet(ctx, cfg, e, *ro)
+		}
+		var o *own
+		if set != nil {
+			o = &own{set: set, producers: slices.Clone(set.Producers), namespaces: maps.Clone(set.Namespaces)}
+		}
+		owns[e.Name] = o
+		return o
+	}
+	for _, env := range p.Environments {
+		c := clusterOf(env, byName)
+		if c == "" || len(clusters[c]) < 2 {
+			continue
+		}
+		for _, e := range clusters[c] {
+			ownOf(e)
+		}
+	}
+	for _, env := range p.Environments {
+		c := clusterOf(env, byName)
+		me := owns[env.Name]
+		if c == "" || me == nil {
+			continue
+		}
+		for _, other := range clusters[c] {
+			theirs := owns[other.Name]
+			if other.Name == env.Name || theirs == nil {
+				continue
+			}
+			for _, pr := range theirs.producers {
+				pr.Via += " in " + other.Name
+				me.set.Producers = append(me.set.Producers, pr)
+			}
+			for name, ns := range theirs.namespaces {
+				if me.set.Namespaces[name] == nil {
+					me.set.Namespaces[name] = ns
+				}
+			}
+		}
+		ro.sets[env.Name] = me.set
+	}
 }

@@ -156,14 +156,7 @@ spec:
 // base's field whose value the patch replaces. The remedy of that one
 // (read the close key token) is dropped: its lines are the base file's.
 func TestGitOpsPatchLocations(t *testing.T) {
-	p, err := NewPlan(context.Background(), Request{Dir: writeRepo(t, gitopsPatchRepo)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Run(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := checkRepo(t, Request{Dir: writeRepo(t, gitopsPatchRepo)})
 	var got []string
 	for _, f := range rep.Findings {
 		got = append(got, fmt.Sprintf("%s %s %s %s:%d remedy=%t", f.Environment, f.Rule, f.WorkloadID(), f.File, f.Line, f.Remedy != nil))
@@ -193,4 +186,80 @@ func TestListEnvironmentsColumns(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("listing:\n%s\nwant:\n%s", b.String(), want)
 	}
+}
+
+// clusterRepo: two cluster folders apply Flux Kustomizations. In
+// clusters/prod, one deploys the web app and another the Namespace
+// (labelled for injection) and the Secret it reads; clusters/staging
+// deploys the web app alone (with a name prefix, so that it is not the
+// same rendering as prod's, which would be one environment).
+var clusterRepo = map[string]string{
+	".git/config":                 "[remote \"origin\"]\n\turl = https://github.com/acme/platform.git\n",
+	"clusters/prod/web.yaml":      fluxKS("web", "./apps/web"),
+	"clusters/prod/platform.yaml": fluxKS("platform", "./platform"),
+	"clusters/staging/web.yaml":   fluxKS("web", "./apps/web") + "  namePrefix: stg-\n",
+	"apps/web/kustomization.yaml": "resources: [deploy.yaml]\n",
+	"platform/kustomization.yaml": "resources: [namespace.yaml, secret.yaml]\n",
+	"platform/namespace.yaml":     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n",
+	"platform/secret.yaml":        "apiVersion: v1\nkind: Secret\nmetadata: {name: web-db, namespace: shop}\nstringData: {password: x}\n",
+	"apps/web/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          env:
+            - name: DB_PASSWORD
+              valueFrom: {secretKeyRef: {name: web-db, key: password}}
+`,
+}
+
+func fluxKS(name, path string) string {
+	return "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: " + name + ", namespace: flux-system}\n" +
+		"spec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: " + path + "\n"
+}
+
+// TestGitOpsClusterSiblings: the Kustomizations of one cluster folder are
+// slices of one deployment: web in clusters/prod reads the Secret and runs
+// in the Namespace that platform renders, so it has no gap, also when the
+// run checks it alone (--env); web in clusters/staging has no such
+// sibling, and both gaps are reported.
+func TestGitOpsClusterSiblings(t *testing.T) {
+	root := writeRepo(t, clusterRepo)
+	for _, envs := range [][]string{nil, {"web@clusters/prod"}} {
+		rep := checkRepo(t, Request{Dir: root, Envs: envs})
+		var got []string
+		for _, f := range rep.Findings {
+			got = append(got, fmt.Sprintf("%s %s %s", f.Environment, f.Rule, f.WorkloadID()))
+		}
+		want := []string{
+			"web@clusters/staging mesh-injection Deployment/shop/stg-web",
+			"web@clusters/staging secret-missing Deployment/shop/stg-web",
+		}
+		if envs != nil {
+			want = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("--env %v: findings:\n%s\nwant:\n%s", envs, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// checkRepo plans and runs req, failing the test on an error.
+func checkRepo(t *testing.T, req Request) report.Report {
+	t.Helper()
+	p, err := NewPlan(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }

@@ -1,6 +1,8 @@
 package gitops
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -194,6 +196,54 @@ func TestExpandFluxReplacesGeneratedMembers(t *testing.T) {
 	want := `env apps: kustomize apps; Kustomization flux-system/apps in clusters/my-cluster/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
 replaced apps/backend/kustomization.yaml: deployed by Kustomization apps in clusters/my-cluster/apps.yaml (it builds apps, which includes it)
 replaced apps/frontend/kustomization.yaml: deployed by Kustomization apps in clusters/my-cluster/apps.yaml (it builds apps, which includes it)`
+	if got := describe(p); got != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestExpandRenderedCopyWins: onedr0p/home-ops' layout. A Kustomization
+// written without a namespace (apps/web.yaml) is applied by the root
+// Kustomization cluster-apps, through a kustomization that gives it the
+// namespace default, which discovery also found (and cluster-apps
+// replaces). It is one environment, as rendered (in default); not two
+// (the file alone, and the rendered copy). The discovered kustomization's
+// copy and cluster-apps' are one rendering, found through the discovered
+// one first, which the listing names by its file and which stands for
+// cluster-apps.
+func TestExpandRenderedCopyWins(t *testing.T) {
+	files := map[string]string{
+		"clusters/prod/apps.yaml": fluxKustomization("cluster-apps", bootstrapSource+"  path: ./apps\n"),
+		"apps/kustomization.yaml": "namespace: default\nresources: [web.yaml]\n",
+		"apps/web.yaml":           "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\nspec:\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n  path: ./web\n",
+		"web/kustomization.yaml":  "resources: [cm.yaml]\n",
+		"web/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+		".git/config":             "[remote \"origin\"]\n\turl = " + thisRepo + "\n",
+	}
+	root := writeTree(t, files)
+	cfg := &config.Config{Root: root, Discovered: true, Environments: []config.Environment{kustomizeEnv("apps", "apps")}}
+	objs, err := Find(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rendering of apps, by either environment, is apps/web.yaml in
+	// the namespace the kustomization sets, as kustomize builds it.
+	render := func(env config.Environment) []Object {
+		if env.Kustomize == nil || env.Kustomize.Path != "apps" {
+			return nil
+		}
+		data, _ := os.ReadFile(filepath.Join(root, "apps/web.yaml"))
+		out := Decode("apps/web.yaml", data)
+		for i := range out {
+			out[i].Namespace = "default"
+			out[i].Body["metadata"].(map[string]any)["namespace"] = "default"
+		}
+		return out
+	}
+	p := Expand(Input{Config: cfg, Objects: objs, Render: render})
+	want := `env cluster-apps: kustomize apps; Kustomization flux-system/cluster-apps in clusters/prod/apps.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository))
+env web: kustomize web; Kustomization default/web in apps/web.yaml (GitRepository flux-system/flux-system (flux bootstrap's: this repository)) (rendered by apps/kustomization.yaml)
+replaced apps/kustomization.yaml: deployed by Kustomization cluster-apps in clusters/prod/apps.yaml
+followed in cluster-apps: Kustomization default/web`
 	if got := describe(p); got != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)
 	}

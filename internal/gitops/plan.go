@@ -214,6 +214,7 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 		}
 		kept = append(kept, n)
 	}
+	kept = dropSuperseded(kept, replaced)
 	taken := map[string]bool{}
 	for _, n := range kept {
 		if !n.gitops {
@@ -257,6 +258,42 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 		}
 	}
 	return p
+}
+
+// dropSuperseded drops the environments of a GitOps object that a truer
+// one of the same written object stands for, with the environments their
+// renderings hold. An object is deployed as the environment that renders
+// it makes it (its namespace, a parent Kustomization's patches), not as
+// its file alone; and rendered by an environment that is deployed, not by
+// a discovered one that a GitOps environment replaces. Renderings of the
+// same truth that differ (two clusters' substitutions) all stay.
+func dropSuperseded(nodes []*node, replaced map[*node]*node) []*node {
+	truth := func(n *node) int {
+		switch {
+		case n.parent == nil:
+			return 0 // the file alone
+		case replaced[n.parent] != nil:
+			return 1 // by a discovered environment that is not deployed
+		}
+		return 2
+	}
+	written := func(o *config.Origin) string { return fmt.Sprintf("%s/%s@%s:%d", o.Kind, o.Name, o.File, o.Line) }
+	best := map[string]int{}
+	for _, n := range nodes {
+		if n.gitops && n.env.From != nil {
+			best[written(n.env.From)] = max(best[written(n.env.From)], truth(n))
+		}
+	}
+	dropped := map[*node]bool{}
+	var out []*node
+	for _, n := range nodes {
+		if (n.parent != nil && dropped[n.parent]) || (n.gitops && n.env.From != nil && truth(n) < best[written(n.env.From)]) {
+			dropped[n] = true
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // nested is the environment of n, with the environment whose rendering
