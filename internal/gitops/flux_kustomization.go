@@ -80,6 +80,11 @@ func PlanFluxKustomization(repo FluxRepo, art func(src *FluxSource) (*FluxArtifa
 		return nil, "", err
 	}
 	if plan.Generated, err = a.FluxGenerate(p, maxBytes); err != nil {
+		if src.Revision != "" && !a.exists(p) {
+			// Another revision of this repository may hold it: the
+			// checkout is all meshgate reads.
+			return nil, fmt.Sprintf("%v; its source %s follows %s of this repository, and meshgate reads the checkout only", err, src.Describe, src.Revision), nil
+		}
 		return nil, "", err
 	}
 	if spec["ignoreMissingComponents"] == true {

@@ -328,3 +328,31 @@ spec: {url: "git@github.com:evil/elsewhere.git"}`)
 		t.Errorf("foreign chart source: %+v %q %v", plan, why, err)
 	}
 }
+
+// TestPlanFluxKustomizationOtherRevision: flux2-multi-tenancy's dev-team
+// Kustomization reads ./production of a GitRepository of this repository
+// that follows the branch dev-team, which the checkout does not hold: not
+// followed, and the reason says which revision it follows. A path the
+// checkout holds is rendered from the checkout, whatever the revision.
+func TestPlanFluxKustomizationOtherRevision(t *testing.T) {
+	root := writeTree(t, map[string]string{"staging/kustomization.yaml": "resources: []\n"})
+	repo := objects(t, "tenants/dev-team/sync.yaml", `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: dev-team, namespace: apps}
+spec: {url: https://github.com/acme/fleet, ref: {branch: dev-team}}
+---
+kind: Kustomization
+metadata: {name: dev-team, namespace: apps}
+spec: {sourceRef: {kind: GitRepository, name: dev-team}, path: ./production}
+---
+kind: Kustomization
+metadata: {name: dev-team-staging, namespace: apps}
+spec: {sourceRef: {kind: GitRepository, name: dev-team}, path: ./staging}`)
+	plan, why, err := PlanFluxKustomization(repo, artifacts(root), repo[1], maxFileBytes)
+	if want := "path production: no such folder in the repository; its source GitRepository apps/dev-team follows branch dev-team of this repository, and meshgate reads the checkout only"; plan != nil || err != nil || why != want {
+		t.Errorf("got %+v %q %v, want the reason %q", plan, why, err, want)
+	}
+	if plan, why, err = PlanFluxKustomization(repo, artifacts(root), repo[2], maxFileBytes); plan == nil || plan.Path != "staging" || why != "" || err != nil {
+		t.Errorf("a path the checkout holds: %+v %q %v", plan, why, err)
+	}
+}

@@ -57,6 +57,10 @@ type FluxSource struct {
 	src, repo string
 	// dirs are the folders of the source that hold files (nil: all).
 	dirs []string
+	// Revision is the revision a GitRepository of this repository
+	// follows when it names one ("branch dev-team"), "" when not: the
+	// checkout stands for it either way.
+	Revision string
 }
 
 // RepoPath is the repository path (slash-separated, cleaned, "." for the
@@ -121,7 +125,19 @@ func resolveGitRepository(repo FluxRepo, ref FluxSourceRef) (*FluxSource, string
 	if !repo.ThisRepository(u) {
 		return nil, fmt.Sprintf("its source %s (%s) is %s, not this repository: not followed", ref, obj.File, u)
 	}
-	return &FluxSource{Describe: ref.String(), Ignore: str(obj.Spec(), "ignore")}, ""
+	return &FluxSource{Describe: ref.String(), Ignore: str(obj.Spec(), "ignore"), Revision: gitRevision(obj.Spec())}, ""
+}
+
+// gitRevision is the revision a GitRepository's spec.ref names, as Flux
+// reads it (commit, then name, semver, tag, branch), "" when none.
+func gitRevision(spec map[string]any) string {
+	ref, _ := spec["ref"].(map[string]any)
+	for _, k := range []string{"commit", "name", "semver", "tag", "branch"} {
+		if v := str(ref, k); v != "" {
+			return k + " " + v
+		}
+	}
+	return ""
 }
 
 // within reports whether p is dir or under it ("" is the root).
