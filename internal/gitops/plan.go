@@ -221,11 +221,10 @@ func finish(cfg *config.Config, top *node, nodes []*node, rendered map[string]bo
 			taken[n.env.Name] = true
 		}
 	}
-	// The same object written in several files (one per cluster folder) is
+	// The same object written in several folders (one per cluster) is
 	// named by its folder: namespace/name would tell them apart by the
-	// order they were found in, not by where they are.
-	// A folder that holds it once names it; where one folder holds it
-	// twice, the folder tells nothing and the other names stand.
+	// order they were found in, not by where they are. Where one folder
+	// holds it twice, the folder tells nothing and the other names stand.
 	defined, inFolder := map[string]int{}, map[string]int{}
 	for _, n := range kept {
 		if n.gitops && n.env.From != nil {

@@ -90,15 +90,15 @@ func readOps(seq *yaml.Node) []patchOp {
 
 // textStart is the line of file text where the patch text, written as a
 // literal block below line entry, starts: its lines, indentation aside,
-// are the file's from there. 0 when it is not found within the lines
-// that follow the entry.
+// are the file's from there. 0 when it is not found within the 40 lines
+// that follow the entry (a target written before the patch included).
 func textStart(text []byte, entry int, patch string) int {
 	want := strings.Split(strings.TrimRight(patch, "\n"), "\n")
 	if text == nil || entry < 1 || len(want) == 0 {
 		return 0
 	}
 	lines := bytes.Split(text, []byte("\n"))
-	for s := entry - 1; s < len(lines) && s < entry+8; s++ {
+	for s := entry - 1; s < len(lines) && s < entry+40; s++ {
 		ok := s+len(want) <= len(lines)
 		for i := 0; ok && i < len(want); i++ {
 			ok = strings.TrimSpace(string(lines[s+i])) == strings.TrimSpace(want[i])
