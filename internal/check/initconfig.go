@@ -39,6 +39,15 @@ func InitConfig(envs []config.Environment, provider string) string {
 
 environments:
 `)
+	var fromGitOps []string
+	for _, e := range envs {
+		if e.From != nil {
+			fromGitOps = append(fromGitOps, e.Name)
+		}
+	}
+	if len(fromGitOps) == len(envs) && len(envs) > 0 {
+		fmt.Fprintf(&b, "  # None beside the %d that GitOps objects define (gitops: below): %s\n", len(envs), strings.Join(fromGitOps, ", "))
+	}
 	for _, e := range envs {
 		if e.From != nil {
 			continue // an environment of gitops: below

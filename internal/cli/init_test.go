@@ -336,3 +336,35 @@ func TestInitQuotesNames(t *testing.T) {
 		t.Errorf("environments %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestInitGitOpsOnly: a repository whose environments all come from GitOps
+// objects (a Flux Kustomization of a plain folder, which replaces the
+// discovered folder) gets an environments list that says so, and check
+// reads the config and checks the Kustomization's environment.
+func TestInitGitOpsOnly(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"clusters/prod/web.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: web, namespace: flux-system}\n" +
+			"spec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/web\n",
+		"apps/web/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n" +
+			"spec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n",
+	})
+	if code, _, stderr := runCLI(t, "init", "-C", dir, "--provider", "linkerd"); code != 0 {
+		t.Fatalf("init: exit code %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ".meshgate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nenvironments:\n  # None beside the 1 that GitOps objects define (gitops: below): web\n\nmesh:\n"; !strings.Contains(string(b), want) {
+		t.Errorf(".meshgate.yaml lacks %q:\n%s", want, b)
+	}
+	code, stdout, stderr := runCLI(t, "check", "-C", dir, "--format", "json")
+	var rep struct{ Environments []struct{ Name, Source, Path string } }
+	if err := json.Unmarshal([]byte(stdout), &rep); code > 1 || err != nil {
+		t.Fatalf("check: exit code %d, %v: %s", code, err, stderr)
+	}
+	if len(rep.Environments) != 1 || rep.Environments[0].Name != "web" || rep.Environments[0].Path != "apps/web" {
+		t.Errorf("checked %+v, want web of apps/web", rep.Environments)
+	}
+}
