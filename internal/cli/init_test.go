@@ -360,7 +360,9 @@ func TestInitGitOpsOnly(t *testing.T) {
 		t.Errorf(".meshgate.yaml lacks %q:\n%s", want, b)
 	}
 	code, stdout, stderr := runCLI(t, "check", "-C", dir, "--format", "json")
-	var rep struct{ Environments []struct{ Name, Source, Path string } }
+	var rep struct {
+		Environments []struct{ Name, Source, Path string }
+	}
 	if err := json.Unmarshal([]byte(stdout), &rep); code > 1 || err != nil {
 		t.Fatalf("check: exit code %d, %v: %s", code, err, stderr)
 	}
