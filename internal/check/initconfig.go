@@ -39,43 +39,7 @@ func InitConfig(envs []config.Environment, provider string) string {
 
 environments:
 `)
-	var fromGitOps []string
-	for _, e := range envs {
-		if e.From != nil {
-			fromGitOps = append(fromGitOps, e.Name)
-		}
-	}
-	if len(fromGitOps) == len(envs) && len(envs) > 0 {
-		fmt.Fprintf(&b, "  # None beside the %d that GitOps objects define (gitops: below): %s\n", len(envs), strings.Join(fromGitOps, ", "))
-	}
-	for _, e := range envs {
-		if e.From != nil {
-			continue // an environment of gitops: below
-		}
-		fmt.Fprintf(&b, "  # Found %s\n", e.Origin)
-		fmt.Fprintf(&b, "  - name: %s\n", yamlScalar(e.Name))
-		switch {
-		case e.Helm != nil:
-			b.WriteString("    helm:\n")
-			fmt.Fprintf(&b, "      chart: %s\n", yamlScalar(e.Helm.Chart))
-			if len(e.Helm.Values) > 0 {
-				b.WriteString("      # Merged over the chart's values.yaml, in order (helm -f).\n")
-				b.WriteString("      values:\n")
-				for _, v := range e.Helm.Values {
-					fmt.Fprintf(&b, "        - %s\n", yamlScalar(v))
-				}
-			}
-			b.WriteString("      # The release namespace: where this environment is deployed.\n")
-			fmt.Fprintf(&b, "      namespace: %s\n", yamlScalar(e.Helm.Namespace))
-		case e.Kustomize != nil:
-			b.WriteString("    kustomize:\n")
-			fmt.Fprintf(&b, "      path: %s\n", yamlScalar(e.Kustomize.Path))
-			b.WriteString("    # The namespace of objects that set none.\n")
-			fmt.Fprintf(&b, "    namespace: %s\n", yamlScalar(e.Namespace))
-		case e.Manifests != nil:
-			initManifests(&b, e)
-		}
-	}
+	initEnvironments(&b, envs)
 
 	initMesh(&b, provider)
 	b.WriteString(initGitOps + `
@@ -113,6 +77,49 @@ secrets:
 #   ignore: []           # settings never compared, e.g. [sidecar.istio.io/proxyCPU]
 `)
 	return b.String()
+}
+
+// initEnvironments writes the environments list: each discovered one with
+// the file it was found from; those of GitOps objects are left to the
+// gitops section, and a list they fill alone says so.
+func initEnvironments(b *strings.Builder, envs []config.Environment) {
+	var fromGitOps []string
+	for _, e := range envs {
+		if e.From != nil {
+			fromGitOps = append(fromGitOps, e.Name)
+		}
+	}
+	if len(fromGitOps) == len(envs) && len(envs) > 0 {
+		fmt.Fprintf(b, "  # None beside the %d that GitOps objects define (gitops: below): %s\n", len(envs), strings.Join(fromGitOps, ", "))
+	}
+	for _, e := range envs {
+		if e.From != nil {
+			continue // an environment of gitops: below
+		}
+		fmt.Fprintf(b, "  # Found %s\n", e.Origin)
+		fmt.Fprintf(b, "  - name: %s\n", yamlScalar(e.Name))
+		switch {
+		case e.Helm != nil:
+			b.WriteString("    helm:\n")
+			fmt.Fprintf(b, "      chart: %s\n", yamlScalar(e.Helm.Chart))
+			if len(e.Helm.Values) > 0 {
+				b.WriteString("      # Merged over the chart's values.yaml, in order (helm -f).\n")
+				b.WriteString("      values:\n")
+				for _, v := range e.Helm.Values {
+					fmt.Fprintf(b, "        - %s\n", yamlScalar(v))
+				}
+			}
+			b.WriteString("      # The release namespace: where this environment is deployed.\n")
+			fmt.Fprintf(b, "      namespace: %s\n", yamlScalar(e.Helm.Namespace))
+		case e.Kustomize != nil:
+			b.WriteString("    kustomize:\n")
+			fmt.Fprintf(b, "      path: %s\n", yamlScalar(e.Kustomize.Path))
+			b.WriteString("    # The namespace of objects that set none.\n")
+			fmt.Fprintf(b, "    namespace: %s\n", yamlScalar(e.Namespace))
+		case e.Manifests != nil:
+			initManifests(b, e)
+		}
+	}
 }
 
 // initManifests writes a manifests environment: the folder, and the files
