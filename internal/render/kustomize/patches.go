@@ -1,9 +1,7 @@
 package kustomize
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -39,17 +37,14 @@ func gitopsPatches(p paths, rel string, k *config.Kustomize, maxBytes int64) []g
 	for _, pt := range in {
 		rp := render.Patch{Text: pt.Patch, File: pt.File, Line: pt.Line}
 		if pt.Path != "" {
+			// Through an os.Root: neither ".." nor a symbolic link leads
+			// out of the repository.
 			file := path.Join(rel, pt.Path)
-			abs := p.Abs(file)
-			fi, err := os.Stat(abs)
-			if !p.Inside(abs) || err != nil || fi.IsDir() || (maxBytes > 0 && fi.Size() > maxBytes) {
-				continue
-			}
-			data, err := os.ReadFile(abs)
+			data, err := config.ReadInRoot(p.Abs("."), file, maxBytes)
 			if err != nil {
 				continue
 			}
-			rp = render.Patch{Text: string(data), File: filepath.ToSlash(file), Line: 1}
+			rp = render.Patch{Text: string(data), File: file, Line: 1}
 		}
 		if rp.Text == "" || rp.File == "" {
 			continue
