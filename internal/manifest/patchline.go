@@ -13,7 +13,8 @@ import (
 // A field that a GitOps object's patch sets (render.Patch) is located in
 // that patch, in the object's file: that is the line a person edits. The
 // patch wins where it holds more of the field's path than the source file
-// does; where they hold as much, the source file stands.
+// does, or as much when it writes the field's value; otherwise the source
+// file stands.
 
 // patchSource is one patch, read for locating.
 type patchSource struct {
@@ -61,7 +62,9 @@ func newPatchSource(p render.Patch, text []byte) *patchSource {
 	return ps
 }
 
-// readOps are the add, replace and test operations of a JSON 6902 patch.
+// readOps are the operations of a JSON 6902 patch that write a value: add
+// and replace (test only compares, move and copy take theirs from the
+// object).
 func readOps(seq *yaml.Node) []patchOp {
 	var ops []patchOp
 	for _, item := range seq.Content {
@@ -75,7 +78,7 @@ func readOps(seq *yaml.Node) []patchOp {
 			continue
 		}
 		switch op.Value {
-		case "add", "replace", "test":
+		case "add", "replace":
 		default:
 			continue
 		}
