@@ -161,3 +161,21 @@ func TestPatchTextNotInFile(t *testing.T) {
 		t.Errorf("got %s:%d, want clusters/prod/web.yaml:36", file, line)
 	}
 }
+
+// TestPatchTestOperation: a JSON 6902 test operation only compares a value
+// the object has; the field stays where the base file writes it.
+func TestPatchTestOperation(t *testing.T) {
+	ops := "- op: test\n  path: /spec/template/metadata/annotations/sidecar.istio.io~1inject\n  value: \"true\"\n"
+	base := []byte(patchedBase)
+	res := render.Result{Source: "kustomize", DefaultNamespace: "shop",
+		Docs:    []render.Doc{{YAML: base, File: "apps/web/deploy.yaml", Patches: []render.Patch{{Text: ops, File: "clusters/prod/web.yaml", Line: 9}}}},
+		Sources: map[string][]byte{"apps/web/deploy.yaml": base, "clusters/prod/web.yaml": []byte(patchedFlux)},
+	}
+	set, err := BuildShared(res, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file, line := set.Objects[0].Locate("spec", "template", "metadata", "annotations", "sidecar.istio.io/inject"); file != "apps/web/deploy.yaml" || line != 9 {
+		t.Errorf("got %s:%d, want apps/web/deploy.yaml:9", file, line)
+	}
+}
