@@ -48,7 +48,7 @@ func TestLayers(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
 		pkg, ok := strings.CutPrefix(fields[0], module)
-		if !ok || pkg == "internal/benchgen/cmd/benchgen" || pkg == "internal/publish/githubtest" {
+		if !ok || pkg == "internal/benchgen/cmd/benchgen" || pkg == "internal/publish/githubtest" || pkg == "internal/testrepo" {
 			continue // tools and test support, outside the pipeline
 		}
 		from, known := layer[pkg]

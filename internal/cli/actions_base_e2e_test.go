@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // baseRepo is a repository with two gaps on its main branch (a Secret
@@ -57,7 +58,7 @@ spec:
 func baseRepoStep(t *testing.T, srv *githubtest.Server, number int, sha string, files map[string]string, changed []githubtest.File) *e2eStep {
 	t.Helper()
 	ws := filepath.Join(t.TempDir(), e2eRepo)
-	writeFiles(t, ws, files)
+	testrepo.Write(t, ws, files)
 	srv.AddPullRequest(githubtest.PullRequest{Number: number, HeadSHA: sha, HeadRef: fmt.Sprintf("change-%d", number), HeadOwner: e2eOwner,
 		BaseSHA: e2eBaseSHA, Files: changed})
 	ev := prEvent(t, "opened", sha, func(p map[string]any) {
@@ -192,7 +193,7 @@ func TestE2EPullRequestAgainstItsBaseCommit(t *testing.T) {
 
 	// A push to main is a release gate: every gap counts, no base.
 	ws := filepath.Join(t.TempDir(), e2eRepo)
-	writeFiles(t, ws, scales)
+	testrepo.Write(t, ws, scales)
 	ev := githubtest.EventFile(t, "push", "", func(p map[string]any) { githubtest.Set(p, "after", e2eMainSHA) })
 	push := newStep(t, srv, ws, e2eOwner+"/"+e2eRepo, "push", ev)
 	before = srv.CallCounts()

@@ -31,6 +31,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/publish/githubtest"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 const (
@@ -393,19 +394,6 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // demoWorkspace is a copy of testdata/demo in a folder named like a
 // checkout (under sub, "" for the root) with a Secret value planted in a
 // helm template (data and stringData) and in a kustomize secretGenerator
@@ -415,7 +403,7 @@ func demoWorkspace(t *testing.T, sub string) string {
 	ws := filepath.Join(t.TempDir(), e2eRepo)
 	demo := filepath.Join(ws, filepath.FromSlash(sub))
 	copyTree(t, filepath.Join(repoRoot(t), "testdata", "demo"), demo)
-	writeFiles(t, demo, map[string]string{
+	testrepo.Write(t, demo, map[string]string{
 		"charts/shop/templates/canary-secret.yaml": `apiVersion: v1
 kind: Secret
 metadata:
@@ -1076,7 +1064,7 @@ spec:
           image: registry.example.com/fleet/worker:1.0.0
 `, name))
 	}
-	writeFiles(t, ws, map[string]string{
+	testrepo.Write(t, ws, map[string]string{
 		".meshgate.yaml":                  cfg,
 		"deploy/fleet/kustomization.yaml": "resources:\n  - workloads.yaml\n",
 		"deploy/fleet/workloads.yaml":     strings.Join(docs, "---\n"),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/engine"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // demoCopy is a copy of testdata/demo.
@@ -142,7 +143,7 @@ func assertSameTree(t *testing.T, a, b string) {
 // line saying so, and check's exit code.
 func TestFixNothingToFix(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testrepo.Write(t, dir, map[string]string{
 		".meshgate.yaml":            "environments:\n  - name: prod\n    kustomize: {path: deploy}\n    namespace: shop\nmesh:\n  provider: none\n",
 		"deploy/kustomization.yaml": "resources: [api.yaml]\n",
 		"deploy/api.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n" +

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/check"
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // initRepo copies testdata/init/repo (a chart with values-prod.yaml and a
@@ -343,7 +344,7 @@ func TestInitQuotesNames(t *testing.T) {
 // reads the config and checks the Kustomization's environment.
 func TestInitGitOpsOnly(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	testrepo.Write(t, dir, map[string]string{
 		"clusters/prod/web.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: web, namespace: flux-system}\n" +
 			"spec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/web\n",
 		"apps/web/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n" +

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func writeChartArchive(t *testing.T, p, chartYAML string) {
@@ -36,7 +38,7 @@ func writeChartArchive(t *testing.T, p, chartYAML string) {
 func TestChartReleaseDefault(t *testing.T) {
 	root := t.TempDir()
 	writeChartArchive(t, filepath.Join(root, "renamed.tgz"), "apiVersion: v2\nname: billing\nversion: 2.0.0\n")
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"broken-chart-1.2.3-rc.1.tgz": "not gzip",
 		"folder/Chart.yaml":           "name: [not a string\n",
 		".meshgate.yaml": `environments:

@@ -1,6 +1,10 @@
 package config
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
+)
 
 // TestDiscoverKustomizationFields: discovery reads each kustomization for
 // the folders it includes (resources, bases, components, under any of
@@ -8,7 +12,7 @@ import "testing"
 // helmCharts live; a broken one is still an environment.
 func TestDiscoverKustomizationFields(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"apps/prod/kustomization.yml":       "resources: [../base]\ncomponents: [../../mesh]\n",
 		"apps/base/kustomization.yaml":      "resources: [d.yaml]\nbases: [../../legacy]\n",
 		"apps/base/Kustomization":           "resources: [../../ignored]\n", // not the one kustomize reads

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // describe prints environments one a line, as a person reads them.
@@ -73,22 +75,9 @@ func TestDefaultConfig(t *testing.T) {
 	}
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestDiscoverRootChart(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "checkout") // the name comes from Chart.yaml
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"Chart.yaml":      "apiVersion: v2\nname: payments\nversion: 1.0.0\n",
 		"values.yaml":     "",
 		"values-dev.yaml": "",
@@ -124,7 +113,7 @@ func TestDiscoverNothing(t *testing.T) {
 func TestDiscoverSkipsAndPresets(t *testing.T) {
 	root := t.TempDir()
 	chart := func(name string) string { return "apiVersion: v2\nname: " + name + "\nversion: 0.1.0\n" }
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"charts/common/Chart.yaml":             "apiVersion: v2\nname: common\nversion: 0.1.0\ntype: library\n",
 		"charts/partials/Chart.yaml":           "apiVersion: v1\nname: partials\nversion: 0.1.0\n",
 		"charts/control/Chart.yaml":            "apiVersion: v1\nname: control\nversion: 0.1.0\n",
@@ -178,7 +167,7 @@ func TestDiscoverStandaloneBases(t *testing.T) {
 		files[dir+"/web.yaml"] = cmp.Or(files[dir+"/web.yaml"], cm)
 		files[dir+"/kustomization.yaml"] = cmp.Or(files[dir+"/kustomization.yaml"], "resources: [web.yaml]\n")
 	}
-	writeFiles(t, root, files)
+	testrepo.Write(t, root, files)
 	envs, err := Discover(root)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +191,7 @@ func TestDiscoverManifests(t *testing.T) {
 	root := t.TempDir()
 	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: web}]\n"
 	rollout := "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: web}]\n"
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"guestbook/ui-deployment.yaml":         deploy,
 		"guestbook/ui-svc.yaml":                "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
 		"samples/bookinfo/platform/kube/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n" + deploy,
@@ -250,7 +239,7 @@ shop: helm charts/shop release=shop namespace=default values=[] kubeVersion=1.34
 // without a name is; the same name in a checkout of another name.
 func TestDiscoverRootManifests(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "checkout")
-	writeFiles(t, root, map[string]string{"web.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"})
+	testrepo.Write(t, root, map[string]string{"web.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n"})
 	envs, err := Discover(root)
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +263,7 @@ func TestDiscoverApplications(t *testing.T) {
 	}
 	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: pre-sync}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: c}]\n"
 	crd := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\n"
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		// argocd-example-apps: pre-post-sync adds hook Jobs to kustomize-guestbook.
 		"kustomize-guestbook/kustomization.yaml": "namePrefix: kustomize-\nresources: [ui.yaml]\n",
 		"kustomize-guestbook/ui.yaml":            deploy("ui"),

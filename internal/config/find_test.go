@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func TestFind(t *testing.T) {
@@ -28,7 +30,7 @@ func TestFind(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			for _, f := range tc.files {
-				writeFiles(t, root, map[string]string{f: "environments: []\n"})
+				testrepo.Write(t, root, map[string]string{f: "environments: []\n"})
 			}
 			got, err := Find(root, strings.ReplaceAll(tc.explicit, "ROOT", root))
 			if tc.wantErr != "" {

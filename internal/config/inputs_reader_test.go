@@ -3,6 +3,8 @@ package config
 import (
 	"reflect"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // TestInputsEveryField: every path-valued kustomization field outside the
@@ -11,7 +13,7 @@ import (
 // kustomization still counts with its folder.
 func TestInputsEveryField(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"overlay/kustomization.yml": `resources: [../base, local.yaml, ../shared/extra.yaml, https://example.test/x.yaml]
 bases: [../legacy]
 components: [../components/mesh]

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func TestInputs(t *testing.T) {
@@ -50,7 +52,7 @@ func TestTouches(t *testing.T) {
 // file:// dependencies outside an environment's own folder are inputs too.
 func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"shared/patch.yaml":          "kind: Deployment\n",
 		"shared/env.txt":             "A=b\n",
 		"base/kustomization.yaml":    "resources: [d.yaml]\n",
@@ -85,7 +87,7 @@ func TestInputsFollowsFilesOutsideTheOverlay(t *testing.T) {
 // the root kustomization.yaml, so editing it changes the environment.
 func TestInputsRootOverlay(t *testing.T) {
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"kustomization.yaml": "resources: [d.yaml]\n", "d.yaml": "kind: Deployment\n"})
+	testrepo.Write(t, root, map[string]string{"kustomization.yaml": "resources: [d.yaml]\n", "d.yaml": "kind: Deployment\n"})
 	cfg := &Config{Root: root}
 	inputs := cfg.Inputs(Environment{Name: "root", Kustomize: &Kustomize{Path: "."}})
 	for _, file := range []string{"kustomization.yaml", "d.yaml"} {

@@ -3,11 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // aggregateRepo is a platform kustomization that fails on a remote base and
@@ -65,7 +65,7 @@ func deployment(name, env string) string {
 // and the aggregate's generator make; the aggregate's render-error says
 // which were checked instead and which fail too.
 func TestFailingAggregate(t *testing.T) {
-	root := writeRepo(t, aggregateRepo)
+	root := testrepo.New(t, aggregateRepo)
 	const remote = `example/kustomization.yaml:7: resources entry "https://github.com/example/pipelines//manifests?ref=v1" is remote: meshgate does not fetch remote bases, resources or components`
 	for _, tc := range []struct {
 		name     string
@@ -124,7 +124,7 @@ func TestFailingAggregate(t *testing.T) {
 // TestFailingAggregateOnALimit: an aggregate that a limit stopped has its
 // members left alone: they would cost as much again.
 func TestFailingAggregateOnALimit(t *testing.T) {
-	root := writeRepo(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		".meshgate.yaml":              "environments:\n  - name: big\n    kustomize: {path: big}\nlimits: {maxRenderedBytes: 1KiB}\n",
 		"big/kustomization.yaml":      "resources: [../apps/web, padding.yaml]\n",
 		"big/padding.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: padding}\ndata: {text: \"" + strings.Repeat("x", 2048) + "\"}\n",
@@ -142,20 +142,4 @@ func TestFailingAggregateOnALimit(t *testing.T) {
 	if len(rep.Environments) != 1 || rep.Environments[0].Error != "big/padding.yaml: the file is 0.0 MiB, more than limits.maxRenderedBytes (0.0 MiB)" {
 		t.Errorf("environments %+v", rep.Environments)
 	}
-}
-
-// writeRepo writes files (slash-separated path → text) into a new folder.
-func writeRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
 }

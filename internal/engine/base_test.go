@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // baseTestDeployment is an unmeshed Deployment named name (a mesh-injection
@@ -19,32 +19,19 @@ func baseTestDeployment(name string) string {
 		"  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n      containers: [{name: " + name + ", image: " + name + ":1}]\n"
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestBaseTree: the base's files come from BaseTree.Fetch (the Action
 // downloads them from GitHub). A root kustomization is the same environment
 // in the head checkout and in the fetched folder, the gap the head adds is
 // the only new one, and the report names the base commit.
 func TestBaseTree(t *testing.T) {
 	head := filepath.Join(t.TempDir(), "checkout-folder")
-	writeFiles(t, head, map[string]string{
+	testrepo.Write(t, head, map[string]string{
 		"kustomization.yaml": "resources: [web.yaml, api.yaml]\n",
 		"web.yaml":           baseTestDeployment("web"),
 		"api.yaml":           baseTestDeployment("api"),
 	})
 	tree := &BaseTree{Commit: "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0", Fetch: func(_ context.Context, dir string, _ config.Limits) error {
-		writeFiles(t, dir, map[string]string{
+		testrepo.Write(t, dir, map[string]string{
 			"kustomization.yaml": "resources: [web.yaml]\n",
 			"web.yaml":           baseTestDeployment("web"),
 		})
@@ -85,7 +72,7 @@ func TestBaseTree(t *testing.T) {
 // the head's limits.
 func TestBaseTreeUnavailable(t *testing.T) {
 	head := t.TempDir()
-	writeFiles(t, head, map[string]string{
+	testrepo.Write(t, head, map[string]string{
 		".meshgate.yaml":            "environments: [{name: prod, kustomize: {path: deploy}}]\nlimits: {maxRenderedBytes: 1MiB}\n",
 		"deploy/kustomization.yaml": "resources: [web.yaml]\n",
 		"deploy/web.yaml":           baseTestDeployment("web"),

@@ -15,6 +15,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/report"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -156,7 +157,7 @@ spec:
 // base's field whose value the patch replaces. The remedy of that one
 // (read the close key token) is dropped: its lines are the base file's.
 func TestGitOpsPatchLocations(t *testing.T) {
-	rep := checkRepo(t, Request{Dir: writeRepo(t, gitopsPatchRepo)})
+	rep := checkRepo(t, Request{Dir: testrepo.New(t, gitopsPatchRepo)})
 	var got []string
 	for _, f := range rep.Findings {
 		got = append(got, fmt.Sprintf("%s %s %s %s:%d remedy=%t", f.Environment, f.Rule, f.WorkloadID(), f.File, f.Line, f.Remedy != nil))
@@ -230,7 +231,7 @@ func fluxKS(name, path string) string {
 // run checks it alone (--env); web in clusters/staging has no such
 // sibling, and both gaps are reported.
 func TestGitOpsClusterSiblings(t *testing.T) {
-	root := writeRepo(t, clusterRepo)
+	root := testrepo.New(t, clusterRepo)
 	for _, envs := range [][]string{nil, {"web@clusters/prod"}} {
 		rep := checkRepo(t, Request{Dir: root, Envs: envs})
 		var got []string

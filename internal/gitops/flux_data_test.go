@@ -2,13 +2,15 @@ package gitops
 
 import (
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // TestFluxDataFrom: ConfigMaps and Secrets are found in the repository's
 // YAML files, in the namespace asked for, else without one; an earlier
 // list (the same rendering) wins over a later one (the repository).
 func TestFluxDataFrom(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"clusters/prod/vars.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: vars, namespace: flux-system}\ndata: {env: prod}\n" +
 			"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: vars, namespace: other}\ndata: {env: other}\n",
 		"apps/loose.yaml":           "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData: {token: abc}\n",

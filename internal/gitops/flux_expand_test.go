@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func fluxKustomization(name, spec string) string {
@@ -104,7 +105,7 @@ func TestExpandFluxTargetNamespace(t *testing.T) {
 		"apps/probe.yaml":         helmRelease("probe", "", "  chart:\n    spec: {chart: probe, sourceRef: {kind: HelmRepository, name: charts}}\n"),
 	}
 	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
-	root := writeTree(t, files)
+	root := testrepo.New(t, files)
 	cfg := &config.Config{Root: root, Discovered: true}
 	objs, err := Find(root)
 	if err != nil {
@@ -219,7 +220,7 @@ func TestExpandRenderedCopyWins(t *testing.T) {
 		"web/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
 		".git/config":             "[remote \"origin\"]\n\turl = " + thisRepo + "\n",
 	}
-	root := writeTree(t, files)
+	root := testrepo.New(t, files)
 	cfg := &config.Config{Root: root, Discovered: true, Environments: []config.Environment{kustomizeEnv("apps", "apps")}}
 	objs, err := Find(root)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 const cmYAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
@@ -16,7 +18,7 @@ const cmYAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
 // instead of its contents, nothing the artifact leaves out (default
 // exclusions, symlinks).
 func TestFluxGenerate(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"deploy/b.yml":                            cmYAML,
 		"deploy/a.yaml":                           cmYAML,
 		"deploy/empty.yaml":                       "",
@@ -61,7 +63,7 @@ func TestFluxGenerate(t *testing.T) {
 // negations bring files back, as in fluxcd/flux2-kustomize-helm-example's
 // ".sourceignore" (exclude all, include the manifest folders).
 func TestFluxGenerateSourceIgnore(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		".sourceignore":               "/*\n!/clusters/\n",
 		"clusters/prod/apps.yaml":     cmYAML,
 		"clusters/prod/.sops.yaml":    cmYAML,
@@ -94,7 +96,7 @@ func TestFluxGenerateSourceIgnore(t *testing.T) {
 }
 
 func TestFluxGenerateErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"bad/a.yaml":   "not: [a manifest",
 		"plain/a.yaml": "replicaCount: 1\n",
 		"big/a.yaml":   cmYAML + "data:\n  a: " + strings.Repeat("x", 1<<20) + "\n",

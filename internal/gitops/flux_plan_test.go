@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // fakeRepo is a FluxRepo over objects written inline; this repository is
@@ -140,7 +142,7 @@ func artifacts(root string) func(*FluxSource) (*FluxArtifact, error) {
 }
 
 func TestPlanFluxKustomization(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"apps/prod/kustomization.yaml": "resources: [web.yaml]\n",
 		"apps/prod/web.yaml":           cmYAML,
 		"apps/prod/comp/x.yaml":        cmYAML,
@@ -205,7 +207,7 @@ spec:
 }
 
 func TestPlanFluxKustomizationErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{"x/kustomization.yaml": "resources: []\n"})
+	root := testrepo.New(t, map[string]string{"x/kustomization.yaml": "resources: []\n"})
 	for y, msg := range map[string]string{
 		"spec: {path: x}": "spec.sourceRef: want a kind and a name",
 		"spec: {sourceRef: {kind: GitRepository, name: flux-system}, path: yes}":                                   "spec.path: want a string, got a boolean",
@@ -335,7 +337,7 @@ spec: {url: "git@github.com:evil/elsewhere.git"}`)
 // followed, and the reason says which revision it follows. A path the
 // checkout holds is rendered from the checkout, whatever the revision.
 func TestPlanFluxKustomizationOtherRevision(t *testing.T) {
-	root := writeTree(t, map[string]string{"staging/kustomization.yaml": "resources: []\n"})
+	root := testrepo.New(t, map[string]string{"staging/kustomization.yaml": "resources: []\n"})
 	repo := objects(t, "tenants/dev-team/sync.yaml", `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
 metadata: {name: dev-team, namespace: apps}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/meshgate/meshgate/internal/config"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // app writes an Argo CD Application of this repository.
@@ -44,7 +45,7 @@ func fakeRender(root string) func(config.Environment) []Object {
 func expandTree(t *testing.T, files map[string]string, cfg *config.Config) (Plan, string) {
 	t.Helper()
 	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
-	root := writeTree(t, files)
+	root := testrepo.New(t, files)
 	cfg.Root = root
 	objs, err := Find(root)
 	if err != nil {
@@ -143,7 +144,7 @@ func TestExpandDepth(t *testing.T) {
 	}
 	cfg := &config.Config{GitOps: config.GitOps{MaxDepth: 2}}
 	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
-	root := writeTree(t, files)
+	root := testrepo.New(t, files)
 	cfg.Root = root
 	// Only l1/app.yaml is given as a file of the repository: the others are
 	// found in the renderings.
@@ -214,7 +215,7 @@ env infra: kustomize infra; Kustomization flux-system/infra in clusters/staging/
 // of the repository, or that climbs out of it, is no folder of the
 // repository: a note, and nothing outside is read.
 func TestExpandCannotLeaveTheRoot(t *testing.T) {
-	outside := writeTree(t, map[string]string{"kustomization.yaml": "resources: [secret.yaml]\n", "secret.yaml": "kind: Secret\n"})
+	outside := testrepo.New(t, map[string]string{"kustomization.yaml": "resources: [secret.yaml]\n", "secret.yaml": "kind: Secret\n"})
 	files := map[string]string{
 		"a.yaml":         argoApp("link", "  source: {repoURL: "+thisRepo+", path: link}\n"),
 		"b.yaml":         argoApp("climb", "  source: {repoURL: "+thisRepo+", path: ../x}\n"),
@@ -222,7 +223,7 @@ func TestExpandCannotLeaveTheRoot(t *testing.T) {
 		"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 	}
 	files[".git/config"] = "[remote \"origin\"]\n\turl = " + thisRepo + "\n"
-	root := writeTree(t, files)
+	root := testrepo.New(t, files)
 	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
 		t.Skip("no symbolic links here:", err)
 	}

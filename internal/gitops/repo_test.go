@@ -1,10 +1,11 @@
 package gitops
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -32,22 +33,6 @@ func TestNormalizeURL(t *testing.T) {
 	}
 }
 
-// writeTree writes files (slash paths → text) under a new temporary root.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, text := range files {
-		abs := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(abs, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 const gitConfig = `[core]
 	bare = false
 [remote "origin"]
@@ -60,7 +45,7 @@ const gitConfig = `[core]
 `
 
 func TestNewRepo(t *testing.T) {
-	root := writeTree(t, map[string]string{".git/config": gitConfig})
+	root := testrepo.New(t, map[string]string{".git/config": gitConfig})
 	env := map[string]string{"GITHUB_REPOSITORY": "acme/checked", "GITHUB_SERVER_URL": "https://ghe.example.com"}
 	r := NewRepo(root, func(k string) string { return env[k] }, []string{"https://old.example.com/platform.git"})
 	want := []string{"ghe.example.com/acme/checked", "git.example.com/mirror/platform", "github.com/acme/platform", "old.example.com/platform"}
@@ -80,8 +65,8 @@ func TestNewRepo(t *testing.T) {
 // TestNewRepoWorktree: a worktree's .git is a file naming its folder in the
 // main repository, whose commondir leads to the config.
 func TestNewRepoWorktree(t *testing.T) {
-	main := writeTree(t, map[string]string{".git/config": gitConfig, ".git/worktrees/wt/commondir": "../..\n"})
-	wt := writeTree(t, map[string]string{".git": "gitdir: " + filepath.Join(main, ".git", "worktrees", "wt") + "\n"})
+	main := testrepo.New(t, map[string]string{".git/config": gitConfig, ".git/worktrees/wt/commondir": "../..\n"})
+	wt := testrepo.New(t, map[string]string{".git": "gitdir: " + filepath.Join(main, ".git", "worktrees", "wt") + "\n"})
 	if r := NewRepo(wt, nil, nil); !r.Is("https://github.com/acme/platform") {
 		t.Errorf("worktree: URLs() = %q", r.URLs())
 	}

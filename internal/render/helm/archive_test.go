@@ -13,21 +13,8 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
-
-// writeTree writes files (slash paths relative to dir) into dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // pack packages the chart folder src into the folder out, as
 // `helm package src -d out` does, and returns the archive's path.
@@ -69,7 +56,7 @@ func archiveRepo(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
 	scratch := t.TempDir()
-	writeTree(t, scratch, map[string]string{
+	testrepo.Write(t, scratch, map[string]string{
 		"grafana/Chart.yaml":                           "apiVersion: v2\nname: grafana\nversion: 12.11.1\n",
 		"grafana/templates/deployment.yaml":            "# grafana\n" + deploymentTemplate + "{{- if .Values.boom }}\n{{ fail \"boom\" }}\n{{- end }}\n",
 		"grafana/crds/dashboards.yaml":                 "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: dashboards.grafana.example\n",
@@ -78,7 +65,7 @@ func archiveRepo(t *testing.T) string {
 		"old-local/Chart.yaml":                         "apiVersion: v2\nname: local\nversion: 0.1.0\n",
 		"old-local/templates/deployment.yaml":          "# before the change\n" + deploymentTemplate,
 	})
-	writeTree(t, root, map[string]string{
+	testrepo.Write(t, root, map[string]string{
 		"local/Chart.yaml":                "apiVersion: v2\nname: local\nversion: 0.1.0\n",
 		"local/templates/deployment.yaml": deploymentTemplate,
 		"app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n" +

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // The whole Flux build against Flux's own code is TestFluxBuildMatchesFlux
@@ -28,7 +29,7 @@ func fluxBuild(t *testing.T, root, path string, fb *config.FluxBuild, redact ...
 // the components Flux adds, are inspected like any kustomization: a remote
 // base there is refused before krusty would clone it.
 func TestFluxBuildRefusesRemote(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"plain/sub/kustomization.yaml": "resources:\n  - https://github.com/acme/x//base?ref=v1\n",
 		"app/kustomization.yaml":       "resources: []\n",
 		"app/comp/kustomization.yaml":  "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - git@github.com:acme/y.git//c\n",
@@ -47,7 +48,7 @@ func TestFluxBuildRefusesRemote(t *testing.T) {
 // it would be written, never written; with no resources it is Flux's
 // placeholder and renders nothing.
 func TestFluxBuildGenerated(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"plain/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
 		"empty/x.txt":  "no manifests here",
 	})
@@ -68,7 +69,7 @@ func TestFluxBuildGenerated(t *testing.T) {
 // fails the build with Flux's message, at the object's file; a value from
 // a Secret is not in it.
 func TestFluxBuildStrict(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"app/kustomization.yaml": "resources: [cm.yaml]\n",
 		"app/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: ${token}\n  b: ${missing}\n",
 	})

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/benchgen"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 // bothWays builds the kustomization at path with the images fast path and
@@ -97,22 +97,6 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
-}
-
-// writeTree writes files (path: text) under a new temporary root.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, text := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
 }
 
 const fastDeployment = `apiVersion: apps/v1
@@ -230,7 +214,7 @@ vars:
 				kust = "resources:\n  - deployment.yaml\n  - crd.yaml\n  - custom.yaml\n  - cronjob.yaml\n" + kust
 			}
 			files["o/kustomization.yaml"] = kust
-			res, used := bothWays(t, writeTree(t, files), "o")
+			res, used := bothWays(t, testrepo.New(t, files), "o")
 			if used != tc.fast {
 				t.Errorf("fast path taken %v, want %v", used, tc.fast)
 			}
@@ -299,7 +283,7 @@ spec:
   nested:
     initContainers: [{name: x, image: %[7]q}]
 `, i, image(), image(), image(), image(), image(), image())
-		root := writeTree(t, map[string]string{"o/kustomization.yaml": b.String(), "o/workloads.yaml": work})
+		root := testrepo.New(t, map[string]string{"o/kustomization.yaml": b.String(), "o/workloads.yaml": work})
 		if _, used := bothWays(t, root, "o"); used {
 			fastCount++
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
 func testRoot(t *testing.T) string {
@@ -186,7 +187,7 @@ func TestReadFolderDuplicates(t *testing.T) {
 		"k/b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n---\napiVersion: v1\nkind: Pod\nmetadata: {generateName: p-}\n",
 		"k/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
 	}
-	root := writeFiles(t, files)
+	root := testrepo.New(t, files)
 	res := readAt(t, root, config.Manifests{Path: "k"}, "shop")
 	if res.Err != nil {
 		t.Fatalf("Render: %v", res.Err)
@@ -210,25 +211,10 @@ func TestReadFolderDuplicates(t *testing.T) {
 	})
 }
 
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // TestReadFolderFailures: what kubectl refuses, and what meshgate refuses
 // to read, is a render error at the file and line.
 func TestReadFolderFailures(t *testing.T) {
-	root := writeFiles(t, map[string]string{
+	root := testrepo.New(t, map[string]string{
 		"sep/a.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n--- !!map\nkind: X\n",
 		"file/only.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
 		"big/a.yaml":      strings.Repeat("# padding\n", 20),
@@ -271,7 +257,7 @@ func TestReadFolderFailures(t *testing.T) {
 // limits.maxRenderedBytes together.
 func TestReadFolderBudget(t *testing.T) {
 	doc := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\n"
-	root := writeFiles(t, map[string]string{"k/a.yaml": fmt.Sprintf(doc, "a"), "k/b.yaml": fmt.Sprintf(doc, "b")})
+	root := testrepo.New(t, map[string]string{"k/a.yaml": fmt.Sprintf(doc, "a"), "k/b.yaml": fmt.Sprintf(doc, "b")})
 	env := config.Environment{Name: "test", Manifests: &config.Manifests{Path: "k"}, Namespace: "default"}
 	res := Renderer{}.Render(context.Background(), root, env, render.Options{MaxBytes: int64(len(doc)) + 10})
 	if res.Err == nil || res.Err.Error() != "k/b.yaml: the folder's files are more than limits.maxRenderedBytes (0.0 MiB) in all" {
