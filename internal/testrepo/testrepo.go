@@ -30,3 +30,14 @@ func New(t testing.TB, files map[string]string) string {
 	Write(t, root, files)
 	return root
 }
+
+// Abs is the absolute path of a committed fixture folder, rel to the
+// test's package (the renderers share ../testdata).
+func Abs(t testing.TB, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.FromSlash(rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

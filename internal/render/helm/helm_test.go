@@ -11,17 +11,11 @@ import (
 
 	"github.com/meshgate/meshgate/internal/config"
 	"github.com/meshgate/meshgate/internal/render"
+	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
-// testRoot is the repository root of the fixtures.
-func testRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
+// testRoot is the repository root of the renderers' fixtures.
+func testRoot(t *testing.T) string { return testrepo.Abs(t, "../testdata") }
 
 func renderEnv(t *testing.T, h config.Helm) render.Result {
 	t.Helper()

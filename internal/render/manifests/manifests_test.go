@@ -16,14 +16,8 @@ import (
 	"github.com/meshgate/meshgate/internal/testrepo"
 )
 
-func testRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
+// testRoot is the repository root of the renderers' fixtures.
+func testRoot(t *testing.T) string { return testrepo.Abs(t, "../testdata") }
 
 func readAt(t *testing.T, root string, m config.Manifests, namespace string) render.Result {
 	t.Helper()
