@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/meshgate/meshgate/internal/config"
@@ -127,22 +129,17 @@ func buildMembers(ctx context.Context, cfg *config.Config, a aggregate, ro runOp
 		ok = append(ok, env)
 		sets[env.Name] = set
 	}
+	names := make([]string, len(ok))
+	for i, env := range ok {
+		names[i] = env.Name
+	}
+	shareProduced(sets, names, false)
 	for _, env := range ok {
-		var siblings []manifest.Producer
 		for _, id := range a.Secrets {
 			ns, name, _ := strings.Cut(id, "/")
-			siblings = append(siblings, manifest.Producer{Namespace: cmp.Or(ns, env.Namespace), Name: name, Via: "the secretGenerator of " + a.name})
+			sets[env.Name].Producers = append(sets[env.Name].Producers,
+				manifest.Producer{Namespace: cmp.Or(ns, env.Namespace), Name: name, Via: "the secretGenerator of " + a.name})
 		}
-		for _, other := range ok {
-			if other.Name == env.Name {
-				continue
-			}
-			for _, p := range sets[other.Name].Producers {
-				p.Via += " in " + other.Name
-				siblings = append(siblings, p)
-			}
-		}
-		sets[env.Name].Producers = append(sets[env.Name].Producers, siblings...)
 	}
 	return ok, sets
 }
@@ -183,6 +180,35 @@ func explainAggregate(r *envResult, members []string, byPath map[string]string, 
 		for i := range fs {
 			if fs[i].Rule == finding.RuleRenderError {
 				fs[i].Message += b.String()
+			}
+		}
+	}
+}
+
+// shareProduced gives each of the sets named what the others produce (Via
+// names the one it is in), taken from what each renders itself, not from
+// what it was given; with namespaces, also the Namespaces of the others
+// that it does not render.
+func shareProduced(sets map[string]*manifest.Set, names []string, namespaces bool) {
+	own := map[string][]manifest.Producer{}
+	ownNS := map[string]map[string]*manifest.Object{}
+	for _, n := range names {
+		own[n], ownNS[n] = slices.Clone(sets[n].Producers), maps.Clone(sets[n].Namespaces)
+	}
+	for _, n := range names {
+		set := sets[n]
+		for _, other := range names {
+			if other == n {
+				continue
+			}
+			for _, p := range own[other] {
+				p.Via += " in " + other
+				set.Producers = append(set.Producers, p)
+			}
+			for name, ns := range ownNS[other] {
+				if namespaces && set.Namespaces[name] == nil {
+					set.Namespaces[name] = ns
+				}
 			}
 		}
 	}

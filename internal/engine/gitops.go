@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -135,59 +134,31 @@ func (p *Plan) poolGitOps(ctx context.Context, ro *runOptions) {
 	if ro.sets == nil {
 		ro.sets = map[string]*manifest.Set{}
 	}
-	// Each member's own objects, built once, before any is given its
-	// siblings'.
-	type own struct {
-		set        *manifest.Set
-		producers  []manifest.Producer
-		namespaces map[string]*manifest.Object
-	}
-	owns := map[string]*own{}
-	ownOf := func(e config.Environment) *own {
-		if o, ok := owns[e.Name]; ok {
-			return o
-		}
-		set := ro.sets[e.Name]
-		if set == nil {
-			set = renderedSet(ctx, cfg, e, *ro)
-		}
-		var o *own
-		if set != nil {
-			o = &own{set: set, producers: slices.Clone(set.Producers), namespaces: maps.Clone(set.Namespaces)}
-		}
-		owns[e.Name] = o
-		return o
-	}
+	inRun := map[string]bool{}
 	for _, env := range p.Environments {
-		c := clusterOf(env, byName)
-		if c == "" || len(clusters[c]) < 2 {
+		inRun[env.Name] = true
+	}
+	for _, members := range clusters {
+		if len(members) < 2 || !slices.ContainsFunc(members, func(e config.Environment) bool { return inRun[e.Name] }) {
 			continue
 		}
-		for _, e := range clusters[c] {
-			ownOf(e)
-		}
-	}
-	for _, env := range p.Environments {
-		c := clusterOf(env, byName)
-		me := owns[env.Name]
-		if c == "" || me == nil {
-			continue
-		}
-		for _, other := range clusters[c] {
-			theirs := owns[other.Name]
-			if other.Name == env.Name || theirs == nil {
-				continue
+		sets := map[string]*manifest.Set{}
+		var names []string
+		for _, e := range members {
+			set := ro.sets[e.Name]
+			if set == nil {
+				set = renderedSet(ctx, cfg, e, *ro)
 			}
-			for _, pr := range theirs.producers {
-				pr.Via += " in " + other.Name
-				me.set.Producers = append(me.set.Producers, pr)
-			}
-			for name, ns := range theirs.namespaces {
-				if me.set.Namespaces[name] == nil {
-					me.set.Namespaces[name] = ns
-				}
+			if set != nil { // else the check reports why
+				sets[e.Name] = set
+				names = append(names, e.Name)
 			}
 		}
-		ro.sets[env.Name] = me.set
+		shareProduced(sets, names, true)
+		for _, n := range names {
+			if inRun[n] {
+				ro.sets[n] = sets[n]
+			}
+		}
 	}
 }
